@@ -1,0 +1,25 @@
+"""Output helpers shared by the command modules: JSON on stdout, one clear line on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+class CliError(Exception):
+    """A problem the user must fix (bad input, unreachable endpoint, server refusal): exit 1, one line."""
+
+
+def emit(obj: Any) -> None:
+    """Print one JSON document on its own line (UTF-8, umlauts kept) and flush it at once."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print `leipzig-app: error: MESSAGE` on stderr and return the exit code."""
+    one_line = " ".join(message.split())
+    sys.stderr.write(f"leipzig-app: error: {one_line}\n")
+    sys.stderr.flush()
+    return code
