@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from leipzig_app.domain.contrast import contrast_ratio, parse_hex_color
 from leipzig_app.domain.errors import ProfileError
@@ -407,7 +407,8 @@ class _Reader:
     def string(self, name: str, *, default: Any = ..., pattern: str | None = None, expected: str = "") -> str:
         value: str = self._get(name, str, expected or "a text", default)
         if value is default:
-            return cast(str, default)
+            fallback: str = default
+            return fallback
         if not value.strip():
             raise self._fail(name, expected or "a non-empty text")
         if pattern and not re.match(pattern, value):
