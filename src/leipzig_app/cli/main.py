@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from leipzig_app.cli.output import CliError, fail
 
 #: Command modules in the order they appear in `--help`.
-COMMANDS: tuple[str, ...] = ("run", "sandbox")
+COMMANDS: tuple[str, ...] = ("sandbox",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,191 @@
+"""The composition root: the one place that sees every layer.
+
+`AppRuntime.create` reads the city profile, opens the local database with every feature's migrations,
+starts the demo city when the profile asks for it (on a free port of 127.0.0.1, then binds the profile's
+`{sandbox}` URLs to it), builds the HTTP client and each feature's adapters and services, and hands them
+to the UI as one `AppServices`. Problems on the way (a bad profile, a busy port, a demo city that does not
+start) are collected and shown on the home screen; the app still opens wherever it can.
+
+Heavy modules are imported inside the functions that need them, so `import leipzig_app.app` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leipzig_app.domain.errors import AppError, ProfileError
+from leipzig_app.domain.profile import CityProfile
+from leipzig_app.services.container import AppServices
+
+if TYPE_CHECKING:
+    import flet as ft
+    import httpx
+
+    from leipzig_app.adapters.sqlite_store import Database, Migrations
+    from leipzig_app.sandbox.server import SandboxServer
+
+log = logging.getLogger(__name__)
+
+
+class SandboxUnavailableError(AppError):
+    key = "error.sandbox"
+
+
+def migrations() -> list[Migrations]:
+    """Every component's schema, applied when the database opens."""
+    from leipzig_app.adapters import settings_store
+
+    return [settings_store.MIGRATIONS]
+
+
+@dataclass
+class AppRuntime:
+    """Everything the running app owns and must close: database, HTTP client, demo city."""
+
+    data_dir: Path
+    db: Database
+    services: AppServices
+    http: httpx.AsyncClient | None = None
+    sandbox: SandboxServer | None = None
+    #: Shells (one per page) to refresh after the city changed.
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, *, city: str | None = None, data_dir: Path | str | None = None) -> AppRuntime:
+        from leipzig_app.adapters import paths, profiles
+        from leipzig_app.adapters.settings_store import SqliteSettingsStore
+        from leipzig_app.adapters.sqlite_store import Database
+        from leipzig_app.services.settings import SettingsService
+
+        folder = paths.data_dir(data_dir)
+        db = Database(folder / "leipzig-app.sqlite3", migrations())
+        store = SqliteSettingsStore(db)
+        problems: list[AppError] = []
+        chosen = city or store.get("city") or None
+        profile = _load_profile_or_default(chosen, problems)
+        settings = SettingsService(store, languages=profile.languages)
+        services = AppServices(
+            profile=profile, settings=settings, problems=problems, cities=tuple(profiles.available_cities())
+        )
+        runtime = cls(data_dir=folder, db=db, services=services)
+        services.switch_city = runtime.switch_city
+        runtime._wire(profile)
+        return runtime
+
+    # --- wiring ----------------------------------------------------------------------------------------
+
+    def _wire(self, profile: CityProfile) -> None:
+        """(Re)build every feature for a profile; starts the demo city first when the profile needs it."""
+        from leipzig_app.adapters.http import make_client
+
+        if profile.start_sandbox:
+            profile = self._bind_sandbox(profile)
+        self.services.profile = profile
+        if self.http is None:
+            self.http = make_client()
+        self.services.background.clear()
+        for wire in FEATURE_WIRING:
+            try:
+                wire(self, profile)
+            except AppError as error:
+                self.services.problems.append(error)
+            except Exception as error:  # one feature failing to wire must not stop the others
+                log.exception("wiring %s failed", wire.__name__)
+                self.services.problems.append(
+                    AppError(f"{wire.__name__}: {error}", key="error.feature_failed")
+                )
+
+    def _bind_sandbox(self, profile: CityProfile) -> CityProfile:
+        from leipzig_app.sandbox.server import SandboxServer, SandboxStartError
+
+        if self.sandbox is None:
+            server = SandboxServer(self.data_dir / "demo-city")
+            try:
+                server.start()
+            except SandboxStartError as error:
+                self.services.problems.append(
+                    SandboxUnavailableError(str(error), params={"reason": str(error)})
+                )
+                return profile.bind_sandbox(
+                    "http://127.0.0.1:9"
+                )  # nothing listens there: features say "offline"
+            self.sandbox = server
+        return profile.bind_sandbox(self.sandbox.base_url)
+
+    async def switch_city(self, name: str) -> None:
+        """Switch to another shipped profile (Settings); a bad profile leaves the current one in place."""
+        from leipzig_app.adapters import profiles
+
+        try:
+            profile = profiles.load_profile(name)
+        except ProfileError as error:
+            self.services.problems.append(error)
+        else:
+            self.services.settings.update(city=name)
+            self.services.problems.clear()
+            self._wire(profile)
+        for listener in list(self.listeners):
+            with contextlib.suppress(Exception):
+                listener()
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    def create_main(self) -> Callable[[ft.Page], Awaitable[None]]:
+        return create_main(self)
+
+    async def aclose(self) -> None:
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+        self.close()
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+
+def _load_profile_or_default(city: str | None, problems: list[AppError]) -> CityProfile:
+    from leipzig_app.adapters import profiles
+
+    try:
+        return profiles.load_profile(city)
+    except ProfileError as error:
+        if city in (None, profiles.DEFAULT_CITY):
+            raise
+        problems.append(error)
+        return profiles.load_profile(None)
+
+
+def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
+    """The Flet `main`: one shell per page, all sharing the runtime's services."""
+
+    async def main(page: ft.Page) -> None:
+        from leipzig_app.ui.shell import Shell
+
+        shell = Shell(page, runtime.services)
+        runtime.listeners.append(shell.refresh)
+        page.on_close = lambda e: (
+            runtime.listeners.remove(shell.refresh) if shell.refresh in runtime.listeners else None
+        )
+        shell.start()
+
+    return main
+
+
+# --- feature wiring: one function per feature, each reads its profile section -----------------------------
+
+FeatureWiring = Callable[[AppRuntime, CityProfile], None]
+
+
+def _noop(runtime: AppRuntime, profile: CityProfile) -> Any:
+    return None
+
+
+#: Called in order by `AppRuntime._wire`; each sets its `AppServices` attribute (or leaves it None).
+FEATURE_WIRING: list[FeatureWiring] = []

@@ -1,0 +1,37 @@
+"""What every view receives: the page, the services, the profile, the translator and shell actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import flet as ft
+
+from leipzig_app.domain.profile import CityProfile
+from leipzig_app.domain.settings import Preferences
+from leipzig_app.i18n import Translator
+from leipzig_app.services.container import AppServices
+
+
+@dataclass
+class ViewContext:
+    page: ft.Page
+    services: AppServices
+    t: Translator
+    prefs: Preferences
+    #: Tell screen-reader users (and everyone, in the status line) that something changed.
+    announce: Callable[[str], None]
+    #: Show a section or a sub-route, e.g. "/news" or "/notices/manual".
+    navigate: Callable[[str], None]
+    #: Rebuild the whole shell (after a language, theme or city change).
+    refresh: Callable[[], None]
+
+    @property
+    def profile(self) -> CityProfile:
+        return self.services.profile
+
+    @property
+    def narrow(self) -> bool:
+        """Phone-sized layout (below 600 logical pixels)."""
+        width = self.page.width or 0
+        return bool(width) and width < 600

@@ -1,0 +1,73 @@
+"""Imprint, privacy notice and the accessibility statement, all from the city profile."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from leipzig_app.domain.profile import LocalText
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.widgets.common import heading, icon_button, text_button
+from leipzig_app.ui.widgets.links import launch
+
+
+def _local(text: LocalText, language: str) -> str:
+    return text.get(language) or text.get("en") or text.get("de", "")
+
+
+def build(ctx: ViewContext, which: str) -> ft.Control:
+    t = ctx.t
+    legal = ctx.profile.legal
+    lang = t.base_language
+    body: list[ft.Control]
+    if which == "imprint":
+        title = t("more.imprint")
+        body = [
+            ft.Text(_local(legal.imprint, lang), selectable=True),
+            ft.Text(
+                t("legal.contact", email=legal.contact_email, phone=legal.contact_phone), selectable=True
+            ),
+        ]
+    elif which == "privacy":
+        title = t("more.privacy")
+        body = [ft.Text(_local(legal.privacy, lang), selectable=True)]
+    else:
+        title = t("more.accessibility")
+        assessed = legal.accessibility_assessed_on.isoformat() if legal.accessibility_assessed_on else "-"
+        body = [
+            ft.Text(t(f"a11y.status.{legal.accessibility_status}", app=ctx.profile.app_name)),
+            heading(t("a11y.gaps"), level=2),
+            *[ft.Text("• " + _local(gap, lang)) for gap in legal.accessibility_known_gaps],
+            heading(t("a11y.assessment"), level=2),
+            ft.Text(t("a11y.assessed_on", date=assessed)),
+            ft.Text(_local(legal.accessibility_method, lang)),
+            heading(t("a11y.feedback"), level=2),
+            ft.Text(t("a11y.feedback.text", email=legal.accessibility_feedback_email), selectable=True),
+            text_button(
+                t("a11y.feedback.write"),
+                key="a11y.feedback.mail",
+                on_click=lambda e: ctx.page.run_task(launch, f"mailto:{legal.accessibility_feedback_email}"),
+            ),
+            heading(t("a11y.enforcement"), level=2),
+            ft.Text(t("a11y.enforcement.text", body=legal.enforcement_body_name)),
+            ft.Text(legal.enforcement_body_url, selectable=True, key="a11y.enforcement.url"),
+        ]
+    return ft.ListView(
+        [
+            ft.Row(
+                [
+                    icon_button(
+                        ft.Icons.ARROW_BACK,
+                        t("common.back"),
+                        key=f"{which}.back",
+                        on_click=lambda e: ctx.navigate("/more"),
+                    ),
+                    heading(title, key=f"{which}.heading"),
+                ]
+            ),
+            *body,
+        ],
+        padding=16,
+        spacing=12,
+        expand=True,
+        key=f"legal.{which}",
+    )

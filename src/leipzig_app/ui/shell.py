@@ -1,0 +1,233 @@
+"""The app shell: theme, language, navigation (bottom bar on phones, rail on wide screens) and status line.
+
+One `Shell` per Flet page (each browser tab or phone app has its own). Sections are built on demand from
+`sections.py`; a section that fails to build shows an error in place instead of taking the app down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.i18n import EASY_GERMAN, Translator
+from leipzig_app.services.container import AppServices
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.sections import Section, section_for_route, visible_sections
+from leipzig_app.ui.theme import build_themes, theme_mode
+from leipzig_app.ui.widgets.common import error_banner, icon_button
+
+log = logging.getLogger(__name__)
+
+NARROW_BREAKPOINT = 600
+
+_LOCALES = {"de": ("de", "DE"), "en": ("en", "GB"), "uk": ("uk", "UA"), "ar": ("ar", "")}
+
+
+class Shell:
+    def __init__(self, page: ft.Page, services: AppServices):
+        self.page = page
+        self.services = services
+        self.prefs = services.settings.load()
+        self.t = self._translator()
+        self.sections = visible_sections(services.profile.modules)
+        self.current: Section = self.sections[0]
+        self.route = "/"
+        self._narrow: bool | None = None
+        self.status = ft.Text("", key="shell.status", color=ft.Colors.ON_SURFACE_VARIANT)
+        self.content = ft.Container(expand=True, key="shell.content")
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        page = self.page
+        page.title = self.services.profile.app_name
+        page.on_resize = self._on_resize
+        page.on_route_change = self._on_route_change
+        page.padding = 0
+        self._apply_preferences()
+        initial = page.route if page.route else "/"
+        self.show(initial)
+        for job in self.services.background:
+            page.run_task(job)
+
+    def _translator(self) -> Translator:
+        language = (
+            EASY_GERMAN if self.prefs.easy_language and self.prefs.language == "de" else self.prefs.language
+        )
+        return Translator(language)
+
+    def _apply_preferences(self) -> None:
+        page = self.page
+        light, dark = build_themes(self.services.profile.colors, self.prefs.text_scale)
+        page.theme, page.dark_theme = light, dark
+        page.theme_mode = theme_mode(self.prefs.theme)
+        page.rtl = self.t.rtl
+        lang, country = _LOCALES.get(self.t.base_language, ("de", "DE"))
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[
+                ft.Locale(*_LOCALES[code]) for code in self.services.profile.languages if code in _LOCALES
+            ],
+            current_locale=ft.Locale(lang, country),
+        )
+
+    def refresh(self) -> None:
+        """Re-read preferences and rebuild everything (language, theme or text size changed)."""
+        self.prefs = self.services.settings.load()
+        self.t = self._translator()
+        self.sections = visible_sections(self.services.profile.modules)
+        self._apply_preferences()
+        self._narrow = None
+        self.show(self.route)
+
+    # --- navigation ----------------------------------------------------------------------------------
+
+    def _is_narrow(self) -> bool:
+        width = self.page.width
+        return bool(width) and float(width) < NARROW_BREAKPOINT  # type: ignore[arg-type]
+
+    def _on_resize(self, e: Any) -> None:
+        if self._is_narrow() != self._narrow:
+            self._layout()
+            self.page.update()
+
+    def _on_route_change(self, e: Any) -> None:
+        route = getattr(e, "route", None) or self.page.route or "/"
+        if route != self.route:
+            self.show(route)
+
+    def navigate(self, route: str) -> None:
+        self.show(route)
+
+    def _select(self, index: int) -> None:
+        if 0 <= index < len(self.sections):
+            self.show(self.sections[index].route)
+
+    def show(self, route: str) -> None:
+        self.route = route or "/"
+        self.current = section_for_route(self.route, self.sections)
+        self.content.content = self._build_section(self.current, self.route)
+        self._layout()
+        self.page.update()
+
+    def _context(self) -> ViewContext:
+        return ViewContext(
+            page=self.page,
+            services=self.services,
+            t=self.t,
+            prefs=self.prefs,
+            announce=self.announce,
+            navigate=self.navigate,
+            refresh=self.refresh,
+        )
+
+    def _build_section(self, section: Section, route: str) -> ft.Control:
+        try:
+            module = importlib.import_module(section.module)
+            control: ft.Control = module.build(self._context(), route)
+            return control
+        except Exception:  # a broken view must not take the whole app down
+            log.exception("building section %s failed", section.id)
+            return ft.Container(
+                padding=16, content=error_banner(self.t("shell.section_failed"), key=f"{section.id}.failed")
+            )
+
+    # --- layout --------------------------------------------------------------------------------------
+
+    def _layout(self) -> None:
+        narrow = self._is_narrow()
+        self._narrow = narrow
+        t = self.t
+        index = self.sections.index(self.current)
+        page = self.page
+        page.appbar = ft.AppBar(
+            title=ft.Semantics(
+                header=True,
+                content=ft.Text(
+                    t(self.current.label_key) if self.current.id != "home" else self.services.profile.app_name
+                ),
+            ),
+            bgcolor=ft.Colors.PRIMARY,
+            color=ft.Colors.ON_PRIMARY,
+            actions=[
+                icon_button(
+                    ft.Icons.SETTINGS_OUTLINED,
+                    t("nav.settings"),
+                    key="nav.settings",
+                    on_click=lambda e: self.show("/more/settings"),
+                )
+            ],
+        )
+        body = ft.Column(
+            [
+                ft.Container(self.content, expand=True),
+                ft.Semantics(
+                    live_region=True,
+                    container=True,
+                    content=ft.Container(self.status, padding=ft.Padding.symmetric(horizontal=16)),
+                ),
+            ],
+            expand=True,
+            spacing=0,
+        )
+        if narrow:
+            label_behavior = (
+                ft.NavigationBarLabelBehavior.ONLY_SHOW_SELECTED
+                if self.prefs.text_scale >= 1.5
+                else ft.NavigationBarLabelBehavior.ALWAYS_SHOW
+            )
+            page.navigation_bar = ft.NavigationBar(
+                key="nav.bar",
+                selected_index=index,
+                label_behavior=label_behavior,
+                on_change=lambda e: self._select(int(e.control.selected_index)),
+                destinations=[
+                    ft.NavigationBarDestination(
+                        icon=s.icon, selected_icon=s.selected_icon, label=t(s.label_key), key=f"nav.{s.id}"
+                    )
+                    for s in self.sections
+                ],
+            )
+            page.controls = [ft.SafeArea(body, expand=True)]
+        else:
+            page.navigation_bar = None
+            rail = ft.NavigationRail(
+                key="nav.rail",
+                selected_index=index,
+                label_type=ft.NavigationRailLabelType.ALL,
+                min_width=88,
+                on_change=lambda e: self._select(int(e.control.selected_index)),
+                destinations=[
+                    ft.NavigationRailDestination(
+                        icon=s.icon, selected_icon=s.selected_icon, label=t(s.label_key), key=f"nav.{s.id}"
+                    )
+                    for s in self.sections
+                ],
+            )
+            page.controls = [
+                ft.SafeArea(ft.Row([rail, ft.VerticalDivider(width=1), body], expand=True), expand=True)
+            ]
+
+    # --- announcements -------------------------------------------------------------------------------
+
+    def announce(self, message: str) -> None:
+        """Show the message in the status line (a live region) and ask the platform to read it out."""
+        self.status.value = message
+        with contextlib.suppress(Exception):
+            self.status.update()
+        self.page.run_task(self._announce_platform, message)
+
+    async def _announce_platform(self, message: str) -> None:
+        with contextlib.suppress(Exception):
+            service = ft.SemanticsService()
+            await asyncio.wait_for(service.announce_message(message, rtl=self.t.rtl), timeout=2)
+
+
+async def run_shell(page: ft.Page, services: AppServices) -> Shell:
+    shell = Shell(page, services)
+    shell.start()
+    return shell
