@@ -1,0 +1,57 @@
+"""Shared fixtures: a real demo city over HTTP, a real SQLite file, the app runtime on a temp folder.
+
+Every server a test starts is stopped by the fixture that started it; everything listens on 127.0.0.1
+with an ephemeral port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from leipzig_app.adapters.http import make_client
+from leipzig_app.adapters.profiles import load_profile
+from leipzig_app.adapters.sqlite_store import Database
+from leipzig_app.app import migrations
+from leipzig_app.domain.profile import CityProfile
+from leipzig_app.sandbox.server import SandboxServer
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    """A fresh demo city (own data folder, own port), stopped after the test."""
+    server = SandboxServer(tmp_path / "demo-city")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox_url(sandbox: SandboxServer) -> str:
+    return sandbox.base_url
+
+
+@pytest.fixture
+def profile(sandbox_url: str) -> CityProfile:
+    """The embedded Leipzig demo profile bound to this test's demo city."""
+    return load_profile().bind_sandbox(sandbox_url)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    """A real SQLite file with every component's migrations applied."""
+    return Database(tmp_path / "app.sqlite3", migrations())
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[object]:
+    """The app's own HTTP client (same rules as in production)."""
+    client = make_client()
+    try:
+        yield client
+    finally:
+        await client.aclose()
