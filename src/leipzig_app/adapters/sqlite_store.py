@@ -48,8 +48,13 @@ class Database:
         self._lock = threading.RLock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            with self._lock:
+                conn = self._connect()
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")  # outside a transaction, or SQLite refuses
+                finally:
+                    conn.close()
             with self.transaction() as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute(_BOOTSTRAP)
             for migration in migrations:
                 self.migrate(migration)
