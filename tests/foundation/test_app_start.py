@@ -23,7 +23,8 @@ EXE = str(Path(sys.executable).with_name("leipzig-app"))
 
 def test_flet_toml_is_the_run_profile() -> None:
     path = run_config_file()
-    assert path is not None and path.name == "flet.toml"
+    assert path is not None
+    assert path.name == "flet.toml"
     config = load_run_config(path)
     assert config == RunConfig(
         city="leipzig",

@@ -36,7 +36,8 @@ def test_failed_step_is_rolled_back(tmp_path: Path) -> None:
     assert db.version("demo") == 1
     with db.transaction() as conn:
         tables = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "a" in tables and "b" not in tables
+    assert "a" in tables
+    assert "b" not in tables
 
 
 def test_newer_database_is_refused(tmp_path: Path) -> None:
