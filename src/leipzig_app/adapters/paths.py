@@ -1,7 +1,7 @@
 """Where the app finds its own files (assets, city profiles, run profile) and keeps the user's data.
 
 In a source checkout (the README's set-up installs the package in editable mode) the assets live in the
-repository's `assets/`; a packaged build can point elsewhere with LEIPZIG_APP_ASSETS. User data goes to
+repository's `assets/`; a `flet build` package has them beside the package (src/assets); another build can point elsewhere with LEIPZIG_APP_ASSETS. User data goes to
 FLET_APP_STORAGE_DATA on phones (set by Flet's runtime) and to the platform's data folder on desktops.
 """
 
@@ -18,7 +18,7 @@ def assets_dir() -> Path:
     override = os.environ.get("LEIPZIG_APP_ASSETS")
     if override:
         return Path(override)
-    for candidate in (_SOURCE_ROOT / "assets", _PACKAGE_DIR / "assets"):
+    for candidate in (_SOURCE_ROOT / "assets", _PACKAGE_DIR.parent / "assets", _PACKAGE_DIR / "assets"):
         if candidate.is_dir():
             return candidate
     return _SOURCE_ROOT / "assets"
