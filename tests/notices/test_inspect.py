@@ -1,0 +1,180 @@
+"""Inspecting scans: what kind, whether verified, which problems and which actions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from leipzig_app.domain.notices.code import Remedy, encode_notice
+from leipzig_app.domain.notices.girocode import build_girocode, parse_girocode
+from leipzig_app.domain.notices.inspect import compare_codes, inspect_letter, inspect_payload
+
+IBAN = "DE20860555921090000004"
+OTHER_IBAN = "DE89370400440532013000"
+
+
+def codes(result: Any) -> list[str]:
+    return [p.code for p in result.problems]
+
+
+def test_verified_notice_offers_the_three_actions(signing_key: Any, context: Any, make_notice: Any) -> None:
+    result = inspect_payload(encode_notice(make_notice(), signing_key, "lej-2026"), context)
+    assert result.kind == "signed-notice"
+    assert result.verified
+    assert result.actions == ("pay_now", "bank_transfer", "pay_later", "object", "copy_text")
+    fields = result.fields
+    for name in (
+        "issuer",
+        "case_number",
+        "cash_reference",
+        "notice_date",
+        "posted_date",
+        "amount",
+        "currency",
+        "iban",
+        "due_date",
+        "remedy",
+        "objection_url",
+    ):
+        assert name in fields
+    assert fields["amount"] == "123.45"
+    assert fields["remedy"] == "widerspruch"
+    assert fields["authority"]["address"].startswith("Otto-Schill")
+    # posted 2026-11-11 -> notified 11-15 -> one month 12-15 (a Tuesday)
+    assert fields["objection_deadline"] == "2026-12-15"
+    assert fields["deadline_may_be_later"] is True
+    assert set(result.as_dict()) == {"kind", "verified", "problems", "fields", "actions"}
+
+
+def test_fine_without_remedy_and_overdue_notice(signing_key: Any, context: Any, make_notice: Any) -> None:
+    parking = make_notice(
+        remedy=Remedy.NONE,
+        notice_type="parking",
+        authority=None,
+        objection_url=None,
+        due_date=date(2026, 11, 20),
+    )
+    result = inspect_payload(encode_notice(parking, signing_key, "lej-2026"), context)
+    assert result.verified
+    assert result.actions == ("pay_now", "bank_transfer", "copy_text")
+    assert codes(result) == ["due_date_passed"]
+    assert "objection_deadline" not in result.fields
+
+
+def test_forged_notice_offers_nothing_but_shows_its_claims(context: Any, make_notice: Any) -> None:
+    forged = encode_notice(make_notice(iban=OTHER_IBAN), Ed25519PrivateKey.generate(), "lej-2026")
+    result = inspect_payload(forged, context)
+    assert result.kind == "signed-notice"
+    assert not result.verified
+    assert codes(result) == ["signature_invalid"]
+    assert result.actions == ()
+    assert result.fields["iban"] == OTHER_IBAN
+
+
+def test_revoked_key_in_the_context(signing_key: Any, context: Any, make_notice: Any) -> None:
+    revoked = replace(context, revoked_kids=frozenset({"lej-2026"}))
+    result = inspect_payload(encode_notice(make_notice(), signing_key, "lej-2026"), revoked)
+    assert codes(result) == ["key_revoked"]
+    assert not result.verified
+
+
+def test_damaged_notice_code(context: Any) -> None:
+    result = inspect_payload("LZ1:NOT*VALID*", context)
+    assert result.kind == "signed-notice"
+    assert not result.verified
+    assert codes(result) == ["encoding_invalid"]
+    assert inspect_payload("LZ7:ABC", context).problems[0].code == "unsupported_version"
+
+
+def test_girocode_is_never_verified(context: Any) -> None:
+    text = build_girocode(name="Stadtkasse Leipzig", iban=IBAN, amount=Decimal("12.00"), remittance="K 1")
+    official = inspect_payload(text, context)
+    assert official.kind == "girocode"
+    assert not official.verified
+    assert codes(official) == ["unsigned", "official_account"]
+    assert official.fields["official_account"] is True
+    assert official.actions == ("bank_transfer", "copy_text")
+    stranger = inspect_payload(text.replace(IBAN, OTHER_IBAN), context)
+    assert codes(stranger) == ["unsigned", "iban_not_official"]
+    assert stranger.actions == ("copy_text",)
+    broken = inspect_payload(text.replace("SCT", "XYZ"), context)
+    assert broken.kind == "girocode"
+    assert codes(broken) == ["identification_invalid"]
+
+
+def test_urls_show_the_domain_and_open_only_allow_listed_hosts(context: Any) -> None:
+    ok = inspect_payload("https://www.leipzig.de/buergerservice", context)
+    assert ok.kind == "url"
+    assert next(iter(ok.fields)) == "domain"
+    assert ok.fields["domain"] == "www.leipzig.de"
+    assert ok.actions == ("open_link", "copy_text")
+    for bad in (
+        "https://leipzig.de.evil.example/pay",
+        "https://evilleipzig.de/",
+        "http://www.leipzig.de/",
+        "https://leipzig.de@evil.example/",
+    ):
+        result = inspect_payload(bad, context)
+        assert result.kind == "url", bad
+        assert "open_link" not in result.actions, bad
+    lookalike = inspect_payload("https://lеipzig.de/", context)  # Cyrillic "е"
+    assert lookalike.fields["domain"].startswith("xn--")
+    assert "open_link" not in lookalike.actions
+
+
+def test_unknown_inputs(context: Any) -> None:
+    for text, code in (
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("x" * 5000, "too_long"),
+        ("hello", "unknown_format"),
+        ("javascript:alert(1)", "unknown_format"),
+    ):
+        result = inspect_payload(text, context)
+        assert result.kind == "unknown"
+        assert not result.verified
+        assert codes(result) == [code]
+    assert inspect_payload(None, context).kind == "unknown"
+    assert inspect_payload("hello", context).actions == ("copy_text",)
+
+
+def test_compare_codes_catches_every_disagreement(make_notice: Any) -> None:
+    notice = make_notice()
+    matching = parse_girocode(
+        build_girocode(
+            name="Stadtkasse Leipzig", iban=IBAN, amount=Decimal("123.45"), reference="RF18539007547034"
+        )
+    )
+    assert compare_codes(notice, matching) == []
+    by_text = parse_girocode(
+        build_girocode(
+            name="S", iban=IBAN, amount=Decimal("123.45"), remittance="Kassenzeichen 5 0123 456789 3"
+        )
+    )
+    assert compare_codes(notice, by_text) == []
+    wrong = parse_girocode(
+        build_girocode(
+            name="S", iban=OTHER_IBAN, amount=Decimal("132.45"), remittance="Kassenzeichen 5.0123.456789.4"
+        )
+    )
+    found = compare_codes(notice, wrong)
+    assert [p.code for p in found] == ["mismatch_iban", "mismatch_amount", "mismatch_reference"]
+    assert all(p.severity == "error" for p in found)
+
+
+def test_inspect_letter_marks_both_codes_of_a_mismatched_letter(
+    signing_key: Any, context: Any, make_notice: Any
+) -> None:
+    notice_text = encode_notice(make_notice(), signing_key, "lej-2026")
+    good = build_girocode(
+        name="Stadtkasse", iban=IBAN, amount=Decimal("123.45"), reference="RF18539007547034"
+    )
+    assert all("mismatch_iban" not in codes(r) for r in inspect_letter([notice_text, good], context))
+    bad = good.replace(IBAN, OTHER_IBAN)
+    results = inspect_letter([notice_text, bad], context)
+    assert all(codes(r)[0] == "mismatch_iban" for r in results)
+    assert all(r.actions == ("copy_text",) for r in results)
