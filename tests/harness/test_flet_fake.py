@@ -1,0 +1,142 @@
+"""The fake Flet client drives Flet's real session: events, patches, method calls, sizes, platforms."""
+
+from __future__ import annotations
+
+import time
+
+import flet as ft
+import pytest
+from flet.messaging.protocol import MessageAction
+from tests.support.flet_fake import FakeClientError, FakeFletClient
+from tests.support.sample_app import main
+
+
+async def test_first_screen_comes_from_the_patches_the_client_received() -> None:
+    async with FakeFletClient(main) as client:
+        assert client.texts()[:3] == ["Harness sample", "Count: 0", "Add one"]
+        actions = [m.action for m in client.messages]
+        assert actions[0] == MessageAction.REGISTER_CLIENT
+        assert MessageAction.PATCH_CONTROL in actions
+
+
+async def test_click_goes_through_flet_event_dispatch_and_auto_update() -> None:
+    async with FakeFletClient(main) as client:
+        await client.click("sample.add")
+        await client.click("sample.add")
+        assert client.find("sample.count").get("value") == "Count: 2"
+        assert client.live("sample.count").value == "Count: 2"  # type: ignore[attr-defined]
+
+
+async def test_typing_sets_the_value_and_fires_change_then_submit() -> None:
+    async with FakeFletClient(main) as client:
+        await client.type("sample.name", "Ada")
+        assert client.find("sample.greeting").get("value") == "Typing: Ada"
+        assert client.live("sample.name").value == "Ada"  # type: ignore[attr-defined]
+        await client.type("sample.name", "Grace", submit=True)
+        assert "Hello, Grace!" in client.texts()
+
+
+async def test_method_calls_are_answered_by_the_fake_client() -> None:
+    async with FakeFletClient(main) as client:
+        await client.type("sample.name", "Ada")
+        await client.click("sample.remember")
+        assert client.state.preferences == {"sample.name": "Ada"}
+        assert "Remembered: Ada" in client.texts()
+        assert [(c.control_type, c.method) for c in client.method_calls] == [
+            ("SharedPreferences", "set"),
+            ("SharedPreferences", "get"),
+        ]
+
+
+async def test_a_failing_client_method_reaches_the_app_as_an_error() -> None:
+    async with FakeFletClient(main) as client:
+        del client.method_handlers[("SharedPreferences", "set")]
+        with pytest.raises(FakeClientError, match=r"no handler for SharedPreferences\.set"):
+            await client.click("sample.remember")
+
+
+@pytest.mark.parametrize(("width", "expected"), [(400, "Layout: narrow"), (1024, "Layout: wide")])
+async def test_window_width_and_resize(width: int, expected: str) -> None:
+    async with FakeFletClient(main, width=width, height=800) as client:
+        assert expected in client.texts()
+        await client.resize(300 if width > 400 else 1280, 700)
+        assert expected not in client.texts()
+
+
+@pytest.mark.parametrize("platform", ["android", "ios", "web", "linux"])
+async def test_platform_reaches_the_page(platform: str) -> None:
+    seen: dict[str, object] = {}
+
+    def record(page: ft.Page) -> None:
+        seen.update(platform=page.platform, web=page.web, url=page.url, width=page.width)
+        page.add(ft.Text("ready"))
+
+    async with FakeFletClient(record, platform=platform, width=360) as client:
+        assert client.texts() == ["ready"]
+    expected = ft.PagePlatform.LINUX if platform == "web" else ft.PagePlatform(platform)
+    assert seen == {
+        "platform": expected,
+        "web": platform == "web",
+        "url": "http://127.0.0.1:8550",
+        "width": 360,
+    }
+
+
+async def test_locale_is_reported_like_a_browser_does() -> None:
+    async with FakeFletClient(main, locale="de-DE") as client:
+        assert "Locale: de" in client.texts()
+
+
+async def test_an_update_the_app_forgets_is_not_on_the_client() -> None:
+    async def forgetful(page: ft.Page) -> None:
+        label = ft.Text("before", key="label")
+
+        async def change() -> None:
+            label.value = "after"
+
+        page.add(label, ft.Button("Change", key="change", on_click=change))
+        # on_click handlers are auto-updated; a background change is not.
+        page.run_task(change)
+
+    async with FakeFletClient(forgetful) as client:
+        assert client.live("label").value == "after"  # type: ignore[attr-defined]
+        assert client.find("label").get("value") == "before"
+
+
+async def test_clear_errors_for_wrong_use() -> None:
+    async with FakeFletClient(main) as client:
+        with pytest.raises(FakeClientError, match="visible keys"):
+            client.find("sample.missing")
+        with pytest.raises(FakeClientError, match="no on_click handler"):
+            await client.click("sample.count")
+    with pytest.raises(ValueError, match="platform must be one of"):
+        FakeFletClient(main, platform="amiga")
+
+
+async def test_a_crash_in_a_handler_fails_the_test_with_its_message() -> None:
+    def broken(page: ft.Page) -> None:
+        def fail() -> None:
+            raise RuntimeError("boom in handler")
+
+        page.add(ft.Button("Break", key="break", on_click=fail))
+
+    async with FakeFletClient(broken) as client:
+        with pytest.raises(FakeClientError, match="boom in handler"):
+            await client.click("break")
+
+
+async def test_hidden_controls_are_not_on_screen() -> None:
+    def page_with_hidden(page: ft.Page) -> None:
+        page.add(ft.Text("shown"), ft.Column([ft.Text("secret", key="secret")], visible=False))
+
+    async with FakeFletClient(page_with_hidden) as client:
+        assert client.texts() == ["shown"]
+        with pytest.raises(FakeClientError, match="not visible"):
+            client.find("secret")
+
+
+async def test_a_view_test_takes_about_a_tenth_of_a_second() -> None:
+    started = time.perf_counter()
+    async with FakeFletClient(main) as client:
+        await client.click("sample.add")
+    assert time.perf_counter() - started < 0.5
