@@ -1,0 +1,84 @@
+"""End-to-end in real Chromium against the sample app in web mode: clicks, typing, names, audit, PNGs."""
+
+from __future__ import annotations
+
+import struct
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from tests.support.browser import (
+    WebApp,
+    audit_unnamed,
+    open_app,
+    screenshot,
+    set_text_scale,
+    start_web_app,
+    text_scale,
+    type_into,
+)
+from tests.support.fixtures import BrowserThread
+
+pytestmark = pytest.mark.e2e
+
+SAMPLE = Path(__file__).resolve().parents[1] / "support" / "sample_app.py"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def sample_app() -> Iterator[WebApp]:
+    """One server for the module; every test opens its own browser context and so its own session."""
+    with start_web_app(
+        [sys.executable, str(SAMPLE), "--port", "{port}"], env={"PYTHONPATH": str(ROOT)}
+    ) as app:
+        yield app
+
+
+@pytest.fixture
+def app_page(browser_thread: BrowserThread, browser_page: Page, sample_app: WebApp) -> Page:
+    browser_thread.call(open_app, browser_page, sample_app.url, ready_text="Count: 0")
+    return browser_page
+
+
+def test_a_click_changes_a_text(app_page: Page) -> None:
+    app_page.get_by_role("button", name="Add one", exact=True).click()
+    app_page.get_by_text("Count: 1").wait_for(timeout=10_000)
+
+
+def test_typing_reaches_the_flutter_field(app_page: Page) -> None:
+    type_into(app_page, app_page.get_by_role("textbox", name="Your name"), "Ada")
+    app_page.keyboard.press("Enter")
+    app_page.get_by_text("Hello, Ada!").wait_for(timeout=10_000)
+
+
+def test_semantics_names_are_found_and_the_audit_reports_the_unnamed_icon_button(app_page: Page) -> None:
+    assert app_page.get_by_role("heading", name="Harness sample").count() == 1
+    assert app_page.get_by_role("button", name="Add one more").count() == 1
+    assert app_page.get_by_role("textbox", name="Your name").count() == 1
+    assert 'button "Remember name"' in app_page.locator("body").aria_snapshot()
+    # Five operable elements, one of them the tooltip-only IconButton without a name.
+    assert [control.role for control in audit_unnamed(app_page)] == ["button"]
+
+
+def test_screenshot_is_a_png_in_the_test_folder(app_page: Page, screenshot_dir: Path) -> None:
+    path = screenshot(app_page, screenshot_dir / "first-screen.png")
+    data = path.read_bytes()
+    assert path.parent.name == "test_screenshot_is_a_png_in_the_test_folder"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (400, 800)
+
+
+def test_200_percent_text_doubles_the_text_height(app_page: Page, screenshot_dir: Path) -> None:
+    before = app_page.get_by_text("Count: 0").bounding_box()
+    set_text_scale(app_page, 2.0)
+    assert text_scale(app_page) == 2.0
+    app_page.wait_for_function(
+        "(h) => [...document.querySelectorAll('flt-semantics')]"
+        ".some(e => e.textContent === 'Count: 0' && e.getBoundingClientRect().height > 1.8 * h)",
+        arg=before["height"] if before else 0,
+        timeout=10_000,
+    )
+    screenshot(app_page, screenshot_dir / "text-200.png")
