@@ -1,8 +1,9 @@
 """Where the app finds its own files (assets, city profiles, run profile) and keeps the user's data.
 
 In a source checkout (the README's set-up installs the package in editable mode) the assets live in the
-repository's `assets/`; a `flet build` package has them beside the package (src/assets); another build can point elsewhere with LEIPZIG_APP_ASSETS. User data goes to
-FLET_APP_STORAGE_DATA on phones (set by Flet's runtime) and to the platform's data folder on desktops.
+repository's `assets/`; a `flet build` package has them beside the package (src/assets); any other build
+can point elsewhere with LEIPZIG_APP_ASSETS. User data goes to FLET_APP_STORAGE_DATA on phones (set by
+Flet's runtime) and to the platform's data folder on desktops.
 """
 
 from __future__ import annotations
