@@ -19,10 +19,19 @@ IBAN = "DE20860555921090000004"
 
 def giro(**fields: str) -> str:
     lines = {
-        "service": "BCD", "version": "002", "charset": "1", "ident": "SCT", "bic": "WELADE8LXXX",
-        "name": "Stadtkasse Leipzig", "iban": IBAN, "amount": "EUR123.45", "purpose": "",
-        "reference": "", "remittance": "Kassenzeichen 5.0123.456789.3", "note": "",
-    }  # fmt: skip
+        "service": "BCD",
+        "version": "002",
+        "charset": "1",
+        "ident": "SCT",
+        "bic": "WELADE8LXXX",
+        "name": "Stadtkasse Leipzig",
+        "iban": IBAN,
+        "amount": "EUR123.45",
+        "purpose": "",
+        "reference": "",
+        "remittance": "Kassenzeichen 5.0123.456789.3",
+        "note": "",
+    }
     lines.update(fields)
     return "\n".join(lines.values()).rstrip("\n")
 
@@ -36,10 +45,16 @@ def problem_codes(text: str) -> list[str]:
 def test_a_valid_code_gives_every_field() -> None:
     code = parse_girocode(giro(purpose="GOVT", note="Danke"))
     assert code.fields() == {
-        "name": "Stadtkasse Leipzig", "iban": IBAN, "bic": "WELADE8LXXX", "amount": "123.45",
-        "currency": "EUR", "reference": "", "remittance": "Kassenzeichen 5.0123.456789.3",
-        "purpose": "GOVT", "note": "Danke",
-    }  # fmt: skip
+        "name": "Stadtkasse Leipzig",
+        "iban": IBAN,
+        "bic": "WELADE8LXXX",
+        "amount": "123.45",
+        "currency": "EUR",
+        "reference": "",
+        "remittance": "Kassenzeichen 5.0123.456789.3",
+        "purpose": "GOVT",
+        "note": "Danke",
+    }
     assert code.amount == Decimal("123.45")
 
 
@@ -127,8 +142,12 @@ def test_is_girocode() -> None:
 
 
 def test_build_makes_a_code_that_parses_back() -> None:
-    text = build_girocode(name="Stadtkasse Leipzig", iban="DE20 8605 5592 1090 0000 04", amount=Decimal("35"),
-                          reference="rf18 5390 0754 7034")  # fmt: skip
+    text = build_girocode(
+        name="Stadtkasse Leipzig",
+        iban="DE20 8605 5592 1090 0000 04",
+        amount=Decimal("35"),
+        reference="rf18 5390 0754 7034",
+    )
     code = parse_girocode(text)
     assert code.iban == IBAN
     assert code.amount_text == "35.00"

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from leipzig_app.cli.output import CliError, fail
 
 #: Command modules in the order they appear in `--help`.
-COMMANDS: tuple[str, ...] = ("sandbox",)
+COMMANDS: tuple[str, ...] = ("sandbox", "notice", "deadline")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -198,12 +198,14 @@ def compute_deadline(
                 f"moved to the next working day, {deadline.isoformat()} (§ 193 BGB)",
             )
         )
+    start_de, start_en = (
+        ("Zustellung", "delivery") if kind is DeadlineKind.EINSPRUCH else ("Bekanntgabe", "notification")
+    )
     rule_de = (
-        f"{period_de} ab Bekanntgabe ({law_de}); "
-        f"Fristende an Wochenende/Feiertag ({state}) → nächster Werktag"
+        f"{period_de} ab {start_de} ({law_de}); Fristende an Wochenende/Feiertag ({state}) → nächster Werktag"
     )
     rule_en = (
-        f"{period_en} from notification ({law_de}); "
+        f"{period_en} from {start_en} ({law_de}); "
         f"an end on a weekend/holiday ({state}) moves to the next working day"
     )
     if presumed:

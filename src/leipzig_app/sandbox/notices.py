@@ -1,0 +1,153 @@
+"""The demo city's notice services: its signed key list and its authority's online objection form.
+
+- `GET /notices/keys.json`: the key list signed with the DEMO list-signing key (docs/notice-code.md): the
+  current notice key, the next key (rotation) and one revoked key.
+- `GET /notices/objection-form?case=...`: the demo authority's online form for a Widerspruch. A real form
+  needs identification with the eID card / BundID (§ 3a VwVfG); the page says so, and this demo accepts
+  nothing, so that nobody mistakes it for filing an objection.
+
+The keys come from `data/demo_keys.json` (made by scripts/make_demo_notice_keys.py). They are demo keys:
+their private halves are public. The module is stateless, so it declares no tables and seeds nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from leipzig_app.domain.notices.trust import Revocation, TrustedKey, parse_trusted_key, sign_key_list
+from leipzig_app.sandbox.context import SandboxContext
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+SCHEMA: list[str] = []
+DISCOVERY = [
+    {
+        "id": "notices.keys",
+        "title": "Signierte Schlüsselliste für Bescheid-Codes",
+        "path": "/notices/keys.json",
+    },
+    {"id": "notices.objection", "title": "Online-Widerspruch (Demo)", "path": "/notices/objection-form"},
+]
+DEMO_KEYS_FILE = Path(__file__).resolve().parent / "data" / "demo_keys.json"
+AUTHORITY = "Stadt Leipzig (DEMO), Ordnungsamt"
+AUTHORITY_ADDRESS = "Otto-Schill-Straße 2, 04109 Leipzig"
+#: Raised whenever the published list changes, so that clients can refuse an older list.
+KEY_LIST_SEQUENCE = 3
+KEY_LIST_ISSUED = date(2026, 1, 15)
+
+
+@dataclass(frozen=True)
+class DemoKey:
+    """A demo key pair with its role: current, next, revoked (notice keys) or list-signer."""
+
+    role: str
+    public: TrustedKey
+    private_raw: bytes
+    revoked_on: date | None = None
+    reason: str = ""
+
+    @property
+    def kid(self) -> str:
+        return self.public.kid
+
+    def private_key(self) -> Ed25519PrivateKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return Ed25519PrivateKey.from_private_bytes(self.private_raw)
+
+
+@lru_cache(maxsize=1)
+def load_demo_keys() -> tuple[DemoKey, ...]:
+    """Every demo key of the demo city, notice keys first."""
+    data: dict[str, Any] = json.loads(DEMO_KEYS_FILE.read_text(encoding="utf-8"))
+    keys = []
+    for group in ("notice_keys", "list_signers"):
+        for i, item in enumerate(data[group]):
+            revoked_on = item.get("revoked_on")
+            keys.append(
+                DemoKey(
+                    role=item["role"],
+                    public=parse_trusted_key(item, f"demo_keys.{group}[{i}]"),
+                    private_raw=base64.b64decode(item["private_key"]),
+                    revoked_on=date.fromisoformat(revoked_on) if revoked_on else None,
+                    reason=item.get("reason", ""),
+                )
+            )
+    return tuple(keys)
+
+
+def demo_key(role_or_kid: str = "current") -> DemoKey:
+    """A demo key by role ("current", "next", "revoked", "list-signer") or by key id."""
+    for key in load_demo_keys():
+        if role_or_kid in (key.role, key.kid):
+            return key
+    known = ", ".join(sorted({k.role for k in load_demo_keys()} | {k.kid for k in load_demo_keys()}))
+    raise KeyError(f"no demo key {role_or_kid!r} (known: {known})")
+
+
+def key_list_document() -> dict[str, str]:
+    """The demo city's signed key list (deterministic: Ed25519 signatures are)."""
+    notice_keys = [k for k in load_demo_keys() if k.role != "list-signer"]
+    signer = demo_key("list-signer")
+    return sign_key_list(
+        issuer="Demo-Stadt Leipzig",
+        sequence=KEY_LIST_SEQUENCE,
+        issued_at=KEY_LIST_ISSUED,
+        keys=[k.public for k in notice_keys if k.role != "revoked"],
+        revoked=[Revocation(k.kid, k.revoked_on, k.reason) for k in notice_keys if k.role == "revoked"],
+        signer_kid=signer.kid,
+        signer_key=signer.private_key(),
+    )
+
+
+def objection_form_page(case: str) -> str:
+    case_text = html.escape(case) if case else "(kein Aktenzeichen angegeben)"
+    return f"""<!DOCTYPE html>
+<html lang="de">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Widerspruch online einlegen – {html.escape(AUTHORITY)}</title></head>
+<body>
+<p><strong>DEMO – Demodaten. Hier wird kein Widerspruch eingelegt.</strong></p>
+<h1>Widerspruch online einlegen</h1>
+<p>Behörde: {html.escape(AUTHORITY)}, {html.escape(AUTHORITY_ADDRESS)}</p>
+<p>Aktenzeichen: <span id="case">{case_text}</span></p>
+<h2>Identifizierung erforderlich</h2>
+<p>Ein Widerspruch über dieses Formular ist nur wirksam, wenn Sie sich mit der Online-Ausweisfunktion
+(eID) Ihres Personalausweises oder mit Ihrem BundID-Konto identifizieren (§ 3a Abs. 2 VwVfG, § 70 VwGO).
+Eine einfache E-Mail genügt nicht.</p>
+<p><button type="button" disabled aria-disabled="true">Mit BundID / eID anmelden (in der Demo nicht
+verfügbar)</button></p>
+<p>Andere Wege: einen unterschriebenen Brief an die Behörde senden oder den Widerspruch persönlich im
+Bürgeramt zur Niederschrift erklären. Die Frist steht in Ihrem Bescheid; eine Begründung kann später
+folgen.</p>
+<hr>
+<p lang="en">Demo: the demo authority's online objection form. A real form requires identification with
+the German eID card or BundID; this page files nothing.</p>
+</body>
+</html>
+"""
+
+
+def create_router(ctx: SandboxContext) -> APIRouter:
+    router = APIRouter(prefix="/notices", tags=["notices"])
+
+    @router.get("/keys.json")
+    def keys() -> dict[str, str]:
+        return key_list_document()
+
+    @router.get("/objection-form", response_class=HTMLResponse)
+    def objection_form(case: str = Query(default="", max_length=64)) -> HTMLResponse:
+        return HTMLResponse(objection_form_page(case))
+
+    return router
