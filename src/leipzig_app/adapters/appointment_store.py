@@ -1,0 +1,103 @@
+"""The resident's bookings ("Meine Termine") in the local database, component "appointments".
+
+The booking's process id and auth key are not stored here but in the `SecretStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from leipzig_app.adapters.sqlite_store import Database, Migrations
+from leipzig_app.domain.appointments import AppointmentRecord, BookingState
+
+MIGRATIONS = Migrations(
+    "appointments",
+    [
+        """
+        CREATE TABLE appointments (
+            id TEXT PRIMARY KEY,
+            office_id TEXT NOT NULL,
+            office_name TEXT NOT NULL,
+            office_address TEXT NOT NULL,
+            service_ids TEXT NOT NULL,
+            service_names TEXT NOT NULL,
+            service_counts TEXT NOT NULL,
+            start TEXT NOT NULL,
+            state TEXT NOT NULL,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            telephone TEXT NOT NULL,
+            reserved_until TEXT,
+            created_at TEXT
+        );
+        """,
+    ],
+)
+
+
+class SqliteAppointmentStore:
+    """Implements the `AppointmentStore` port."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def list(self) -> list[AppointmentRecord]:
+        with self._db.transaction() as conn:
+            rows = conn.execute("SELECT * FROM appointments").fetchall()
+        return sorted((_record(r) for r in rows), key=lambda r: r.start)
+
+    def get(self, record_id: str) -> AppointmentRecord | None:
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT * FROM appointments WHERE id = ?", (record_id,)).fetchone()
+        return _record(row) if row else None
+
+    def save(self, record: AppointmentRecord) -> None:
+        values = (
+            record.id,
+            record.office_id,
+            record.office_name,
+            record.office_address,
+            json.dumps(record.service_ids),
+            json.dumps(record.service_names, ensure_ascii=False),
+            json.dumps(record.service_counts),
+            record.start.isoformat(),
+            record.state.value,
+            record.name,
+            record.email,
+            record.telephone,
+            record.reserved_until.isoformat() if record.reserved_until else None,
+            record.created_at.isoformat() if record.created_at else None,
+        )
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO appointments (id, office_id, office_name, office_address, "
+                "service_ids, service_names, service_counts, start, state, name, email, telephone, "
+                "reserved_until, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+
+    def delete(self, record_id: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM appointments WHERE id = ?", (record_id,))
+
+
+def _record(row: sqlite3.Row) -> AppointmentRecord:
+    return AppointmentRecord(
+        id=row["id"],
+        office_id=row["office_id"],
+        office_name=row["office_name"],
+        office_address=row["office_address"],
+        service_ids=tuple(json.loads(row["service_ids"])),
+        service_names=tuple(json.loads(row["service_names"])),
+        service_counts=tuple(int(c) for c in json.loads(row["service_counts"])),
+        start=datetime.fromisoformat(row["start"]),
+        state=BookingState(row["state"]),
+        name=row["name"],
+        email=row["email"],
+        telephone=row["telephone"],
+        reserved_until=datetime.fromisoformat(row["reserved_until"]) if row["reserved_until"] else None,
+        created_at=datetime.fromisoformat(row["created_at"]) if row["created_at"] else None,
+    )

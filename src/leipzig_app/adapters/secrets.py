@@ -1,0 +1,79 @@
+"""`SecretStore` for desktop and web: a private JSON file (mode 0600) in the app's data folder.
+
+Phones keep secrets in the platform's secure storage (Keychain, Keystore) through flet-secure-storage,
+which needs a running Flet page; this file-based store is what the desktop and web builds (and the command
+line) use. It keeps secrets out of the SQLite database and out of backups of it, readable only by the
+user's own account. It is not encrypted: anyone who can read the user's files can read it, exactly like
+a browser's cookie jar. Writes go to a temporary file that replaces the old one, so a crash never leaves a
+half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from pathlib import Path
+
+from leipzig_app.domain.errors import AppError
+
+FILE_NAME = "secrets.json"
+
+
+class SecretStoreError(AppError):
+    key = "error.storage"
+
+
+class FileSecretStore:
+    """Implements the `SecretStore` port with one 0600 JSON file."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / FILE_NAME
+        self._lock = threading.Lock()
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            raise SecretStoreError(
+                f"the secret store {self.path} cannot be read: {type(error).__name__}"
+            ) from None
+        if not isinstance(data, dict):
+            raise SecretStoreError(f"the secret store {self.path} is damaged")
+        return {str(k): str(v) for k, v in data.items()}
+
+    def _write(self, data: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(OSError):  # not every file system knows modes (Windows)
+                os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            raise SecretStoreError(
+                f"the secret store {self.path} cannot be written: {error.strerror}"
+            ) from None
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            return self._read().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        with self._lock:
+            data = self._read()
+            data[name] = value
+            self._write(data)
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            data = self._read()
+            if data.pop(name, None) is not None:
+                self._write(data)

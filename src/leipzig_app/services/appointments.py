@@ -1,0 +1,283 @@
+"""Appointments: find a service and an office, list free times, book, reschedule, cancel, "Meine Termine".
+
+Booking is reserve -> update (contact) -> preconfirm (offices that confirm by e-mail; the server may also
+confirm at once) or confirm (offices that do not); the state reached is what the server said, never
+assumed. Rescheduling books the new time first and cancels the old one only when the new one holds, so a
+resident never ends up without an appointment. The server's process id and auth key go to the
+`SecretStore` under the local record's id and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from leipzig_app.domain.appointments import (
+    BERLIN,
+    AppointmentBooking,
+    AppointmentRecord,
+    AppointmentStore,
+    Booking,
+    BookingState,
+    Catalog,
+    Contact,
+    NotAvailableError,
+    Office,
+    ReservationExpiredError,
+    SecretStore,
+    Service,
+    Slot,
+    UnknownEntryError,
+    check_contact,
+    check_person_count,
+    distance_km,
+    next_release,
+    parse_release_times,
+)
+from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.profile import AppointmentSettings
+from leipzig_app.services.container import HomeCard, HomeItem
+
+log = logging.getLogger(__name__)
+MAX_DAYS = 62
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    office: Office
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleResult:
+    new: AppointmentRecord
+    #: False when the old booking could not be cancelled (it then still exists and is kept in the list).
+    old_cancelled: bool
+    problem: AppError | None = None
+
+
+async def book_with(
+    booking: AppointmentBooking,
+    office: Office,
+    service_ids: Sequence[str],
+    counts: Sequence[int],
+    start: datetime,
+    contact: Contact,
+) -> Booking:
+    """Reserve, add the contact, then preconfirm or confirm as the office works; returns the server's view.
+
+    When adding the contact fails, the reservation is released again (best effort) before the error
+    reaches the caller, so the slot does not stay blocked for its whole reservation time.
+    """
+    reserved = await booking.reserve(office.id, service_ids, counts, start)
+    try:
+        updated = await booking.update(reserved, contact)
+    except AppError:
+        try:
+            await booking.cancel(reserved.process_id, reserved.auth_key)
+        except AppError:
+            log.info("releasing a reservation after a failed update failed as well")
+        raise
+    if office.email_confirmation:
+        return await booking.preconfirm(updated)
+    return await booking.confirm(updated)
+
+
+class AppointmentService:
+    def __init__(
+        self,
+        booking: AppointmentBooking,
+        store: AppointmentStore,
+        secrets: SecretStore,
+        settings: AppointmentSettings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self._booking = booking
+        self._store = store
+        self._secrets = secrets
+        self.settings = settings
+        self._clock = clock or (lambda: datetime.now(BERLIN))
+        self._catalog: Catalog | None = None
+        self._lock = asyncio.Lock()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # --- finding ----------------------------------------------------------------------------------------
+
+    async def catalog(self, *, refresh: bool = False) -> Catalog:
+        async with self._lock:
+            if self._catalog is None or refresh:
+                self._catalog = await self._booking.catalog()
+            return self._catalog
+
+    async def search(self, query: str) -> tuple[Service, ...]:
+        return (await self.catalog()).search(query)
+
+    async def offices_for(
+        self, service_id: str, *, latitude: float | None = None, longitude: float | None = None
+    ) -> list[OfficeChoice]:
+        """Offices offering the service; nearest first when a location is given, else by name."""
+        catalog = await self.catalog()
+        catalog.service(service_id)
+        choices = []
+        for office in catalog.offices_for(service_id):
+            distance = None
+            if None not in (latitude, longitude, office.latitude, office.longitude):
+                distance = distance_km(latitude, longitude, office.latitude, office.longitude)  # type: ignore[arg-type]
+            choices.append(OfficeChoice(office, distance))
+        if latitude is not None and longitude is not None:
+            return sorted(choices, key=lambda c: (c.distance_km is None, c.distance_km or 0.0, c.office.name))
+        return sorted(choices, key=lambda c: c.office.name)
+
+    async def slots(
+        self, office_ids: Sequence[str], service_id: str, count: int, *, days: int = 21
+    ) -> list[Slot]:
+        """Free times at one or several offices over the next `days` days, sorted by time, then office."""
+        if not office_ids:
+            raise AppError("choose at least one office", key="appointments.error.no_office")
+        if not 1 <= days <= MAX_DAYS:
+            raise AppError(f"days: 1 to {MAX_DAYS}", key="appointments.error.days", params={"max": MAX_DAYS})
+        catalog = await self.catalog()
+        check_person_count(catalog.service(service_id), count)
+        for office_id in office_ids:
+            catalog.office(office_id)
+        today = self.now().astimezone(BERLIN).date()
+        slots = await self._booking.available_slots(
+            office_ids, service_id, count, today, today + timedelta(days=days - 1)
+        )
+        return sorted(s for s in slots if s.start > self.now())
+
+    def next_release(self) -> datetime | None:
+        return next_release(self.now(), parse_release_times(self.settings.release_times))
+
+    def hints(self, language: str) -> list[str]:
+        return [h.get(language) or h.get("de", "") for h in self.settings.hints]
+
+    # --- booking ----------------------------------------------------------------------------------------
+
+    async def book(self, slot: Slot, service_id: str, count: int, contact: Contact) -> AppointmentRecord:
+        catalog = await self.catalog()
+        office = catalog.office(slot.office_id)
+        service = catalog.service(service_id)
+        check_person_count(service, count)
+        contact = check_contact(contact, office)
+        result = await book_with(self._booking, office, [service.id], [count], slot.start, contact)
+        record = AppointmentRecord(
+            id=uuid.uuid4().hex,
+            office_id=office.id,
+            office_name=office.name,
+            office_address=office.address,
+            service_ids=(service.id,),
+            service_names=(service.name,),
+            service_counts=(count,),
+            start=result.start,
+            state=result.state,
+            name=contact.name,
+            email=contact.email,
+            telephone=contact.telephone,
+            reserved_until=result.reserved_until,
+            created_at=self.now(),
+        )
+        self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
+        self._store.save(record)
+        return record
+
+    def my_appointments(self) -> list[AppointmentRecord]:
+        return self._store.list()
+
+    def get(self, record_id: str) -> AppointmentRecord:
+        record = self._store.get(record_id)
+        if record is None:
+            raise UnknownEntryError(f"unknown appointment {record_id}", params={"what": record_id})
+        return record
+
+    async def refresh(self, record_id: str) -> AppointmentRecord:
+        """Ask the server for the booking's state (e.g. after the resident clicked the e-mail link)."""
+        record = self.get(record_id)
+        if record.state is BookingState.CANCELLED:
+            return record
+        process_id, auth_key = self._secret(record)
+        try:
+            booking = await self._booking.fetch(process_id, auth_key)
+        except (NotAvailableError, ReservationExpiredError):
+            # The server no longer holds it: an expired reservation or activation, or cancelled elsewhere.
+            updated = replace(record, state=BookingState.CANCELLED, reserved_until=None)
+        else:
+            updated = replace(
+                record, state=booking.state, start=booking.start, reserved_until=booking.reserved_until
+            )
+        self._store.save(updated)
+        return updated
+
+    async def cancel(self, record_id: str) -> AppointmentRecord:
+        record = self.get(record_id)
+        if record.state is not BookingState.CANCELLED:
+            process_id, auth_key = self._secret(record)
+            try:
+                await self._booking.cancel(process_id, auth_key)
+            except NotAvailableError:
+                log.info("the server no longer knows the booking; marking it cancelled")
+        updated = replace(record, state=BookingState.CANCELLED, reserved_until=None)
+        self._store.save(updated)
+        self._secrets.delete(_secret_name(record.id))
+        return updated
+
+    def forget(self, record_id: str) -> None:
+        """Remove a cancelled or past entry from "Meine Termine"."""
+        self._store.delete(record_id)
+        self._secrets.delete(_secret_name(record_id))
+
+    async def reschedule(self, record_id: str, slot: Slot) -> RescheduleResult:
+        """Book the new time first; only then cancel the old booking."""
+        old = self.get(record_id)
+        contact = Contact(old.name, old.email, old.telephone)
+        new = await self.book(slot, old.service_ids[0], old.service_counts[0], contact)
+        try:
+            await self.cancel(old.id)
+        except AppError as error:
+            return RescheduleResult(new=new, old_cancelled=False, problem=error)
+        return RescheduleResult(new=new, old_cancelled=True)
+
+    def _secret(self, record: AppointmentRecord) -> tuple[str, str]:
+        value = self._secrets.get(_secret_name(record.id))
+        if not value or "\n" not in value:
+            raise AppError(
+                "the booking's access data are missing on this device", key="appointments.error.no_secret"
+            )
+        process_id, auth_key = value.split("\n", 1)
+        return process_id, auth_key
+
+    # --- calendar and home ------------------------------------------------------------------------------
+
+    def ics(self, record_id: str, *, language: str = "de") -> bytes:
+        from leipzig_app.services.appointments_calendar import to_ics
+
+        return to_ics(self.get(record_id), language=language, now=self.now())
+
+    def next_appointment(self) -> AppointmentRecord | None:
+        now = self.now()
+        upcoming = [r for r in self._store.list() if r.is_upcoming(now)]
+        return min(upcoming, key=lambda r: r.start) if upcoming else None
+
+    async def home_card(self, language: str) -> HomeCard:
+        record = self.next_appointment()
+        if record is None:
+            return HomeCard()
+        local = record.start.astimezone(BERLIN)
+        when = local.strftime("%d.%m.%Y %H:%M") if language == "de" else local.strftime("%Y-%m-%d %H:%M")
+        title = f"{when} · {', '.join(record.service_names)}"
+        return HomeCard(
+            items=(
+                HomeItem(title=title, subtitle=record.office_name, route=f"/appointments/mine/{record.id}"),
+            )
+        )
+
+
+def _secret_name(record_id: str) -> str:
+    return f"appointments.{record_id}"

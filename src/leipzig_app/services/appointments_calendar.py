@@ -1,0 +1,68 @@
+"""An appointment as an iCalendar file (RFC 5545) for the resident's own calendar app.
+
+Times are written in Europe/Berlin with a VTIMEZONE, so calendars show the right wall-clock time on both
+sides of a daylight-saving change; an alarm reminds one day and one hour before (per RFC 5545 VALARM).
+Texts are fixed per language here because a calendar file leaves the app and cannot look texts up later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from leipzig_app.domain.appointments import BERLIN, AppointmentRecord, BookingState
+
+_TEXTS = {
+    "de": {
+        "summary": "Termin: {services}",
+        "description": "{services} für {name}.\nBitte bringen Sie die nötigen Unterlagen mit.",
+        "alarm": "Morgen: Termin im {office}",
+        "alarm_hour": "In einer Stunde: Termin im {office}",
+    },
+    "en": {
+        "summary": "Appointment: {services}",
+        "description": "{services} for {name}.\nPlease bring the required documents.",
+        "alarm": "Tomorrow: appointment at {office}",
+        "alarm_hour": "In one hour: appointment at {office}",
+    },
+}
+PRODID = "-//Leipzig App//Termine//DE"
+
+
+def duration_of(record: AppointmentRecord) -> timedelta:
+    """How long to block in the calendar: 15 minutes per person and service, at least 15 minutes."""
+    return timedelta(minutes=15 * max(1, sum(record.service_counts)))
+
+
+def to_ics(record: AppointmentRecord, *, language: str = "de", now: datetime) -> bytes:
+    from icalendar import Alarm, Calendar, Event
+
+    texts = _TEXTS.get(language, _TEXTS["de"])
+    services = ", ".join(record.service_names)
+    values = {"services": services, "name": record.name, "office": record.office_name}
+    start = record.start.astimezone(BERLIN)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+
+    event = Event()
+    event.add("uid", f"{record.id}@leipzig-app")
+    event.add("dtstamp", now)
+    event.add("dtstart", start)
+    event.add("dtend", start + duration_of(record))
+    event.add("summary", texts["summary"].format(**values))
+    event.add("location", f"{record.office_name}, {record.office_address}")
+    event.add("description", texts["description"].format(**values))
+    event.add("status", "CANCELLED" if record.state is BookingState.CANCELLED else "CONFIRMED"
+              if record.state is BookingState.CONFIRMED else "TENTATIVE")  # fmt: skip
+    for before, key in ((timedelta(days=1), "alarm"), (timedelta(hours=1), "alarm_hour")):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", -before)
+        alarm.add("description", texts[key].format(**values))
+        event.add_component(alarm)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    data: bytes = calendar.to_ical()
+    return data
