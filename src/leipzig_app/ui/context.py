@@ -23,8 +23,8 @@ class ViewContext:
     announce: Callable[[str], None]
     #: Show a section or a sub-route, e.g. "/news" or "/notices/manual".
     navigate: Callable[[str], None]
-    #: Rebuild the whole shell (after a language, theme or city change).
-    refresh: Callable[[], None]
+    #: Rebuild the whole shell (after a language, theme or city change), then announce a message key.
+    refresh: Callable[..., None]
 
     @property
     def profile(self) -> CityProfile:

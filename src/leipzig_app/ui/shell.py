@@ -75,14 +75,19 @@ class Shell:
             current_locale=ft.Locale(lang, country),
         )
 
-    def refresh(self) -> None:
-        """Re-read preferences and rebuild everything (language, theme or text size changed)."""
+    def refresh(self, announce_key: str | None = None) -> None:
+        """Re-read preferences and rebuild everything (language, theme or text size changed).
+
+        `announce_key` is announced afterwards, in the new language.
+        """
         self.prefs = self.services.settings.load()
         self.t = self._translator()
         self.sections = visible_sections(self.services.profile.modules)
         self._apply_preferences()
         self._narrow = None
         self.show(self.route)
+        if announce_key:
+            self.announce(self.t(announce_key))
 
     # --- navigation ----------------------------------------------------------------------------------
 

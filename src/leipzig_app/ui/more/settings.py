@@ -20,8 +20,7 @@ def build(ctx: ViewContext) -> ft.Control:
 
     def change(**values: Any) -> None:
         services.settings.update(**values)
-        ctx.refresh()
-        ctx.announce(t("settings.saved"))
+        ctx.refresh(announce_key="settings.saved")
 
     language = ft.Dropdown(
         key="settings.language",

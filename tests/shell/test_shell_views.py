@@ -1,0 +1,116 @@
+"""The app shell on the in-process Flet client: navigation, layouts, settings remembered, honest problems."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+from leipzig_app.ui.sections import SECTIONS
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    rt = AppRuntime.create(data_dir=tmp_path)
+    try:
+        yield rt
+    finally:
+        await rt.aclose()
+
+
+async def _select(client: FakeFletClient, bar_key: str, index: int) -> None:
+    await client.update_props(bar_key, {"selected_index": index})
+    await client.trigger(bar_key, "change", index)
+
+
+async def test_home_is_the_first_screen_with_a_bottom_bar_on_phones(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844) as client:
+        texts = client.texts()
+        assert "Willkommen in Leipzig" in texts
+        assert client.find("nav.bar").get("selected_index") in (0, None)
+        labels = [
+            c.get("label")
+            for c in client.find_all(
+                lambda c: (c.key or "").startswith("nav.") and c.type == "NavigationBarDestination"
+            )
+        ]
+        assert labels == ["Start", "Aktuelles", "Termine", "Melden", "Scannen", "Mehr"]
+        assert client.find("home.demo")
+        for card in ("news", "appointments", "reports", "notices"):
+            assert client.find(f"home.card.{card}")
+
+
+async def test_wide_screens_get_a_rail_and_resizing_switches(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        assert client.find("nav.rail")
+        await client.resize(390, 800)
+        assert client.find("nav.bar")
+        await client.resize(1024, 800)
+        assert client.find("nav.rail")
+
+
+@pytest.mark.parametrize(("index", "section"), list(enumerate(s.id for s in SECTIONS)))
+async def test_every_section_opens(runtime: AppRuntime, index: int, section: str) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844) as client:
+        await _select(client, "nav.bar", index)
+        assert (client.find("nav.bar").get("selected_index") or 0) == index
+        assert not client.find_all(lambda c: c.key == f"{section}.failed"), "section failed to build"
+
+
+async def test_deep_link_opens_the_section(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/imprint")
+        assert client.find("legal.imprint")
+        assert any("Demo-Stadt Leipzig" in t for t in client.texts())
+
+
+async def test_language_switch_is_applied_and_remembered(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/settings")
+        await client.update_props("settings.language", {"value": "en"})
+        await client.trigger("settings.language", "select", "en")
+        assert "Settings" in client.texts()
+        assert "Setting saved" in client.texts()
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        assert "Welcome to Leipzig" in client.texts()
+    assert runtime.services.settings.load().language == "en"
+
+
+async def test_theme_and_text_size_are_applied(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/settings")
+        await client.update_props("settings.theme", {"value": "dark"})
+        await client.trigger("settings.theme", "change", "dark")
+        assert client.live("settings.theme").page.theme_mode.value == "dark"  # type: ignore[union-attr]
+        await client.update_props("settings.text_scale", {"value": "2.0"})
+        await client.trigger("settings.text_scale", "change", "2.0")
+    prefs = runtime.services.settings.load()
+    assert (prefs.theme, prefs.text_scale) == ("dark", 2.0)
+
+
+async def test_accessibility_statement_comes_from_the_profile(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/accessibility")
+        texts = "\n".join(client.texts())
+        assert "teilweise barrierefrei" in texts
+        assert "barrierefreiheit@example.org" in texts
+        assert "Durchsetzungsstelle" in texts
+        assert (
+            client.find("a11y.enforcement.url").get("value") == "https://www.durchsetzungsstelle-sachsen.de"
+        )
+
+
+async def test_startup_problems_are_shown_on_home(tmp_path: Path) -> None:
+    bad = tmp_path / "city.toml"
+    bad.write_text("schema_version = 1\n", encoding="utf-8")
+    rt = AppRuntime.create(city=str(bad), data_dir=tmp_path / "data")
+    try:
+        async with FakeFletClient(rt.create_main(), platform="android", width=390, height=844) as client:
+            banner = "\n".join(client.texts())
+            assert "city.toml" in banner
+            assert "city" in banner
+    finally:
+        await rt.aclose()
