@@ -38,9 +38,9 @@ class SandboxUnavailableError(AppError):
 
 def migrations() -> list[Migrations]:
     """Every component's schema, applied when the database opens."""
-    from leipzig_app.adapters import settings_store
+    from leipzig_app.adapters import news_store, settings_store
 
-    return [settings_store.MIGRATIONS]
+    return [settings_store.MIGRATIONS, news_store.MIGRATIONS]
 
 
 @dataclass
@@ -189,3 +189,27 @@ def _noop(runtime: AppRuntime, profile: CityProfile) -> Any:
 
 #: Called in order by `AppRuntime._wire`; each sets its `AppServices` attribute (or leaves it None).
 FEATURE_WIRING: list[FeatureWiring] = []
+
+
+def _wire_news(runtime: AppRuntime, profile: CityProfile) -> None:
+    """City news: the profile's feeds, fetched over the shared client, cached in the database."""
+    from leipzig_app.adapters.feeds import FeedFetcher
+    from leipzig_app.adapters.image_cache import ImageCache
+    from leipzig_app.adapters.news_store import SqliteNewsStore
+    from leipzig_app.services.news import NewsService
+
+    runtime.services.news = None
+    if "news" not in profile.modules or runtime.http is None:
+        return
+    service = NewsService(
+        profile.news.feeds,
+        FeedFetcher(runtime.http),
+        SqliteNewsStore(runtime.db),
+        images=ImageCache(runtime.http, runtime.data_dir / "news-images"),
+        timezone=profile.timezone,
+    )
+    runtime.services.news = service
+    runtime.services.background.append(service.keep_fresh)
+
+
+FEATURE_WIRING.append(_wire_news)

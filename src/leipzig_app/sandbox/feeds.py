@@ -1,0 +1,398 @@
+"""Demo city news: an RSS 2.0 feed (`/feeds/stadt.rss`) and an Atom feed (`/feeds/kultur.atom`).
+
+Both are written the way real municipal feeds are: German text with umlauts, HTML in CDATA blocks or
+escaped, relative links, pictures as enclosures or Media RSS, one item without a date, and the odd
+tracking pixel and script a sanitiser must remove. Answers carry ETag and Last-Modified and honour
+If-None-Match / If-Modified-Since with 304. Article links lead to small HTML pages, pictures are PNGs
+drawn here.
+
+Demo endpoints for tests and testers (all data are demo data):
+- `POST /demo/feeds/{feed}/items` `{"title", "html", "image"?, "undated"?}` adds an item (newest),
+- `POST /demo/feeds/{feed}/mode` `{"mode": "ok"|"fail"|"slow"|"broken", "delay"?: seconds}`,
+- `GET /demo/feeds/{feed}/hits` how many full (200) and conditional (304) answers were given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import struct
+import zlib
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
+from html import escape as html_escape
+from typing import Any
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from leipzig_app.sandbox.context import SandboxContext
+
+FEEDS = {"stadt": "Stadt Leipzig (Demo)", "kultur": "Kultur in Leipzig (Demo)"}
+MODES = ("ok", "fail", "slow", "broken")
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS feed_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        html TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        image TEXT,
+        published TEXT,
+        UNIQUE (feed, guid)
+    )""",
+    """CREATE TABLE IF NOT EXISTS feed_modes (
+        feed TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        delay REAL NOT NULL DEFAULT 0,
+        changed_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS feed_hits (
+        feed TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (feed, status)
+    )""",
+]
+
+DISCOVERY = [
+    {"type": "rss", "path": "/feeds/stadt.rss"},
+    {"type": "atom", "path": "/feeds/kultur.atom"},
+]
+
+_TRACKER = '<img src="https://met.vgwort.de/na/demo-0815" width="1" height="1" alt="">'
+
+#: (feed, guid, hours before seeding (None: no date), title, html, category, image)
+_SEED: tuple[tuple[str, str, float | None, str, str, str, str | None], ...] = (
+    (
+        "stadt", "stadt-001", 2, "Stadtrat beschließt neue Grünflächen für Grünau",
+        "<p>Der Stadtrat hat in seiner Sitzung am Mittwoch <strong>zwölf neue Grünflächen</strong> im "
+        "Stadtteil Grünau beschlossen.</p><p>Die Bürgerinnen und Bürger können ihre Ideen bis Ende des "
+        'Monats <a href="beteiligung/gruenau">online einreichen</a>.</p>' + _TRACKER,
+        "Verwaltung", "gruenau",
+    ),
+    (
+        "stadt", "stadt-002", 5, "Straßenbahnlinie 11: Bauarbeiten in der Karl-Liebknecht-Straße",
+        "<p>Wegen Gleisbauarbeiten fährt die Linie 11 ab Montag zwischen Südplatz und Connewitz Kreuz "
+        "nur eingeschränkt.</p><ul><li>Ersatzverkehr mit Bussen</li><li>Fußwege bleiben offen</li></ul>"
+        '<p>Mehr bei den <a href="https://www.lvb.de/baustellen">Leipziger Verkehrsbetrieben</a>.</p>',
+        "Verkehr", "strassenbahn",
+    ),
+    (
+        "stadt", "stadt-003", 26, "Bürgerbüro Südvorstadt öffnet länger",
+        "<p>Ab dem 1. Dezember hat das Bürgerbüro Südvorstadt donnerstags bis 19 Uhr geöffnet. Termine "
+        'gibt es in der <a href="/termine">Terminvereinbarung</a>.</p>'
+        '<script>document.title="gehackt"</script><p onclick="alert(1)">Ohne Termin geht es nur mit '
+        "Wartezeit.</p>",
+        "Verwaltung", "buergerbuero",
+    ),
+    (
+        "stadt", "stadt-004", 50, "Weihnachtsmarkt: Sperrungen rund um den Markt",
+        "<p>Zum Leipziger Weihnachtsmarkt sind Grimmaische Straße und Petersstraße für den "
+        'Lieferverkehr nur bis 10 Uhr frei.</p><img src="bilder/markt.png" alt="Markt" width="640" '
+        'height="360" onerror="alert(1)">',
+        "Verkehr", None,
+    ),
+    (
+        "stadt", "stadt-005", 24 * 9, "Sperrmüll jetzt auch online anmelden",
+        "<p>Sperrmüll können Sie nun über das Serviceportal der Stadt anmelden – schnell, einfach und "
+        "gebührenfrei bis zu zweimal im Jahr.</p>",
+        "Umwelt", "sperrmuell",
+    ),
+    (
+        "stadt", "stadt-006", None, "Hinweis: Demo-Nachrichten",
+        "<p>Alle Nachrichten in dieser App sind Demonstrationsdaten der Demo-Stadt Leipzig.</p>",
+        "", None,
+    ),
+    (
+        "kultur", "kultur-001", 3, "Gewandhausorchester spielt Bachs Weihnachtsoratorium",
+        "<p>Die Kantaten I–III erklingen am dritten Adventswochenende in der Thomaskirche. Karten gibt "
+        'es an der <a href="/gewandhaus/karten">Gewandhauskasse</a>.</p>',
+        "Musik", "gewandhaus",
+    ),
+    (
+        "kultur", "kultur-002", 20, "Museum der bildenden Künste: Nacht der offenen Türen",
+        "<p>Am Samstag öffnet das MdbK bis Mitternacht. Führungen auf Deutsch, Englisch und Ukrainisch."
+        "</p><p>Der Eintritt ist frei.</p>" + _TRACKER,
+        "Ausstellungen", "museum",
+    ),
+    (
+        "kultur", "kultur-003", 30, "Stadtbibliothek: Lesung mit Leipziger Autorinnen",
+        "<p>In der Reihe „Leipzig liest“ stellen drei Autorinnen ihre neuen Bücher vor.</p>"
+        '<p><a href="https://stadtbibliothek.leipzig.de/veranstaltungen">Alle Veranstaltungen</a></p>',
+        "Literatur", "bibliothek",
+    ),
+    (
+        "kultur", "kultur-004", 24 * 4, "Zoo Leipzig: Lichterfest im Gondwanaland",
+        "<p>Große und kleine Gäste können die Tropenhalle an vier Abenden im Lichterglanz erleben.</p>",
+        "Familie", "zoo",
+    ),
+)  # fmt: skip
+
+
+class NewItem(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    html: str = Field(default="", max_length=100_000)
+    category: str = ""
+    image: str | None = None
+    undated: bool = False
+
+
+class FeedMode(BaseModel):
+    mode: str
+    delay: float = Field(default=0.0, ge=0.0, le=60.0)
+
+
+def seed(ctx: SandboxContext) -> None:
+    now = ctx.now()
+    with ctx.db() as conn:
+        if conn.execute("SELECT 1 FROM sandbox_meta WHERE key = 'feeds_seeded'").fetchone():
+            return
+        for feed, guid, hours, title, html, category, image in _SEED:
+            published = (now - timedelta(hours=hours)).isoformat() if hours is not None else None
+            conn.execute(
+                "INSERT INTO feed_items (feed, guid, title, html, category, image, published) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (feed, guid, title, html, category, image, published),
+            )
+        for feed in FEEDS:
+            conn.execute(
+                "INSERT OR REPLACE INTO feed_modes (feed, mode, delay, changed_at) VALUES (?, 'ok', 0, ?)",
+                (feed, now.isoformat()),
+            )
+        conn.execute("INSERT INTO sandbox_meta (key, value) VALUES ('feeds_seeded', '1')")
+
+
+def create_router(ctx: SandboxContext) -> APIRouter:
+    router = APIRouter()
+
+    async def serve(feed: str, request: Request) -> Response:
+        with ctx.db() as conn:
+            state = conn.execute("SELECT * FROM feed_modes WHERE feed = ?", (feed,)).fetchone()
+            rows = conn.execute(
+                "SELECT * FROM feed_items WHERE feed = ? ORDER BY published IS NULL, published DESC, id DESC",
+                (feed,),
+            ).fetchall()
+        mode = state["mode"] if state else "ok"
+        if mode == "slow":
+            await asyncio.sleep(float(state["delay"]))
+        if mode == "fail":
+            _hit(ctx, feed, 500)
+            return Response("Interner Serverfehler (Demo)", status_code=500, media_type="text/plain")
+        if mode == "broken":
+            _hit(ctx, feed, 200)
+            return Response("<html><body><h1>Wartungsarbeiten", media_type="text/html; charset=utf-8")
+        changed = datetime.fromisoformat(state["changed_at"]) if state else ctx.now()
+        base = str(request.base_url).rstrip("/")
+        items = [dict(row) for row in rows]
+        if feed == "stadt":
+            body, media_type = _rss(items, base, changed), "application/rss+xml; charset=utf-8"
+        else:
+            body, media_type = _atom(items, base, changed), "application/atom+xml; charset=utf-8"
+        etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
+        headers = {"ETag": etag, "Last-Modified": format_datetime(changed, usegmt=True)}
+        if _not_modified(request, etag, changed):
+            _hit(ctx, feed, 304)
+            return Response(status_code=304, headers=headers)
+        _hit(ctx, feed, 200)
+        return Response(body, media_type=media_type, headers=headers)
+
+    @router.get("/feeds/stadt.rss")
+    async def stadt(request: Request) -> Response:
+        return await serve("stadt", request)
+
+    @router.get("/feeds/kultur.atom")
+    async def kultur(request: Request) -> Response:
+        return await serve("kultur", request)
+
+    @router.get("/feeds/bilder/{name}.png")
+    def picture(name: str) -> Response:
+        if not name.isascii() or not name.replace("-", "").isalnum() or len(name) > 40:
+            raise HTTPException(404, "Kein solches Bild")
+        return Response(_png(name), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
+    @router.get("/feeds/artikel/{feed}/{guid}")
+    def article(feed: str, guid: str) -> Response:
+        with ctx.db() as conn:
+            row = conn.execute(
+                "SELECT * FROM feed_items WHERE feed = ? AND guid = ?", (feed, guid)
+            ).fetchone()
+        if row is None:
+            raise HTTPException(404, "Diesen Artikel gibt es nicht.")
+        page = (
+            f'<!doctype html><html lang="de"><meta charset="utf-8"><title>{html_escape(row["title"])}</title>'
+            f"<p><em>Demo-Stadt Leipzig – Demodaten</em></p><h1>{html_escape(row['title'])}</h1>"
+            f"<p>{html_escape(row['category'])}</p><p>Dies ist die Demo-Seite zu diesem Artikel.</p></html>"
+        )
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    @router.post("/demo/feeds/{feed}/items", status_code=201)
+    def add_item(feed: str, item: NewItem) -> dict[str, Any]:
+        _known(feed)
+        now = ctx.now()
+        with ctx.db() as conn:
+            count = conn.execute("SELECT COUNT(*) FROM feed_items WHERE feed = ?", (feed,)).fetchone()[0]
+            guid = f"{feed}-demo-{count + 1:04d}-{int(now.timestamp() * 1000)}"
+            conn.execute(
+                "INSERT INTO feed_items (feed, guid, title, html, category, image, published) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (feed, guid, item.title, item.html, item.category, item.image,
+                 None if item.undated else now.isoformat()),
+            )  # fmt: skip
+            _touch(conn, feed, now)
+        return {"feed": feed, "guid": guid, "demo": True}
+
+    @router.post("/demo/feeds/{feed}/mode")
+    def set_mode(feed: str, mode: FeedMode) -> dict[str, Any]:
+        _known(feed)
+        if mode.mode not in MODES:
+            raise HTTPException(422, f"mode must be one of {', '.join(MODES)}")
+        with ctx.db() as conn:
+            conn.execute(
+                "UPDATE feed_modes SET mode = ?, delay = ? WHERE feed = ?", (mode.mode, mode.delay, feed)
+            )
+        return {"feed": feed, "mode": mode.mode, "delay": mode.delay, "demo": True}
+
+    @router.get("/demo/feeds/{feed}/hits")
+    def hits(feed: str) -> dict[str, Any]:
+        _known(feed)
+        with ctx.db() as conn:
+            rows = conn.execute("SELECT status, count FROM feed_hits WHERE feed = ?", (feed,)).fetchall()
+        counts = {str(row["status"]): row["count"] for row in rows}
+        return {
+            "feed": feed,
+            "full": counts.get("200", 0),
+            "not_modified": counts.get("304", 0),
+            "demo": True,
+        }
+
+    return router
+
+
+def _known(feed: str) -> None:
+    if feed not in FEEDS:
+        raise HTTPException(404, f"unknown feed; known: {', '.join(FEEDS)}")
+
+
+def _touch(conn: Any, feed: str, now: datetime) -> None:
+    # Last-Modified has whole seconds: the next change must land on a later second.
+    row = conn.execute("SELECT changed_at FROM feed_modes WHERE feed = ?", (feed,)).fetchone()
+    previous = datetime.fromisoformat(row["changed_at"]) if row else now - timedelta(seconds=1)
+    changed = max(now, previous.replace(microsecond=0) + timedelta(seconds=1))
+    conn.execute("UPDATE feed_modes SET changed_at = ? WHERE feed = ?", (changed.isoformat(), feed))
+
+
+def _hit(ctx: SandboxContext, feed: str, status: int) -> None:
+    with ctx.db() as conn:
+        conn.execute(
+            "INSERT INTO feed_hits (feed, status, count) VALUES (?, ?, 1) "
+            "ON CONFLICT(feed, status) DO UPDATE SET count = count + 1",
+            (feed, status),
+        )
+
+
+def _not_modified(request: Request, etag: str, changed: datetime) -> bool:
+    candidates = request.headers.get("if-none-match")
+    if candidates is not None:
+        return etag in [c.strip() for c in candidates.split(",")] or candidates.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return changed.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+# --- documents -----------------------------------------------------------------------------------------
+
+
+def _rss(items: list[dict[str, Any]], base: str, changed: datetime) -> str:
+    entries = []
+    for i, item in enumerate(items):
+        parts = [
+            f"<title>{escape(item['title'])}</title>",
+            f"<link>artikel/stadt/{escape(item['guid'])}</link>",
+            f'<guid isPermaLink="false">{escape(item["guid"])}</guid>',
+            f"<description><![CDATA[{item['html'].replace(']]>', ']]&gt;')}]]></description>",
+        ]
+        if item["published"]:
+            when = datetime.fromisoformat(item["published"])
+            parts.append(f"<pubDate>{format_datetime(when.astimezone(_PUB_OFFSET))}</pubDate>")
+        if item["category"]:
+            parts.append(f"<category>{escape(item['category'])}</category>")
+        if item["image"]:
+            url = f"bilder/{item['image']}.png"
+            if i % 2:  # both ways real feeds attach pictures
+                parts.append(f'<media:content url="{url}" medium="image" type="image/png" width="640"/>')
+            else:
+                parts.append(f'<enclosure url="{url}" type="image/png" length="{len(_png(item["image"]))}"/>')
+        entries.append("<item>" + "".join(parts) + "</item>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+        f"<title>{escape(FEEDS['stadt'])}</title><link>{base}/</link>"
+        f'<atom:link href="{base}/feeds/stadt.rss" rel="self" type="application/rss+xml"/>'
+        "<description>Nachrichten der Demo-Stadt Leipzig (Demodaten)</description><language>de</language>"
+        f"<lastBuildDate>{format_datetime(changed, usegmt=True)}</lastBuildDate>"
+        + "".join(entries)
+        + "</channel></rss>\n"
+    )
+
+
+def _atom(items: list[dict[str, Any]], base: str, changed: datetime) -> str:
+    entries = []
+    for item in items:
+        when = item["published"] or changed.isoformat()
+        parts = [
+            f'<title type="text">{escape(item["title"])}</title>',
+            f"<id>tag:demo.leipzig.example,2026:{escape(item['guid'])}</id>",
+            f'<link rel="alternate" type="text/html" href="artikel/kultur/{escape(item["guid"])}"/>',
+            f"<updated>{when}</updated>",
+            f'<content type="html">{escape(item["html"])}</content>',
+        ]
+        if item["published"]:
+            parts.append(f"<published>{item['published']}</published>")
+        if item["category"]:
+            parts.append(f'<category term="{escape(item["category"])}"/>')
+        if item["image"]:
+            parts.append(f'<link rel="enclosure" type="image/png" href="bilder/{item["image"]}.png"/>')
+        entries.append("<entry>" + "".join(parts) + "</entry>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">'
+        f"<title>{escape(FEEDS['kultur'])}</title><id>tag:demo.leipzig.example,2026:kultur</id>"
+        f'<link rel="self" href="{base}/feeds/kultur.atom"/><updated>{changed.isoformat()}</updated>'
+        "<author><name>Kulturamt der Demo-Stadt Leipzig</name></author>" + "".join(entries) + "</feed>\n"
+    )
+
+
+#: pubDate is written with a +01:00 offset, as German servers do; readers must convert it to UTC.
+_PUB_OFFSET = timezone(timedelta(hours=1))
+
+
+@cache
+def _png(name: str, width: int = 320, height: int = 180) -> bytes:
+    """A small picture drawn here: a two-colour gradient chosen by the name (no files shipped)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    a, b = digest[0:3], digest[3:6]
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            t = (x + y) / (width + height)
+            rows.extend(int(a[c] * (1 - t) + b[c] * t) for c in range(3))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,155 @@
+"""Hand-written feeds of every format through the real parser: text, dates, links, images, encodings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from tests.news.conftest import feed_bytes
+
+from leipzig_app.adapters.feed_html import is_tracker, to_safe_content
+from leipzig_app.adapters.feeds import parse_feed
+from leipzig_app.domain.errors import InvalidResponseError
+from leipzig_app.domain.profile import Feed
+
+FEED = Feed(id="test", title="", url="")
+
+
+def parse(name: str, url: str = "https://www.leipzig.de/feeds/test.xml", **kwargs: object):  # type: ignore[no-untyped-def]
+    return parse_feed(feed_bytes(name), feed=FEED, url=url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_rss_091_with_umlauts_and_no_dates() -> None:
+    result = parse("rss091.xml")
+    assert result.title == "Amtsblatt Leipzig (Test)"
+    titles = [i.title for i in result.items]
+    assert titles == [
+        "Öffentliche Bekanntmachung: Straßenumbenennung in Möckern",
+        "Sitzung des Jugendhilfeausschusses",
+    ]
+    assert all(i.published is None for i in result.items)
+    assert result.items[0].source == "Amtsblatt Leipzig (Test)"
+
+
+def test_rss_10_rdf_dates_to_utc_and_content_encoded() -> None:
+    result = parse("rss10.rdf")
+    first, second = result.items
+    assert first.title == "Vorlage: Radweg an der Jahnallee"
+    assert first.published == datetime(2026, 11, 21, 13, 0, tzinfo=UTC)
+    assert second.published == datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+    assert (
+        second.text
+        == "Die Grundschule Gohlis-Süd wird für 4,2 Mio. € energetisch saniert.\n\nBaubeginn: Frühjahr 2027."
+    )
+    assert second.category == "Schule"
+
+
+def test_rss_20_cdata_is_made_safe_and_links_absolute() -> None:
+    result = parse("rss20.xml")
+    fernwaerme, wasser, kundenzentrum = result.items
+    assert fernwaerme.published == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+    assert fernwaerme.link == "https://www.leipzig.de/stadtwerke/presse/fernwaerme-lindenau"
+    assert fernwaerme.image == "https://www.leipzig.de/bilder/fernwaerme.jpg"
+    assert (
+        fernwaerme.text
+        == "Ab Montag wird in der Georg-Schwarz-Straße gebaut.\n\nDetails auf unserer Bauseite."
+    )
+    assert "alert" not in fernwaerme.text
+    assert "steal" not in fernwaerme.text
+    assert [(link.text, link.domain) for link in fernwaerme.links] == [("unserer Bauseite", "leipzig.de")]
+    assert fernwaerme.category == "Energie"
+    # The duplicate entry (same guid) is gone; entities are decoded once.
+    assert wasser.text == "Die Leipziger Wasserwerke halten die Preise & Gebühren stabil."
+    assert wasser.image == "https://www.l.de/bilder/wasser.jpg"
+    assert kundenzentrum.published is None
+    assert kundenzentrum.image == "https://www.l.de/bilder/thumb-kz.jpg"
+
+
+def test_atom_with_xml_base_html_title_and_xhtml_content() -> None:
+    result = parse("atom.xml", url="https://stadtbibliothek.leipzig.de/feed.atom")
+    lesung, gruenau = result.items
+    assert lesung.title == "Lesung „Leipziger Nächte“"
+    assert lesung.link == "https://stadtbibliothek.leipzig.de/veranstaltungen/lesung-42"
+    assert lesung.image == "https://stadtbibliothek.leipzig.de/bilder/lesung.jpg"
+    assert lesung.published == datetime(2026, 11, 22, 16, 30, tzinfo=UTC)
+    assert lesung.links[0].url == "https://stadtbibliothek.leipzig.de/zentralbibliothek"
+    assert "evil" not in lesung.text
+    assert gruenau.text == "Die Stadtteilbibliothek Grünau öffnet jetzt auch samstags."
+    assert gruenau.published == datetime(2026, 11, 21, 10, 0, tzinfo=UTC)  # updated, when no published
+
+
+@pytest.mark.parametrize("name", ["latin1.xml", "latin1_declared_utf8.xml"])
+def test_latin1_feeds_read_correctly(name: str) -> None:
+    (only,) = parse(name).items
+    assert only.title == "Straßenfest in der Südvorstadt - Grüße aus Connewitz"
+    assert only.text.startswith("Für Groß und Klein")
+
+
+def test_latin1_declared_only_in_the_http_header() -> None:
+    data = feed_bytes("latin1.xml").replace(b' encoding="ISO-8859-1"', b"")
+    result = parse_feed(
+        data,
+        feed=FEED,
+        url="https://www.leipzig.de/x",
+        content_type="application/rss+xml; charset=ISO-8859-1",
+    )
+    assert result.items[0].title.startswith("Straßenfest")
+
+
+def test_items_without_dates_keep_feed_order_and_get_a_title() -> None:
+    result = parse("nodates.xml")
+    assert [i.title for i in result.items] == [
+        "Erster Hinweis ohne Datum",
+        "Zweiter Hinweis",
+        "Ein Eintrag ganz ohne Titel, aber mit Text über den Auensee.",
+    ]
+    assert result.items[1].link is None
+    assert len({i.id for i in result.items}) == 3
+
+
+def test_item_limit_keeps_the_newest() -> None:
+    result = parse("rss20.xml", max_items=1)
+    assert [i.title for i in result.items] == ["Fernwärme: Neue Leitung in Lindenau"]
+
+
+def test_profile_title_names_the_source() -> None:
+    result = parse_feed(
+        feed_bytes("rss20.xml"), feed=Feed("swl", "Stadtwerke", ""), url="https://www.l.de/rss"
+    )
+    assert {i.source for i in result.items} == {"Stadtwerke"}
+    assert {i.feed_id for i in result.items} == {"swl"}
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html><body><h1>Wartung", b"", b"\x00\x01\x02 not xml", b'{"json": true}']
+)
+def test_not_a_feed_is_a_clear_error(body: bytes) -> None:
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_feed(body, feed=Feed("x", "Stadt", ""), url="https://www.leipzig.de/x")
+    assert caught.value.key == "news.error.not_a_feed"
+    assert caught.value.params["what"] == "Stadt"
+
+
+def test_sanitiser_removes_scripts_handlers_and_tracking_pixels() -> None:
+    html = (
+        "<p>Hallo <b>Leipzig</b><script>steal()</script></p>"
+        '<img src="x.png" onerror="steal()">'
+        '<img src="https://www.leipzig.de/pixel.gif" width="1" height="1">'
+        '<img src="https://met.vgwort.de/na/abc">'
+        '<img src="https://ssl.google-analytics.com/collect?x=1" width="100">'
+        '<a href="javascript:steal()">böse</a> <a href="https://www.leipzig.de/a" onclick="steal()">gut</a>'
+        '<style>body{display:none}</style><iframe src="https://evil.example"></iframe>'
+    )
+    content = to_safe_content(html, "https://www.leipzig.de/news/1")
+    assert "steal" not in content.text
+    assert "display" not in content.text
+    assert content.text == "Hallo Leipzig\n\nböse gut"
+    assert content.images == ["https://www.leipzig.de/news/x.png"]
+    assert [(link.text, link.url) for link in content.links] == [("gut", "https://www.leipzig.de/a")]
+
+
+def test_tracker_rule() -> None:
+    assert is_tracker("https://www.leipzig.de/p.gif", "1", "1")
+    assert is_tracker("https://www.leipzig.de/p.gif", "1px", None)
+    assert is_tracker("https://stats.wp.com/x.gif")
+    assert not is_tracker("https://www.leipzig.de/bild.jpg", "640", "360")
