@@ -195,9 +195,7 @@ def enable_semantics(page: Page, timeout: float = 30.0) -> None:
     placeholder = page.locator("flt-semantics-placeholder")
     if placeholder.count():
         placeholder.dispatch_event("click")
-    page.locator("flt-semantics[role], flt-semantics-container").first.wait_for(
-        state="attached", timeout=timeout * 1000
-    )
+    page.locator("flt-semantics").first.wait_for(state="attached", timeout=timeout * 1000)
 
 
 def open_app(page: Page, url: str, *, ready_text: str | None = None, timeout: float = 60.0) -> None:
