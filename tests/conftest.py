@@ -18,6 +18,9 @@ from leipzig_app.app import migrations
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.sandbox.server import SandboxServer
 
+#: End-to-end fixtures (Chromium, web-mode app processes); see tests/support/fixtures.py.
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
