@@ -46,7 +46,7 @@ class SqliteAppointmentStore:
     def list(self) -> list[AppointmentRecord]:
         with self._db.transaction() as conn:
             rows = conn.execute("SELECT * FROM appointments").fetchall()
-        return sorted((_record(r) for r in rows), key=lambda r: r.start)
+        return sorted((_record(r) for r in rows), key=lambda r: r.start.timestamp())
 
     def get(self, record_id: str) -> AppointmentRecord | None:
         with self._db.transaction() as conn:

@@ -110,7 +110,7 @@ def _slots(args: argparse.Namespace) -> int:
 
     slots = _run(args, work)
     now = datetime.now(BERLIN)
-    emit([s.start.isoformat() for s in slots if s.start > now])
+    emit([s.start.isoformat() for s in slots if s.start.timestamp() > now.timestamp()])
     return 0
 
 

@@ -116,10 +116,28 @@ def _fold(text: str) -> str:
 # --- slots and bookings -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, eq=False)
 class Slot:
+    """A free start time at an office.
+
+    Equality and order use the real instant, not the wall-clock time: two aware datetimes with the same
+    tzinfo compare by wall time in Python, which would make 02:15 before and after the autumn change equal.
+    """
+
     start: datetime
     office_id: str
+
+    def _key(self) -> tuple[float, str]:
+        return (self.start.timestamp(), self.office_id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Slot) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __lt__(self, other: Slot) -> bool:
+        return self._key() < other._key()
 
 
 class BookingState(StrEnum):
@@ -185,7 +203,7 @@ class AppointmentRecord:
     created_at: datetime | None = None
 
     def is_upcoming(self, now: datetime) -> bool:
-        return self.state is not BookingState.CANCELLED and self.start > now
+        return self.state is not BookingState.CANCELLED and self.start.timestamp() > now.timestamp()
 
 
 def reservation_minutes_left(until: datetime | None, now: datetime) -> int:

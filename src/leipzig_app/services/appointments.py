@@ -151,7 +151,8 @@ class AppointmentService:
         slots = await self._booking.available_slots(
             office_ids, service_id, count, today, today + timedelta(days=days - 1)
         )
-        return sorted(s for s in slots if s.start > self.now())
+        now = self.now().timestamp()
+        return sorted(s for s in slots if s.start.timestamp() > now)
 
     def next_release(self) -> datetime | None:
         return next_release(self.now(), parse_release_times(self.settings.release_times))
@@ -263,7 +264,7 @@ class AppointmentService:
     def next_appointment(self) -> AppointmentRecord | None:
         now = self.now()
         upcoming = [r for r in self._store.list() if r.is_upcoming(now)]
-        return min(upcoming, key=lambda r: r.start) if upcoming else None
+        return min(upcoming, key=lambda r: r.start.timestamp()) if upcoming else None
 
     async def home_card(self, language: str) -> HomeCard:
         record = self.next_appointment()
