@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from leipzig_app.cli.output import CliError, fail
 
 #: Command modules in the order they appear in `--help`.
-COMMANDS: tuple[str, ...] = ("sandbox", "notice", "deadline")
+COMMANDS: tuple[str, ...] = ("sandbox", "news", "appointments", "report", "scan", "notice", "deadline")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from leipzig_app.adapters.logs import configure_logging
+
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
