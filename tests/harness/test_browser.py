@@ -42,12 +42,9 @@ def app_page(browser_thread: BrowserThread, browser_page: Page, sample_app: WebA
     return browser_page
 
 
-def test_a_click_changes_a_text(app_page: Page) -> None:
+def test_a_click_and_typing_change_texts(app_page: Page) -> None:
     app_page.get_by_role("button", name="Add one", exact=True).click()
     app_page.get_by_text("Count: 1").wait_for(timeout=10_000)
-
-
-def test_typing_reaches_the_flutter_field(app_page: Page) -> None:
     type_into(app_page, app_page.get_by_role("textbox", name="Your name"), "Ada")
     app_page.keyboard.press("Enter")
     app_page.get_by_text("Hello, Ada!").wait_for(timeout=10_000)
@@ -62,23 +59,23 @@ def test_semantics_names_are_found_and_the_audit_reports_the_unnamed_icon_button
     assert [control.role for control in audit_unnamed(app_page)] == ["button"]
 
 
-def test_screenshot_is_a_png_in_the_test_folder(app_page: Page, screenshot_dir: Path) -> None:
+def test_screenshots_are_pngs_and_200_percent_text_doubles_the_text(
+    app_page: Page, screenshot_dir: Path
+) -> None:
     path = screenshot(app_page, screenshot_dir / "first-screen.png")
     data = path.read_bytes()
-    assert path.parent.name == "test_screenshot_is_a_png_in_the_test_folder"
+    assert path.parent.name == "test_screenshots_are_pngs_and_200_percent_text_doubles_the_text"
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (400, 800)
+    assert struct.unpack(">II", data[16:24]) == (400, 800)
 
-
-def test_200_percent_text_doubles_the_text_height(app_page: Page, screenshot_dir: Path) -> None:
     before = app_page.get_by_text("Count: 0").bounding_box()
+    assert before is not None
     set_text_scale(app_page, 2.0)
     assert text_scale(app_page) == 2.0
     app_page.wait_for_function(
         "(h) => [...document.querySelectorAll('flt-semantics')]"
         ".some(e => e.textContent === 'Count: 0' && e.getBoundingClientRect().height > 1.8 * h)",
-        arg=before["height"] if before else 0,
+        arg=before["height"],
         timeout=10_000,
     )
-    screenshot(app_page, screenshot_dir / "text-200.png")
+    assert screenshot(app_page, screenshot_dir / "text-200.png").stat().st_size > 0

@@ -412,6 +412,20 @@ class FakeFletClient:
     async def click(self, target: str | ClientControl) -> None:
         await self.trigger(target, "click")
 
+    async def select(self, target: str | ClientControl) -> None:
+        """Tap a destination or tab: the bar gets `selected_index` and fires `on_change` with the index.
+
+        Works for NavigationBar/NavigationRail destinations, Tabs and segmented buttons: anything whose
+        parent lists it and listens to `change`, which is what the Flutter widget does on a tap.
+        """
+        control = self.find(target) if isinstance(target, str) else target
+        found = self.tree.parent_of(control.id)
+        if found is None or not found[0].has_handler("change"):
+            raise FakeClientError(f"{control!r} is not an item of a control with an on_change handler")
+        parent, _, index = found
+        await self.update_props(parent, {"selected_index": index})
+        await self.trigger(parent, "change", index)
+
     async def update_props(self, target: str | ClientControl, props: dict[str, Any]) -> None:
         """Client-side property change (what `updateProperties` does in Dart): mirror and server."""
         control = self.find(target) if isinstance(target, str) else target

@@ -214,5 +214,15 @@ class ClientTree:
     ) -> list[ClientControl]:
         return [c for c in self.walk(visible_only=visible_only) if predicate(c)]
 
+    def parent_of(self, control_id: int) -> tuple[ClientControl, str, int] | None:
+        """The control holding `control_id` in one of its list properties, that property and the index."""
+        for parent in self.walk(visible_only=False):
+            for name, value in parent.props.items():
+                if isinstance(value, list):
+                    for index, item in enumerate(value):
+                        if is_control(item) and int(item["_i"]) == control_id:
+                            return parent, str(name), index
+        return None
+
     def texts(self) -> list[str]:
         return [text for control in self.walk() for text in control.own_texts()]
