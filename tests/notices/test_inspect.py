@@ -178,3 +178,20 @@ def test_inspect_letter_marks_both_codes_of_a_mismatched_letter(
     results = inspect_letter([notice_text, bad], context)
     assert all(codes(r)[0] == "mismatch_iban" for r in results)
     assert all(r.actions == ("copy_text",) for r in results)
+
+
+def test_context_from_profile_trusts_demo_keys_only_in_a_demo_profile(make_notice: Any) -> None:
+    from leipzig_app.adapters.profiles import load_profile
+    from leipzig_app.domain.notices.inspect import context_from_profile
+    from leipzig_app.sandbox.notices import demo_key
+
+    profile = load_profile("leipzig")
+    key = demo_key("current")
+    text = encode_notice(make_notice(), key.private_key(), key.kid)
+    demo_context = context_from_profile(profile, today=date(2026, 11, 23))
+    assert demo_context.official_account("DE20 8605 5592 1090 0000 04")
+    assert demo_context.state == "SN"
+    assert inspect_payload(text, demo_context).verified
+    real_city = context_from_profile(replace(profile, demo=False), today=date(2026, 11, 23))
+    assert real_city.trusted_keys == ()
+    assert codes(inspect_payload(text, real_city)) == ["unknown_key"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leipzig_app.domain.notices.base45 import ALPHABET
-from leipzig_app.domain.notices.code import encode_notice
+from leipzig_app.domain.notices.base45 import ALPHABET, b45decode, b45encode
+from leipzig_app.domain.notices.code import PREFIX, encode_notice
 from leipzig_app.domain.notices.inspect import inspect_payload
 
 _SETTINGS = settings(
@@ -76,3 +77,26 @@ def test_every_single_character_substitution_of_one_code_fails(
     for i, char in enumerate(text):
         other = ALPHABET[(ALPHABET.index(char) + 1) % len(ALPHABET)] if char in ALPHABET else "0"
         assert not inspect_payload(text[:i] + other + text[i + 1 :], context).verified, i
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_mutated_envelope_bytes_never_verify_or_raise(
+    signing_key: Any, context: Any, make_notice: Any, data: Any
+) -> None:
+    """Below the text layer: change, drop or add bytes of the COSE structure itself, then re-encode it."""
+    raw = b45decode(encode_notice(make_notice(), signing_key, "lej-2026", compress=False)[len(PREFIX) :])
+    position = data.draw(st.integers(min_value=0, max_value=len(raw) - 1))
+    operation = data.draw(st.sampled_from(["flip", "drop", "insert"]))
+    if operation == "flip":
+        mutated = (
+            raw[:position] + bytes([raw[position] ^ data.draw(st.integers(1, 255))]) + raw[position + 1 :]
+        )
+    elif operation == "drop":
+        mutated = raw[:position] + raw[position + 1 :]
+    else:
+        mutated = raw[:position] + bytes([data.draw(st.integers(0, 255))]) + raw[position:]
+    for packed in (mutated, zlib.compress(mutated)):
+        result = inspect_payload(PREFIX + b45encode(packed), context)
+        assert result.kind == "signed-notice"
+        assert not result.verified

@@ -140,8 +140,8 @@ def _read_stdin() -> str:
 def _context(args: argparse.Namespace) -> InspectionContext:
     from leipzig_app.adapters.profiles import load_profile
     from leipzig_app.domain.errors import ProfileError
-    from leipzig_app.domain.notices.inspect import InspectionContext
-    from leipzig_app.domain.notices.trust import KeyListError, merge_trust, validate_key_list
+    from leipzig_app.domain.notices.inspect import context_from_profile
+    from leipzig_app.domain.notices.trust import KeyListError, validate_key_list
 
     try:
         profile = load_profile(getattr(args, "city", None))
@@ -157,15 +157,7 @@ def _context(args: argparse.Namespace) -> InspectionContext:
             raise CliError(f"--key-list {args.key_list}: cannot read it ({error.strerror})") from None
         except (ValueError, KeyListError) as error:
             raise CliError(f"--key-list {args.key_list}: not a valid key list ({error})") from None
-    trust = merge_trust(profile.notices.trusted_keys, key_list, allow_demo=profile.demo)
-    return InspectionContext(
-        trusted_keys=trust.keys,
-        revoked_kids=trust.revoked,
-        official_ibans=frozenset(profile.payments.official_accounts),
-        allowed_domains=profile.links.allowed_domains,
-        today=today,
-        state=profile.state,
-    )
+    return context_from_profile(profile, key_list, today=today)
 
 
 # --- issue ----------------------------------------------------------------------------------------------

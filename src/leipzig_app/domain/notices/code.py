@@ -19,14 +19,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import cbor2
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.notices.base45 import Base45Error, b45decode, b45encode
-from leipzig_app.domain.urls import SANDBOX_PLACEHOLDER, check_endpoint_url
+from leipzig_app.domain.notices.model import (
+    MAX_AMOUNT,
+    NOTICE_TYPES,
+    TEXT_LIMITS,
+    Authority,
+    Notice,
+    Remedy,
+    notice_problems,
+)
+
+__all__ = [
+    "MAX_AMOUNT",
+    "NOTICE_TYPES",
+    "PREFIX",
+    "Authority",
+    "Envelope",
+    "Notice",
+    "NoticeCodeError",
+    "Remedy",
+    "decode_notice",
+    "encode_notice",
+    "looks_like_notice_code",
+    "notice_problems",
+    "notice_to_map",
+]
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -41,16 +64,6 @@ MAX_TEXT = 4296
 _MAX_INFLATED = 8192
 _EPOCH = date(1970, 1, 1)
 _KID = re.compile(r"^[A-Za-z0-9._-]{1,16}$")
-MAX_AMOUNT = Decimal("999999999.99")
-NOTICE_TYPES = ("parking", "fine", "fee", "tax", "other")
-
-
-class Remedy(StrEnum):
-    """The legal remedy the notice's instructions name (Rechtsbehelf)."""
-
-    NONE = "none"
-    WIDERSPRUCH = "widerspruch"  # § 68 ff. VwGO: administrative acts such as fee and tax notices
-    EINSPRUCH = "einspruch"  # § 67 OWiG: fines (Bußgeldbescheid)
 
 
 _REMEDY_CODES = {Remedy.NONE: 0, Remedy.WIDERSPRUCH: 1, Remedy.EINSPRUCH: 2}
@@ -65,48 +78,6 @@ class NoticeCodeError(AppError):
     def __init__(self, code: str, message: str):
         super().__init__(message, params={"code": code})
         self.code = code
-
-
-@dataclass(frozen=True)
-class Authority:
-    """Where an objection goes: the authority's name and postal address (one text, lines split by '\\n')."""
-
-    name: str
-    address: str = ""
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One official notice as the city signs it."""
-
-    issuer: str
-    case_number: str
-    cash_reference: str
-    notice_date: date
-    posted_date: date
-    amount: Decimal
-    iban: str
-    due_date: date
-    payee: str = ""
-    issuer_id: str = ""
-    currency: str = "EUR"
-    bic: str | None = None
-    rf_reference: str | None = None
-    remedy: Remedy = Remedy.NONE
-    authority: Authority | None = None
-    objection_url: str | None = None
-    notice_type: str = "fee"
-    language: str = "de"
-    instructions_given: bool = True
-
-    @property
-    def amount_cents(self) -> int:
-        return int(self.amount * 100)
-
-    @property
-    def amount_text(self) -> str:
-        """The amount as "123.45" (GiroCode and JSON style)."""
-        return f"{self.amount:.2f}"
 
 
 #: CBOR map keys of the payload. Never reuse a number: old codes stay readable.
@@ -143,11 +114,6 @@ _REQUIRED = (
     "iban",
     "due_date",
 )
-_TEXT_LIMITS = {
-    "issuer": 70, "issuer_id": 12, "case_number": 35, "cash_reference": 35, "currency": 3, "iban": 34,
-    "bic": 11, "rf_reference": 25, "authority_name": 70, "authority_address": 140, "objection_url": 200,
-    "notice_type": 12, "language": 5, "payee": 70,
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -172,52 +138,6 @@ def sig_structure(protected: bytes, payload: bytes) -> bytes:
 
 
 # --- encoding -------------------------------------------------------------------------------------------
-
-
-def notice_problems(notice: Notice) -> list[str]:
-    """What keeps a notice from being signed (empty when it is fine). Checks limits and check digits."""
-    from schwifty import IBAN
-    from schwifty.exceptions import SchwiftyException
-    from stdnum import iso11649
-
-    found: list[str] = []
-    for name in _REQUIRED[:3]:
-        if not getattr(notice, name).strip():
-            found.append(f"{name} must not be empty")
-    for name, limit in _TEXT_LIMITS.items():
-        value = _text_value(notice, name)
-        if value is not None and len(value) > limit:
-            found.append(f"{name} has {len(value)} characters, at most {limit} fit")
-    if notice.amount.is_nan() or notice.amount < 0 or notice.amount > MAX_AMOUNT:
-        found.append(f"amount must be from 0.00 to {MAX_AMOUNT}")
-    elif notice.amount != notice.amount.quantize(Decimal("0.01")):
-        found.append("amount must be whole cents")
-    if notice.currency != "EUR":
-        found.append("currency must be EUR (SEPA)")
-    try:
-        IBAN(notice.iban)
-    except SchwiftyException as err:
-        found.append(f"iban is not a valid IBAN ({err})")
-    if notice.rf_reference and not iso11649.is_valid(notice.rf_reference):
-        found.append("rf_reference is not a valid ISO 11649 creditor reference (RF + check digits)")
-    if notice.notice_type not in NOTICE_TYPES:
-        found.append(f"notice_type must be one of {', '.join(NOTICE_TYPES)}")
-    if notice.posted_date < notice.notice_date:
-        found.append("posted_date must not be before notice_date")
-    if notice.objection_url and (
-        check_endpoint_url(notice.objection_url) or SANDBOX_PLACEHOLDER in notice.objection_url
-    ):
-        found.append("objection_url must be an https:// address (http only on the loopback address)")
-    return found
-
-
-def _text_value(notice: Notice, name: str) -> str | None:
-    if name == "authority_name":
-        return notice.authority.name if notice.authority else None
-    if name == "authority_address":
-        return notice.authority.address if notice.authority else None
-    value = getattr(notice, name)
-    return value if isinstance(value, str) else None
 
 
 def notice_to_map(notice: Notice) -> dict[int, Any]:
@@ -369,7 +289,7 @@ def _notice_from_map(data: Any) -> Notice:
     missing = [name for name in _REQUIRED if name not in v]
     if missing:
         raise NoticeCodeError("payload_invalid", f"the payload lacks {', '.join(missing)}")
-    for name, limit in _TEXT_LIMITS.items():
+    for name, limit in TEXT_LIMITS.items():
         if name in v and (not isinstance(v[name], str) or len(v[name]) > limit):
             raise NoticeCodeError("payload_invalid", f"field {name} must be a text of at most {limit}")
     for name in ("notice_date", "posted_date", "due_date", "amount", "remedy"):

@@ -20,14 +20,17 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leipzig_app.domain.deadlines import DeadlineError, compute_deadline
 from leipzig_app.domain.notices.code import MAX_TEXT, Notice, NoticeCodeError, Remedy, decode_notice
 from leipzig_app.domain.notices.girocode import GiroCode, GiroCodeError, is_girocode, parse_girocode
 from leipzig_app.domain.notices.problems import Problem, error, info, warning
-from leipzig_app.domain.notices.trust import TrustedKey, verify
+from leipzig_app.domain.notices.trust import KeyList, TrustedKey, merge_trust, verify
 from leipzig_app.domain.urls import host_of, is_allowed_link
+
+if TYPE_CHECKING:
+    from leipzig_app.domain.profile import CityProfile
 
 KINDS = ("signed-notice", "girocode", "url", "unknown")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
@@ -46,6 +49,22 @@ class InspectionContext:
 
     def official_account(self, iban: str) -> bool:
         return iban.replace(" ", "").upper() in {i.replace(" ", "").upper() for i in self.official_ibans}
+
+
+def context_from_profile(
+    profile: CityProfile, key_list: KeyList | None = None, *, today: date | None = None
+) -> InspectionContext:
+    """The context for a city: its trusted keys merged with a validated key list (demo keys only for a
+    demo profile), its official accounts, its link allow-list and its state's holidays."""
+    trust = merge_trust(profile.notices.trusted_keys, key_list, allow_demo=profile.demo)
+    return InspectionContext(
+        trusted_keys=trust.keys,
+        revoked_kids=trust.revoked,
+        official_ibans=frozenset(profile.payments.official_accounts),
+        allowed_domains=tuple(profile.links.allowed_domains),
+        today=today or date.today(),
+        state=profile.state,
+    )
 
 
 @dataclass(frozen=True)
