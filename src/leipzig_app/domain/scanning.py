@@ -1,0 +1,240 @@
+"""What a code scanner returns, how QR payload bytes become text, and the port the scanner service uses.
+
+Pure Python on purpose: the text rule decides whether a payee on a GiroCode reads "Süd" or "S羹d", so it
+must be testable without any image library. Decoders (zxing-cpp, zbar, OpenCV) live in the adapters and
+return the types defined here; the service and the screens only ever see these types.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from leipzig_app.domain.errors import AppError
+
+Point = tuple[float, float]
+#: Corner points in image pixels, clockwise from the code's own top-left corner.
+Quad = tuple[Point, Point, Point, Point]
+
+QR_CODE = "QRCode"
+
+
+@dataclass(frozen=True)
+class DecodedCode:
+    """One code found in an image: its text, format, where it sits and which decoder read it."""
+
+    text: str
+    format: str
+    corners: Quad
+    raw: bytes
+    decoder: str
+
+    @property
+    def center(self) -> Point:
+        xs = [p[0] for p in self.corners]
+        ys = [p[1] for p in self.corners]
+        return (sum(xs) / 4.0, sum(ys) / 4.0)
+
+    @property
+    def side(self) -> float:
+        """Mean edge length in pixels: how large the code appears."""
+        return quad_side(self.corners)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """The result of one decoding call.
+
+    `candidates` are regions that look like a code but could not be read (used for "move closer" hints);
+    `exhausted` says the time budget ran out before every strategy had run; `brightness` is the mean grey
+    level (0-255) of the image, or None when unknown.
+    """
+
+    codes: tuple[DecodedCode, ...]
+    elapsed_ms: float
+    width: int = 0
+    height: int = 0
+    candidates: tuple[Quad, ...] = ()
+    exhausted: bool = False
+    brightness: float | None = None
+    decoders_tried: tuple[str, ...] = field(default=())
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(code.text for code in self.codes)
+
+
+class DecoderPath(enum.StrEnum):
+    """Which decoding libraries are in use: "full" with zxing-cpp, "portable" with OpenCV and zbar only."""
+
+    FULL = "full"
+    PORTABLE = "portable"
+
+
+@runtime_checkable
+class CodeDecoder(Protocol):
+    """The port the scanner service decodes through.
+
+    `source` of `decode_image` is a path or the encoded bytes of an image file (JPEG, PNG, WebP, BMP; PDF
+    where a renderer is installed). `frame` of `decode_frame` is an opaque camera frame the adapter
+    understands (the service never looks inside it). Both raise `ScanError` subclasses for input that
+    cannot be read; both return every code they find.
+    """
+
+    @property
+    def path(self) -> DecoderPath: ...
+
+    def decode_image(self, source: str | bytes, *, budget_ms: float | None = None) -> ScanOutcome: ...
+
+    def decode_frame(self, frame: object, *, budget_ms: float) -> ScanOutcome: ...
+
+
+# --------------------------------------------------------------------------------------------------------
+# Errors
+
+
+class ScanError(AppError):
+    """An image that cannot be scanned; the key names the reason for the screen."""
+
+    key = "scan.error.unreadable"
+
+
+class NotAnImageError(ScanError):
+    key = "scan.error.not_an_image"
+
+
+class EmptyFileError(ScanError):
+    key = "scan.error.empty"
+
+
+class CorruptImageError(ScanError):
+    """The file starts like an image but cannot be decoded (truncated, damaged)."""
+
+    key = "scan.error.corrupt"
+
+
+class ImageTooLargeError(ScanError):
+    key = "scan.error.too_large"
+
+
+class FileAccessError(ScanError):
+    """Missing file, a directory, or no permission to read."""
+
+    key = "scan.error.file_access"
+
+
+class UnsupportedFrameError(ScanError):
+    key = "scan.error.unsupported_frame"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Text of QR payloads
+
+#: ECI assignment numbers (AIM ECI) to Python codec names, for the character sets QR symbols declare.
+ECI_CHARSETS: dict[int, str] = {
+    1: "iso-8859-1",
+    2: "cp437",
+    3: "iso-8859-1",
+    4: "iso-8859-2",
+    5: "iso-8859-3",
+    6: "iso-8859-4",
+    7: "iso-8859-5",
+    8: "iso-8859-6",
+    9: "iso-8859-7",
+    10: "iso-8859-8",
+    11: "iso-8859-9",
+    12: "iso-8859-10",
+    13: "iso-8859-11",
+    15: "iso-8859-13",
+    16: "iso-8859-14",
+    17: "iso-8859-15",
+    18: "iso-8859-16",
+    20: "shift_jis",
+    21: "cp1250",
+    22: "cp1251",
+    23: "cp1252",
+    24: "cp1256",
+    25: "utf-16-be",
+    26: "utf-8",
+    27: "ascii",
+    28: "big5",
+    29: "gb18030",
+    30: "euc-kr",
+}
+
+# Runs of Shift-JIS half-width katakana (single bytes 0xA1-0xDF). Read as ISO-8859-1 such a run is a
+# string of accented capitals and symbols ("ÃÞ»Þ²Ý") that no real text contains.
+_KATAKANA_RUN = re.compile(rb"[\xa1-\xdf]{3,}")
+# ISO-8859-1's C1 range holds only control codes, which real text never uses, while Shift-JIS lead
+# bytes for kana and common kanji fall exactly there.
+_C1_BYTE = re.compile(rb"[\x80-\x9f]")
+
+
+def payload_text(raw: bytes, eci: int | None = None) -> str:
+    """Turn the raw bytes of a QR payload into text, following the QR rules.
+
+    1. A declared ECI character set wins.
+    2. Bytes that are valid UTF-8 are UTF-8 (GiroCodes and most modern codes).
+    3. Bytes that only make sense as Shift-JIS (the QR standard's own Kanji character set, used without ECI
+       by Japanese generators) are Shift-JIS: they need ISO-8859-1's unused C1 control range or read as
+       runs of half-width katakana, and they decode cleanly.
+    4. Otherwise ISO-8859-1, the QR default, which maps every byte and never garbles Latin text.
+    """
+    if eci is not None:
+        charset = ECI_CHARSETS.get(eci)
+        if charset is not None:
+            try:
+                return raw.decode(charset)
+            except UnicodeDecodeError:
+                pass  # a wrong declaration: fall back to the content-based rule below
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _C1_BYTE.search(raw) or _KATAKANA_RUN.search(raw):
+        try:
+            return raw.decode("shift_jis")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("iso-8859-1")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Geometry helpers shared by decoders and the live session
+
+
+def quad_side(quad: Quad) -> float:
+    total = 0.0
+    for i in range(4):
+        (x1, y1), (x2, y2) = quad[i], quad[(i + 1) % 4]
+        total += math.hypot(x2 - x1, y2 - y1)
+    return total / 4.0
+
+
+def quad_center(quad: Quad) -> Point:
+    return (sum(p[0] for p in quad) / 4.0, sum(p[1] for p in quad) / 4.0)
+
+
+def same_place(a: Quad, b: Quad) -> bool:
+    """Whether two quads mark the same symbol: centres closer than half the smaller side."""
+    (ax, ay), (bx, by) = quad_center(a), quad_center(b)
+    distance = math.hypot(ax - bx, ay - by)
+    return distance < 0.5 * max(1.0, min(quad_side(a), quad_side(b)))
+
+
+def merge_codes(found: Sequence[DecodedCode]) -> tuple[DecodedCode, ...]:
+    """Drop codes that several decoders or variants found in the same place with the same text.
+
+    The first finding wins (decoders run strongest first). Two codes with the same text in different
+    places are both kept: a letter may print the same code twice.
+    """
+    kept: list[DecodedCode] = []
+    for code in found:
+        if any(k.text == code.text and same_place(k.corners, code.corners) for k in kept):
+            continue
+        kept.append(code)
+    return tuple(kept)
