@@ -81,6 +81,7 @@ def test_compression_is_optional_and_both_forms_decode(signing_key: Any, make_no
         ({"posted_date": date(2026, 11, 1)}, "posted_date"),
         ({"objection_url": "http://formulare.leipzig.de/"}, "objection_url"),
         ({"currency": "USD"}, "currency"),
+        ({"due_date": date(2026, 11, 1)}, "due_date"),
     ],
 )
 def test_invalid_notices_are_not_signed(

@@ -47,6 +47,7 @@ def test_verified_notice_offers_the_three_actions(signing_key: Any, context: Any
     # posted 2026-11-11 -> notified 11-15 -> one month 12-15 (a Tuesday)
     assert fields["objection_deadline"] == "2026-12-15"
     assert fields["deadline_may_be_later"] is True
+    assert fields["latest_posting_day"] == "2026-12-10"
     assert set(result.as_dict()) == {"kind", "verified", "problems", "fields", "actions"}
 
 

@@ -108,7 +108,9 @@ async def test_bad_lists_never_replace_a_good_one(tmp_path: Path) -> None:
         signer_kid=signer.kid,
         signer_key=signer.private_key(),
     )
-    for document, code in ((forged, "signature_invalid"), (older, "rollback"), (b"<html>", None)):
+    huge = b" " * 1_000_001
+    cases = ((forged, "signature_invalid"), (older, "rollback"), (huge, "too_large"), (b"<html>", None))
+    for document, code in cases:
         async with _serve(document) as client:
             result = await store.refresh(client, url, signers(), TODAY)
         assert result.source == "cache"

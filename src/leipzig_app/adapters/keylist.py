@@ -25,6 +25,8 @@ from leipzig_app.domain.errors import AppError, ServerError
 from leipzig_app.domain.notices.trust import KeyList, KeyListError, TrustedKey, validate_key_list
 
 CACHE_FILE = "notice-key-list.json"
+#: A list of a few hundred keys is far below this; anything larger is not a key list.
+MAX_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class KeyListStore:
                 raise ServerError(
                     f"key list: the server answered {response.status_code}", status=response.status_code
                 )
+            if len(response.content) > MAX_BYTES:
+                raise KeyListError("too_large", f"the key list is larger than {MAX_BYTES} bytes")
             document = json_body(response, what="key list")
             fresh = validate_key_list(document, signers, today)
         except AppError as error:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from leipzig_app.domain.deadlines import DeadlineError, compute_deadline
+from leipzig_app.domain.deadlines import DeadlineError, compute_deadline, latest_posting_day
 from leipzig_app.domain.notices.code import MAX_TEXT, Notice, NoticeCodeError, Remedy, decode_notice
 from leipzig_app.domain.notices.girocode import GiroCode, GiroCodeError, is_girocode, parse_girocode
 from leipzig_app.domain.notices.problems import Problem, error, info, warning
@@ -191,6 +191,7 @@ def _deadline_fields(notice: Notice, state: str) -> dict[str, Any]:
         "objection_deadline": result.deadline.isoformat(),
         "notified_date": result.notified.isoformat(),
         "deadline_may_be_later": result.may_be_later,
+        "latest_posting_day": latest_posting_day(result.deadline, state=state).isoformat(),
     }
 
 

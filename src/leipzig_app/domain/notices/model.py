@@ -105,6 +105,8 @@ def notice_problems(notice: Notice) -> list[str]:
         found.append(f"notice_type must be one of {', '.join(NOTICE_TYPES)}")
     if notice.posted_date < notice.notice_date:
         found.append("posted_date must not be before notice_date")
+    if notice.due_date < notice.notice_date:
+        found.append("due_date must not be before notice_date")
     if notice.objection_url and (
         check_endpoint_url(notice.objection_url) or SANDBOX_PLACEHOLDER in notice.objection_url
     ):
