@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the benchmark reuses the test harness's browser helpers
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
-from tests.support.browser import launch_chromium, open_app, start_web_app  # noqa: E402
+from tests.support.browser import WebAppError, launch_chromium, open_app, start_web_app  # noqa: E402
 
 TARGET_RATIO = 1.3
 HELLO_TEXT = "Hello, world"
@@ -71,6 +71,14 @@ def measure(browser: Browser, cmd: list[str], ready_text: str, timeout: float) -
 
 
 def main() -> int:
+    try:
+        return run()
+    except (FileNotFoundError, WebAppError) as error:
+        print(f"startup benchmark: {error}", file=sys.stderr)
+        return 2
+
+
+def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="cold starts per app (default 5)")
     parser.add_argument("--ready-text", default="Aktuelles", help="a text of the app's first screen")

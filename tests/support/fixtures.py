@@ -98,7 +98,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         return None
     if inspect.iscoroutinefunction(pyfuncitem.obj):
         raise pytest.UsageError(f"{pyfuncitem.nodeid}: browser tests are plain `def` tests, not `async def`")
-    thread: BrowserThread = pyfuncitem.funcargs["browser_thread"]
+    thread = pyfuncitem.funcargs["browser_thread"]
+    assert isinstance(thread, BrowserThread)
     names = pyfuncitem._fixtureinfo.argnames
     thread.call(pyfuncitem.obj, **{name: pyfuncitem.funcargs[name] for name in names})
     return True

@@ -39,7 +39,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -56,19 +56,16 @@ from flet.messaging.protocol import (
 )
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
+from tests.support.flet_gestures import FakeClientError, UserGestures
+from tests.support.flet_methods import ClientState, MethodCall, MethodHandler, default_handlers
 from tests.support.flet_tree import ClientControl, ClientTree
 
 __all__ = ["ClientControl", "FakeClientError", "FakeFletClient", "ServerMessage"]
 
 Main = Callable[[ft.Page], Any]
-MethodHandler = Callable[[ClientControl, dict[str, Any] | None], Any]
 
 PLATFORMS = ("android", "ios", "web", "linux", "macos", "windows")
 _ZERO_PADDING = {"left": 0.0, "top": 0.0, "right": 0.0, "bottom": 0.0}
-
-
-class FakeClientError(AssertionError):
-    """The app did something a real client would show as an error, or a test asked for the impossible."""
 
 
 @dataclass(frozen=True)
@@ -79,22 +76,10 @@ class ServerMessage:
     body: Any
 
 
-@dataclass
-class MethodCall:
-    control_type: str
-    method: str
-    args: dict[str, Any] | None
-
-
-@dataclass
-class _ClientState:
-    preferences: dict[str, Any] = field(default_factory=dict)
-    clipboard: str | None = None
-    launched_urls: list[str] = field(default_factory=list)
-
-
 def _pack(action: MessageAction | int, body: Any) -> bytes:
-    return b"\x00" + msgpack.packb([action, body], default=configure_encode_object_for_msgpack(BaseControl))
+    encoder = configure_encode_object_for_msgpack(BaseControl)  # type: ignore[no-untyped-call]
+    data: bytes = msgpack.packb([action, body], default=encoder)
+    return b"\x00" + data
 
 
 def _unpack(packet: bytes) -> list[Any]:
@@ -103,11 +88,11 @@ def _unpack(packet: bytes) -> list[Any]:
     return msgpack.unpackb(packet[1:], ext_hook=decode_ext_from_msgpack, strict_map_key=False)  # type: ignore[no-any-return]
 
 
-class _FakeConnection(Connection):  # type: ignore[misc]
+class _FakeConnection(Connection):
     """The server end of the transport: what flet_web's FletApp is for a WebSocket."""
 
     def __init__(self, client: FakeFletClient, page_url: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._client = client
         self.page_url = page_url.rstrip("/")
         self.page_name = ""
@@ -117,7 +102,7 @@ class _FakeConnection(Connection):  # type: ignore[misc]
         self._client._deliver(_pack(message.action, message.body))
 
 
-class FakeFletClient:
+class FakeFletClient(UserGestures):
     """A Flet client in the test's own event loop. Use as `async with`; see the module docstring."""
 
     def __init__(
@@ -151,8 +136,8 @@ class FakeFletClient:
         self.messages: list[ServerMessage] = []
         self.errors: list[str] = []
         self.method_calls: list[MethodCall] = []
-        self.state = _ClientState()
-        self.method_handlers: dict[tuple[str, str], MethodHandler] = self._default_handlers()
+        self.state = ClientState()
+        self.method_handlers: dict[tuple[str, str], MethodHandler] = default_handlers(self.state)
         self._session: Session | None = None
         self._conn: _FakeConnection | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -185,7 +170,7 @@ class FakeFletClient:
         session, self._session = self._session, None
         if session is not None:
             await session.disconnect(0)
-            session.close()
+            session.close()  # type: ignore[no-untyped-call]
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -239,7 +224,8 @@ class FakeFletClient:
     @property
     def page(self) -> ft.Page:
         """The server-side page (for assertions on app state; prefer the client view for UI checks)."""
-        return self.session.page
+        page: ft.Page = self.session.page
+        return page
 
     def _send(self, action: MessageAction, body: Any) -> None:
         """Client -> server: encode like the Dart client, decode and dispatch like FletApp."""
@@ -252,7 +238,11 @@ class FakeFletClient:
             self._session.apply_page_patch(body["page"])
             self._session.page.client_ip = "127.0.0.1"
             self._session.page.client_user_agent = "FakeFletClient"
-            response = RegisterClientResponseBody(self._session.id, self._session.get_page_patch(), "")
+            response = RegisterClientResponseBody(
+                self._session.id,
+                self._session.get_page_patch(),  # type: ignore[no-untyped-call]
+                "",
+            )
             self._conn.send_message(Message(MessageAction.REGISTER_CLIENT, response))
             self._spawn(self._run_main())
         elif action == MessageAction.CONTROL_EVENT:
@@ -267,7 +257,7 @@ class FakeFletClient:
     async def _run_main(self) -> None:
         session = self.session
         _context_page.set(session.page)
-        context.reset_auto_update()
+        context.reset_auto_update()  # type: ignore[no-untyped-call]
         try:
             if inspect.isasyncgenfunction(self._main):
                 async for _ in self._main(session.page):
@@ -332,36 +322,6 @@ class FakeFletClient:
                 {"control_id": control_id, "call_id": body["call_id"], "result": result, "error": error},
             )
 
-    def _default_handlers(self) -> dict[tuple[str, str], MethodHandler]:
-        prefs = self.state.preferences
-
-        def set_clipboard(_: ClientControl, args: dict[str, Any] | None) -> None:
-            self.state.clipboard = (args or {}).get("data")
-
-        def launch(_: ClientControl, args: dict[str, Any] | None) -> None:
-            self.state.launched_urls.append(str((args or {}).get("url")))
-
-        def arg(args: dict[str, Any] | None, name: str) -> Any:
-            return (args or {}).get(name)
-
-        return {
-            ("SharedPreferences", "set"): lambda _, a: (
-                prefs.__setitem__(arg(a, "key"), arg(a, "value")) or True
-            ),
-            ("SharedPreferences", "get"): lambda _, a: prefs.get(arg(a, "key")),
-            ("SharedPreferences", "contains_key"): lambda _, a: arg(a, "key") in prefs,
-            ("SharedPreferences", "remove"): lambda _, a: prefs.pop(arg(a, "key"), None) is not None,
-            ("SharedPreferences", "get_keys"): lambda _, a: [
-                k for k in prefs if k.startswith(arg(a, "key_prefix") or "")
-            ],
-            ("SharedPreferences", "clear"): lambda _, a: prefs.clear() or True,
-            ("Clipboard", "set"): set_clipboard,
-            ("Clipboard", "get"): lambda _, a: self.state.clipboard,
-            ("UrlLauncher", "launch_url"): launch,
-            ("UrlLauncher", "can_launch_url"): lambda _, a: True,
-            ("*", "focus"): lambda _, a: None,
-        }
-
     # -- queries -------------------------------------------------------------------------------------
 
     def find(self, key: str) -> ClientControl:
@@ -387,7 +347,7 @@ class FakeFletClient:
     def live(self, target: str | ClientControl) -> BaseControl:
         """The server-side control behind a client control (for assertions on app state)."""
         control = self.find(target) if isinstance(target, str) else target
-        live = self.session.index.get(control.id)
+        live: BaseControl | None = self.session.index.get(control.id)
         if live is None:
             raise FakeClientError(f"the server no longer holds {control!r}")
         return live
@@ -411,62 +371,6 @@ class FakeFletClient:
 
     async def click(self, target: str | ClientControl) -> None:
         await self.trigger(target, "click")
-
-    async def select(self, target: str | ClientControl) -> None:
-        """Tap a destination or tab: the bar gets `selected_index` and fires `on_change` with the index.
-
-        Works for NavigationBar/NavigationRail destinations, Tabs and segmented buttons: anything whose
-        parent lists it and listens to `change`, which is what the Flutter widget does on a tap.
-        """
-        control = self.find(target) if isinstance(target, str) else target
-        found = self.tree.parent_of(control.id)
-        if found is None or not found[0].has_handler("change"):
-            raise FakeClientError(f"{control!r} is not an item of a control with an on_change handler")
-        parent, _, index = found
-        await self.update_props(parent, {"selected_index": index})
-        await self.trigger(parent, "change", index)
-
-    async def update_props(self, target: str | ClientControl, props: dict[str, Any]) -> None:
-        """Client-side property change (what `updateProperties` does in Dart): mirror and server."""
-        control = self.find(target) if isinstance(target, str) else target
-        self.tree.update_props(control.id, props)
-        self._send(MessageAction.UPDATE_CONTROL_PROPS, {"id": control.id, "props": props})
-        await self.settle()
-
-    async def type(self, target: str | ClientControl, text: str, *, submit: bool = False) -> None:
-        """Replace a field's text key by key: `value` and `on_change` per keystroke, then `on_submit`."""
-        control = self.find(target) if isinstance(target, str) else target
-        if control.disabled or control.get("read_only"):
-            raise FakeClientError(f"{control!r} does not accept input")
-        if control.has_handler("focus"):
-            await self.trigger(control, "focus")
-        steps = ([""] if control.get("value") else []) + [text[: i + 1] for i in range(len(text))]
-        for value in steps:
-            await self.update_props(control, {"value": value})
-            if control.has_handler("change"):
-                await self.trigger(control, "change", value)
-        if submit:
-            await self.trigger(control, "submit", text)
-
-    async def resize(self, width: float, height: float) -> None:
-        """The browser window or the device changed size: page props, then `resize`."""
-        old_orientation = "portrait" if self.height >= self.width else "landscape"
-        self.width, self.height = width, height
-        size = {"width": width, "height": height}
-        self.tree.update_props(1, size)
-        self._send(MessageAction.UPDATE_CONTROL_PROPS, {"id": 1, "props": size})
-        await self.trigger_page_event("resize", size)
-        orientation = "portrait" if height >= width else "landscape"
-        if orientation != old_orientation:
-            media = dict(self.tree.page.get("media") or {}, orientation=orientation)
-            self._send(MessageAction.UPDATE_CONTROL_PROPS, {"id": 1, "props": {"media": media}})
-            await self.trigger_page_event("media_change", media)
-
-    async def navigate(self, route: str) -> None:
-        """The user changed the URL or pressed Back: route prop, then `route_change`."""
-        self.tree.update_props(1, {"route": route})
-        self._send(MessageAction.UPDATE_CONTROL_PROPS, {"id": 1, "props": {"route": route}})
-        await self.trigger_page_event("route_change", {"route": route})
 
     async def settle(self, *, raise_errors: bool = True) -> None:
         """Let pending events, `main`, method calls and scheduled updates run until nothing changes."""
