@@ -140,3 +140,47 @@ async def test_a_view_test_takes_about_a_tenth_of_a_second() -> None:
     async with FakeFletClient(main) as client:
         await client.click("sample.add")
     assert time.perf_counter() - started < 0.5
+
+
+async def test_the_client_copy_follows_inserts_removals_and_moves() -> None:
+    column = ft.Column([ft.Text(f"item {i}") for i in range(5)], key="list")
+
+    def shuffle() -> None:
+        items = column.controls
+        items.reverse()  # moves
+        items.pop(1)  # a removal
+        items.insert(2, ft.Text("new"))  # an insertion
+        items[0].value = "changed"  # type: ignore[attr-defined]  # a replacement
+
+    def page_with_list(page: ft.Page) -> None:
+        page.add(column, ft.Button("Shuffle", key="shuffle", on_click=shuffle))
+
+    async with FakeFletClient(page_with_list) as client:
+        for _ in range(3):
+            await client.click("shuffle")
+            server_side = [c.value for c in column.controls]  # type: ignore[attr-defined]
+            assert client.texts()[: len(server_side)] == server_side
+
+
+async def test_route_changes_and_client_services() -> None:
+    async def routed(page: ft.Page) -> None:
+        shown = ft.Text(page.route, key="route")
+
+        def on_route(e: ft.RouteChangeEvent) -> None:
+            shown.value = e.route
+            page.update()
+
+        async def copy() -> None:
+            await ft.Clipboard().set("DE02 1203 0000 0000 2020 51")
+            await ft.UrlLauncher().launch_url("https://www.leipzig.de/")
+
+        page.on_route_change = on_route
+        page.add(shown, ft.Button("Copy", key="copy", on_click=copy))
+
+    async with FakeFletClient(routed, route="/start") as client:
+        assert client.find("route").get("value") == "/start"
+        await client.navigate("/news/42")
+        assert client.find("route").get("value") == "/news/42"
+        await client.click("copy")
+        assert client.state.clipboard == "DE02 1203 0000 0000 2020 51"
+        assert client.state.launched_urls == ["https://www.leipzig.de/"]

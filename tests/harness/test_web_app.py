@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from tests.support.browser import WebApp, WebAppError, start_web_app
+from tests.support.fixtures import StartWebApp
 
 SERVER = textwrap.dedent(
     """
@@ -65,3 +66,11 @@ def test_the_process_is_stopped_when_the_test_body_fails(tmp_path: Path) -> None
     with pytest.raises(ZeroDivisionError):
         failing_test_body()
     assert started[0].process.poll() is not None
+
+
+def test_the_factory_fixture_starts_apps_for_the_test(web_app_factory: StartWebApp, tmp_path: Path) -> None:
+    first = web_app_factory(script(tmp_path, SERVER), timeout=20)
+    second = web_app_factory(script(tmp_path, SERVER), timeout=20)
+    assert first.port != second.port
+    assert first.process.poll() is None
+    assert second.process.poll() is None
