@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,45 @@ def test_the_shipped_profile_trusts_exactly_the_current_demo_keys() -> None:
     assert profile.notices.trusted_keys == (demo_key("current").public,)
     assert profile.notices.key_list_signers == (demo_key("list-signer").public,)
     assert profile.notices.key_list_url == "{sandbox}/notices/keys.json"
+
+
+async def test_profile_bound_to_the_demo_city_learns_rotation_and_revocation(
+    notices_city: str, tmp_path: Path
+) -> None:
+    from leipzig_app.adapters.profiles import load_profile
+    from leipzig_app.domain.notices.code import Authority, Notice, Remedy, encode_notice
+    from leipzig_app.domain.notices.inspect import context_from_profile, inspect_payload
+
+    profile = load_profile("leipzig").bind_sandbox(notices_city)
+    assert profile.notices.key_list_url == f"{notices_city}/notices/keys.json"
+    store = KeyListStore(tmp_path / "cache")
+    async with make_client() as client:
+        refreshed = await store.refresh(
+            client, profile.notices.key_list_url, profile.notices.key_list_signers, TODAY
+        )
+    notice = Notice(
+        issuer="Stadt Leipzig (DEMO)",
+        case_number="A-1",
+        cash_reference="5.1",
+        notice_date=TODAY,
+        posted_date=TODAY,
+        amount=Decimal("10.00"),
+        iban="DE20860555921090000004",
+        due_date=date(2026, 12, 31),
+        remedy=Remedy.WIDERSPRUCH,
+        authority=Authority("Amt", "Str. 1"),
+    )
+
+    def judge(role: str, key_list: Any) -> list[str]:
+        key = demo_key(role)
+        context = context_from_profile(profile, key_list, today=TODAY)
+        return [
+            p.code
+            for p in inspect_payload(encode_notice(notice, key.private_key(), key.kid), context).problems
+        ]
+
+    assert judge("revoked", None) == ["unknown_key"]
+    assert judge("revoked", refreshed.key_list) == ["key_revoked"]
+    assert judge("next", None) == ["unknown_key"]
+    assert judge("next", refreshed.key_list) == ["key_not_yet_valid"]  # rotation: known before its first use
+    assert judge("current", refreshed.key_list) == ["demo_key"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +103,57 @@ def test_mutated_envelope_bytes_never_verify_or_raise(
         result = inspect_payload(PREFIX + b45encode(packed), context)
         assert result.kind == "signed-notice"
         assert not result.verified
+
+
+_NAME_CHARS = st.characters(codec="utf-8", categories=("L", "N", "Zs"), exclude_characters="\r\n")
+
+
+@_SETTINGS
+@given(
+    name=st.text(_NAME_CHARS, min_size=1, max_size=70).filter(str.strip),
+    cents=st.one_of(st.none(), st.integers(1, 99_999_999_999)),
+    remittance=st.text(_NAME_CHARS, max_size=140),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_built_girocodes_parse_back(name: str, cents: int | None, remittance: str, newline: str) -> None:
+    from decimal import Decimal
+
+    from leipzig_app.domain.notices.girocode import MAX_BYTES, GiroCodeError, build_girocode, parse_girocode
+
+    amount = None if cents is None else Decimal(cents) / 100
+    amount_field = "" if amount is None else f"EUR{amount:.2f}"
+    lines = ["BCD", "002", "1", "SCT", "", name, "DE20860555921090000004", amount_field, "", "", remittance]
+    size = len(newline.join(lines).rstrip(newline).encode("utf-8"))
+    build = partial(
+        build_girocode,
+        name=name,
+        iban="DE20860555921090000004",
+        amount=amount,
+        remittance=remittance,
+        newline=newline,
+    )
+    if size > MAX_BYTES:
+        with pytest.raises(GiroCodeError, match="at most 331 bytes"):
+            build()
+        return
+    text = build()
+    code = parse_girocode(text)
+    assert code.name == name
+    assert code.remittance == remittance
+    assert code.amount == (None if amount is None else amount.quantize(Decimal("0.01")))
+
+
+@_SETTINGS
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    kind=st.sampled_from(["widerspruch", "einspruch"]),
+)
+def test_deadlines_end_on_a_working_day_soon_after_the_period(start: date, kind: str) -> None:
+    from leipzig_app.domain.deadlines import compute_deadline, is_working_day
+
+    result = compute_deadline(kind, delivered=start)
+    assert is_working_day(result.deadline, "SN")
+    assert result.unshifted <= result.deadline <= result.unshifted + timedelta(days=4)
+    assert result.deadline > start
+    if kind == "widerspruch":
+        assert 28 <= (result.unshifted - start).days <= 31
