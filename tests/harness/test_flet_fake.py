@@ -184,3 +184,16 @@ async def test_route_changes_and_client_services() -> None:
         await client.click("copy")
         assert client.state.clipboard == "DE02 1203 0000 0000 2020 51"
         assert client.state.launched_urls == ["https://www.leipzig.de/"]
+
+
+async def test_closing_the_client_ends_the_session_like_a_closed_tab() -> None:
+    events: list[str] = []
+
+    def tracked(page: ft.Page) -> None:
+        page.on_disconnect = lambda e: events.append("disconnect")
+        page.on_close = lambda e: events.append("close")
+        page.add(ft.Text("open"))
+
+    async with FakeFletClient(tracked) as client:
+        assert client.texts() == ["open"]
+    assert events == ["disconnect", "close"]

@@ -171,11 +171,13 @@ class FakeFletClient(UserGestures):
         if session is not None:
             await session.disconnect(0)
             session.close()  # type: ignore[no-untyped-call]
+            # close() dispatches on_close in a task of its own: let it finish before the loop ends.
+            for _ in range(5):
+                await asyncio.sleep(0)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.sleep(0)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
