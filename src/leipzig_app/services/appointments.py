@@ -162,21 +162,39 @@ class AppointmentService:
 
     # --- booking ----------------------------------------------------------------------------------------
 
-    async def book(self, slot: Slot, service_id: str, count: int, contact: Contact) -> AppointmentRecord:
+    async def hold(self, slot: Slot, service_id: str, count: int) -> Booking:
+        """Reserve a time while the resident enters their details (the server holds it for a while)."""
         catalog = await self.catalog()
-        office = catalog.office(slot.office_id)
-        service = catalog.service(service_id)
-        check_person_count(service, count)
+        catalog.office(slot.office_id)
+        check_person_count(catalog.service(service_id), count)
+        return await self._booking.reserve(slot.office_id, [service_id], [count], slot.start)
+
+    async def release(self, held: Booking) -> None:
+        """Give a held time back (the resident went back or left); failures only mean it expires later."""
+        try:
+            await self._booking.cancel(held.process_id, held.auth_key)
+        except AppError:
+            log.info("a held time could not be released; it expires on its own")
+
+    async def complete(self, held: Booking, contact: Contact) -> AppointmentRecord:
+        """Add the contact to a held time, then preconfirm or confirm; stores it in "Meine Termine"."""
+        catalog = await self.catalog()
+        office = catalog.office(held.office_id)
+        services = [catalog.service(s) for s in held.service_ids]
         contact = check_contact(contact, office)
-        result = await book_with(self._booking, office, [service.id], [count], slot.start, contact)
+        updated = await self._booking.update(held, contact)
+        if office.email_confirmation:
+            result = await self._booking.preconfirm(updated)
+        else:
+            result = await self._booking.confirm(updated)
         record = AppointmentRecord(
             id=uuid.uuid4().hex,
             office_id=office.id,
             office_name=office.name,
             office_address=office.address,
-            service_ids=(service.id,),
-            service_names=(service.name,),
-            service_counts=(count,),
+            service_ids=tuple(s.id for s in services),
+            service_names=tuple(s.name for s in services),
+            service_counts=held.service_counts,
             start=result.start,
             state=result.state,
             name=contact.name,
@@ -188,6 +206,17 @@ class AppointmentService:
         self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
         self._store.save(record)
         return record
+
+    async def book(self, slot: Slot, service_id: str, count: int, contact: Contact) -> AppointmentRecord:
+        """Hold and complete in one go; the hold is released again when completing fails."""
+        office = (await self.catalog()).office(slot.office_id)
+        contact = check_contact(contact, office)
+        held = await self.hold(slot, service_id, count)
+        try:
+            return await self.complete(held, contact)
+        except AppError:
+            await self.release(held)
+            raise
 
     def my_appointments(self) -> list[AppointmentRecord]:
         return self._store.list()
@@ -234,11 +263,16 @@ class AppointmentService:
         self._store.delete(record_id)
         self._secrets.delete(_secret_name(record_id))
 
-    async def reschedule(self, record_id: str, slot: Slot) -> RescheduleResult:
-        """Book the new time first; only then cancel the old booking."""
+    async def reschedule(
+        self, record_id: str, slot: Slot, *, held: Booking | None = None
+    ) -> RescheduleResult:
+        """Book the new time first (or complete the time held for it), only then cancel the old one."""
         old = self.get(record_id)
         contact = Contact(old.name, old.email, old.telephone)
-        new = await self.book(slot, old.service_ids[0], old.service_counts[0], contact)
+        if held is None:
+            new = await self.book(slot, old.service_ids[0], old.service_counts[0], contact)
+        else:
+            new = await self.complete(held, contact)
         try:
             await self.cancel(old.id)
         except AppError as error:
@@ -260,6 +294,14 @@ class AppointmentService:
         from leipzig_app.services.appointments_calendar import to_ics
 
         return to_ics(self.get(record_id), language=language, now=self.now())
+
+    def write_ics(self, record_id: str, path: str, *, language: str = "de") -> None:
+        """Write the calendar file where the resident chose (desktop save dialogs return only a path)."""
+        try:
+            with open(path, "wb") as handle:
+                handle.write(self.ics(record_id, language=language))
+        except OSError as error:
+            raise AppError(f"cannot write {path}: {error.strerror}", key="appointments.error.write") from None
 
     def next_appointment(self) -> AppointmentRecord | None:
         now = self.now()

@@ -1,4 +1,5 @@
-"""The appointments section (its feature is connected in the composition root)."""
+"""The appointments section: "/appointments" (start and "Meine Termine"), "/appointments/new" (booking),
+"/appointments/mine/<id>" (one booking) and "/appointments/reschedule/<id>" (a new time for it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,25 @@ from leipzig_app.ui.widgets.common import empty_state
 
 def build(ctx: ViewContext, route: str) -> ft.Control:
     t = ctx.t
-    return empty_state(
-        ft.Icons.CONSTRUCTION, t("nav.appointments"), t("section.not_ready"), key="appointments.not_ready"
-    )
+    service = ctx.services.appointments
+    if service is None:
+        return empty_state(
+            ft.Icons.EVENT_BUSY,
+            t("appointments.not_available.title"),
+            t("appointments.not_available.text"),
+            key="appointments.not_available",
+        )
+    path = (route or "/appointments").split("?")[0].rstrip("/")
+    if path == "/appointments/new":
+        from leipzig_app.ui.appointments.wizard import Wizard
+
+        return Wizard(ctx, service).build()
+    if path.startswith("/appointments/reschedule/"):
+        from leipzig_app.ui.appointments.wizard import Wizard
+
+        return Wizard(ctx, service, reschedule=path.removeprefix("/appointments/reschedule/")).build()
+    from leipzig_app.ui.appointments.mine import build_detail, build_overview
+
+    if path.startswith("/appointments/mine/"):
+        return build_detail(ctx, service, path.removeprefix("/appointments/mine/"))
+    return build_overview(ctx, service)

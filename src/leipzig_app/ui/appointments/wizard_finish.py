@@ -1,0 +1,279 @@
+"""The frame of the booking wizard and its last steps: contact, review-and-confirm and the result.
+
+`wizard.py` adds the first steps (service, offices, times). A time is held from the moment it is picked;
+leaving or picking another gives it back.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.domain.appointments import (
+    BERLIN,
+    AppointmentRecord,
+    Booking,
+    Contact,
+    Office,
+    ReservationExpiredError,
+    Service,
+    Slot,
+    check_contact,
+    reservation_minutes_left,
+)
+from leipzig_app.domain.errors import AppError
+from leipzig_app.services.appointments import AppointmentService, OfficeChoice
+from leipzig_app.ui.appointments.common import (
+    error_text,
+    note,
+    state_text,
+    when_text,
+)
+from leipzig_app.ui.appointments.mine import save_ics
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.widgets.common import (
+    error_banner,
+    heading,
+    primary_button,
+    secondary_button,
+    text_button,
+)
+
+log = logging.getLogger(__name__)
+DAYS_SHOWN = 5
+
+
+class WizardBase:
+    """State and frame shared by the steps; subclasses provide the steps up to choosing a time."""
+
+    def __init__(self, ctx: ViewContext, service: AppointmentService, *, reschedule: str | None = None):
+        self.ctx, self.t, self.service = ctx, ctx.t, service
+        self.old: AppointmentRecord | None = None
+        if reschedule is not None:
+            self.old = next((r for r in service.my_appointments() if r.id == reschedule), None)
+        self.step = "service"
+        self.query = ""
+        self.chosen: Service | None = None
+        self.count = 1
+        self.choices: list[OfficeChoice] = []
+        self.selected: set[str] = set()
+        self.location: tuple[float, float] | None = None
+        self.slots: list[Slot] = []
+        self.days_shown = DAYS_SHOWN
+        self.held: Booking | None = None
+        self.contact = Contact("", "", "")
+        self.result: AppointmentRecord | None = None
+        self.problem = ""
+        self.body = ft.Column(spacing=12, key="appointments.wizard")
+        self.root = ft.ListView(controls=[self.body], padding=16, spacing=12, expand=True)
+
+    def _loading(self) -> None:
+        self.body.controls = [ft.ProgressRing(width=24, height=24, semantics_label=self.t("common.loading"))]
+
+    def _show(self, step: str, controls: list[ft.Control], announce: str | None = None) -> None:
+        self.step = step
+        title = self.t(f"appointments.step.{step}")
+        top: list[ft.Control] = [
+            text_button(
+                self.t("appointments.back_to_list"),
+                key="appointments.back",
+                icon=ft.Icons.ARROW_BACK,
+                on_click=self._leave,
+            ),
+            heading(title, key="appointments.step"),
+        ]
+        if self.problem:
+            top.append(error_banner(self.problem, key="appointments.problem"))
+        self.body.controls = top + controls
+        self.ctx.announce(announce or (self.problem or title))
+        self.problem = ""
+        self.body.update()
+
+    def _fail(self, error: AppError) -> None:
+        self.problem = error_text(self.ctx, error)
+
+    async def _leave(self, e: Any) -> None:
+        await self._release()
+        self.ctx.navigate("/appointments")
+
+    async def _release(self) -> None:
+        if self.held is not None and self.result is None:
+            held, self.held = self.held, None
+            await self.service.release(held)
+
+    async def _load_slots(self) -> None:
+        """Show the free times again (after the held one expired or was given back)."""
+        raise NotImplementedError
+
+    # --- step 4: contact ---------------------------------------------------------------------------------
+
+    def _held_office(self) -> Office:
+        assert self.held is not None
+        return next(c.office for c in self.choices if c.office.id == self.held.office_id)
+
+    def _held_text(self) -> str:
+        assert self.held is not None
+        minutes = reservation_minutes_left(self.held.reserved_until, datetime.now(BERLIN))
+        return self.t("appointments.held", when=when_text(self.ctx, self.held.start), minutes=minutes)
+
+    def _show_contact(self) -> None:
+        t = self.t
+        office = self._held_office()
+        self.name_field = ft.TextField(
+            label=t("appointments.name"),
+            value=self.contact.name,
+            key="appointments.name",
+            autofill_hints=[ft.AutofillHint.NAME],
+        )
+        self.email_field = ft.TextField(
+            label=t("appointments.email"),
+            value=self.contact.email,
+            key="appointments.email",
+            keyboard_type=ft.KeyboardType.EMAIL,
+            autofill_hints=[ft.AutofillHint.EMAIL],
+        )
+        phone_label = (
+            t("appointments.phone.required") if office.telephone_required else t("appointments.phone")
+        )
+        self.phone_field = ft.TextField(
+            label=phone_label,
+            value=self.contact.telephone,
+            key="appointments.phone",
+            keyboard_type=ft.KeyboardType.PHONE,
+            autofill_hints=[ft.AutofillHint.TELEPHONE_NUMBER],
+        )
+        controls: list[ft.Control] = [
+            note(self._held_text(), key="appointments.held"),
+            self.name_field,
+            self.email_field,
+        ]
+        if office.telephone_activated or office.telephone_required:
+            controls.append(self.phone_field)
+        controls += [
+            note(t("appointments.privacy"), key="appointments.privacy"),
+            primary_button(
+                t("appointments.to_review"), key="appointments.contact.next", on_click=self._check_contact
+            ),
+            text_button(
+                t("appointments.other_time"),
+                key="appointments.contact.back",
+                on_click=lambda e: self.ctx.page.run_task(self._other_time),
+            ),
+        ]
+        self._show("contact", controls)
+
+    async def _other_time(self) -> None:
+        await self._release()
+        await self._load_slots()
+
+    def _check_contact(self, e: Any) -> None:
+        contact = Contact(
+            str(self.name_field.value or ""),
+            str(self.email_field.value or ""),
+            str(self.phone_field.value or ""),
+        )
+        try:
+            self.contact = check_contact(contact, self._held_office())
+        except AppError as error:
+            self.contact = contact
+            self._fail(error)
+            self._show_contact()
+            return
+        self._show_review()
+
+    # --- step 5: review and confirm, step 6: result --------------------------------------------------------
+
+    def _show_review(self) -> None:
+        assert self.held is not None
+        assert self.chosen is not None
+        t = self.t
+        office = self._held_office()
+        lines = [
+            t("appointments.review.service", name=self.chosen.name, count=self.count),
+            t("appointments.review.when", when=when_text(self.ctx, self.held.start)),
+            t("appointments.review.office", office=office.name, address=office.address),
+            t("appointments.review.contact", name=self.contact.name, email=self.contact.email),
+        ]
+        if self.contact.telephone:
+            lines.append(t("appointments.review.phone", phone=self.contact.telephone))
+        if self.chosen.fee:
+            lines.append(t("appointments.fee", fee=self.chosen.fee))
+        if self.old is not None:
+            lines.append(t("appointments.review.replaces", when=when_text(self.ctx, self.old.start)))
+        controls: list[ft.Control] = [ft.Text(line) for line in lines]
+        controls.append(note(self._held_text(), key="appointments.held"))
+        if office.email_confirmation:
+            controls.append(note(t("appointments.review.email_confirmation"), key="appointments.review.mail"))
+        controls += [
+            primary_button(
+                t("appointments.book") if self.old is None else t("appointments.book_new"),
+                key="appointments.confirm",
+                icon=ft.Icons.CHECK,
+                on_click=lambda e: self.ctx.page.run_task(self._book),
+            ),
+            text_button(
+                t("appointments.other_time"),
+                key="appointments.review.back",
+                on_click=lambda e: self.ctx.page.run_task(self._other_time),
+            ),
+        ]
+        self._show("review", controls)
+
+    async def _book(self) -> None:
+        assert self.held is not None
+        try:
+            if self.old is not None:
+                outcome = await self.service.reschedule(
+                    self.old.id, Slot(self.held.start, self.held.office_id), held=self.held
+                )
+                self.result = outcome.new
+                if not outcome.old_cancelled and outcome.problem is not None:
+                    kept = self.t("appointments.reschedule.old_kept")
+                    self.problem = f"{kept} {error_text(self.ctx, outcome.problem)}"
+            else:
+                self.result = await self.service.complete(self.held, self.contact)
+        except ReservationExpiredError as error:
+            self.held = None
+            self._fail(error)
+            await self._load_slots()
+            return
+        except AppError as error:
+            self._fail(error)
+            self._show_review()
+            return
+        self._show_done()
+
+    def _show_done(self) -> None:
+        assert self.result is not None
+        t, r = self.t, self.result
+        extra = ft.Column(spacing=8, key="appointments.done.extra")
+        controls: list[ft.Control] = [
+            ft.Text(
+                f"{when_text(self.ctx, r.start)} · {', '.join(r.service_names)}", weight=ft.FontWeight.BOLD
+            ),
+            ft.Text(f"{r.office_name}\n{r.office_address}"),
+            ft.Text(state_text(self.ctx, r), key="appointments.done.state"),
+            ft.Row(
+                [
+                    primary_button(
+                        t("appointments.ics"),
+                        key="appointments.ics",
+                        icon=ft.Icons.CALENDAR_MONTH,
+                        on_click=lambda e: self.ctx.page.run_task(save_ics, self.ctx, self.service, r, extra),
+                    ),
+                    secondary_button(
+                        t("appointments.mine.title"),
+                        key="appointments.done.mine",
+                        on_click=lambda e: self.ctx.navigate("/appointments"),
+                    ),
+                ],
+                wrap=True,
+                spacing=8,
+                run_spacing=8,
+            ),
+            extra,
+        ]
+        self._show("done", controls, announce=state_text(self.ctx, r))

@@ -1,0 +1,163 @@
+"""The booking wizard and "Meine Termine" on the in-process Flet client, against the app's own demo city."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+from leipzig_app.domain.appointments import BookingState
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    rt = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        yield rt
+    finally:
+        await rt.aclose()
+
+
+async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 10) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await client.settle()
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
+        await asyncio.sleep(0.05)
+
+
+def has(client: FakeFletClient, key: str) -> bool:
+    return bool(client.find_all(lambda c: c.key == key))
+
+
+def shows(client: FakeFletClient, text: str) -> bool:
+    return any(text in t for t in client.texts())
+
+
+async def tap(client: FakeFletClient, key: str) -> None:
+    await wait_for(client, lambda: has(client, key))
+    await client.click(key)
+
+
+async def check(client: FakeFletClient, key: str) -> None:
+    await client.update_props(key, {"value": True})
+    await client.trigger(key, "change", "true")
+
+
+async def test_book_add_to_calendar_reschedule_and_cancel(runtime: AppRuntime, tmp_path: Path) -> None:
+    saved: list[dict[str, Any]] = []
+
+    def save_file(_: Any, args: dict[str, Any] | None) -> str:
+        saved.append(dict(args or {}))
+        return str(tmp_path / "termin.ics")
+
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        client.method_handlers[("FilePicker", "save_file")] = save_file
+        await client.navigate("/appointments")
+        assert shows(client, "Sie haben noch keinen Termin gebucht.")
+        await tap(client, "appointments.new")
+
+        # step 1: search a service, see fee and what to bring
+        await wait_for(client, lambda: has(client, "appointments.search"))
+        await client.type("appointments.search", "anmelden")
+        await wait_for(client, lambda: has(client, "appointments.service.120686"))
+        assert not has(client, "appointments.service.120703")
+        assert shows(client, "Wohnungsgeberbestätigung des Vermieters")
+        assert shows(client, "Gebühr: gebührenfrei")
+        await client.click("appointments.service.120686")
+
+        # step 2: persons and offices (address, hours, step-free access)
+        await wait_for(client, lambda: has(client, "appointments.office.10002"))
+        assert shows(client, "Stuttgarter Allee 18, 04209 Leipzig")
+        assert shows(client, "Kein stufenloser Zugang")
+        await client.click("appointments.offices.next")
+        await wait_for(client, lambda: shows(client, "Bitte wählen Sie mindestens ein Bürgeramt."))
+        await check(client, "appointments.office.10002")
+        await client.click("appointments.count.plus")
+        assert shows(client, "Personen: 2")
+        await client.click("appointments.offices.next")
+
+        # step 3: free times as a list, grouped by day
+        await wait_for(client, lambda: has(client, "appointments.slot.1"))
+        assert has(client, "appointments.day.0")
+        first_label = client.find("appointments.slot.0")
+        assert "Bürgeramt Grünau (Demo)" in str(first_label.get("content"))
+        await client.click("appointments.slot.0")
+
+        # step 4: contact, with validation
+        await wait_for(client, lambda: has(client, "appointments.name"))
+        assert shows(client, "ist für Sie reserviert – noch 15 Minuten")
+        await client.type("appointments.name", "Erika Mustermann")
+        await client.type("appointments.email", "erika-at-example")
+        await client.click("appointments.contact.next")
+        await wait_for(client, lambda: shows(client, "gültige E-Mail-Adresse"))
+        await client.type("appointments.email", "erika@example.org")
+        await client.click("appointments.contact.next")
+
+        # review, then book
+        await wait_for(client, lambda: has(client, "appointments.confirm"))
+        assert shows(client, "Für: Erika Mustermann, erika@example.org")
+        await client.click("appointments.confirm")
+        await wait_for(client, lambda: has(client, "appointments.done.state"))
+        assert shows(client, "Bestätigt.")
+        service = runtime.services.appointments
+        [first] = service.my_appointments()
+        assert first.state is BookingState.CONFIRMED
+        assert first.service_counts == (2,)
+
+        # add to calendar
+        await client.click("appointments.ics")
+        await wait_for(client, lambda: (tmp_path / "termin.ics").exists())
+        assert saved[0]["file_name"].endswith(".ics")
+        assert b"BEGIN:VCALENDAR" in (tmp_path / "termin.ics").read_bytes()
+
+        # reschedule: the new time is booked, then the old one cancelled
+        await client.navigate(f"/appointments/mine/{first.id}")
+        await tap(client, "appointments.reschedule")
+        await tap(client, "appointments.offices.next")
+        await wait_for(client, lambda: has(client, "appointments.slot.2"))
+        await client.click("appointments.slot.2")
+        await wait_for(client, lambda: has(client, "appointments.confirm"))
+        assert shows(client, "Der alte Termin wird erst abgesagt, wenn der neue gebucht ist.")
+        await client.click("appointments.confirm")
+        await wait_for(client, lambda: has(client, "appointments.done.state"))
+        states = {r.id: r.state for r in service.my_appointments()}
+        assert states[first.id] is BookingState.CANCELLED
+        [new_id] = [i for i, s in states.items() if s is BookingState.CONFIRMED]
+
+        # cancel after a confirmation question
+        await client.navigate(f"/appointments/mine/{new_id}")
+        await tap(client, "appointments.cancel")
+        await tap(client, "appointments.cancel.yes")
+        await wait_for(client, lambda: shows(client, "Abgesagt."))
+        assert service.get(new_id).state is BookingState.CANCELLED
+        assert client.find("shell.status").get("value") == "Der Termin wurde abgesagt."
+
+
+async def test_calendar_file_is_shown_where_no_save_dialog_exists(runtime: AppRuntime) -> None:
+    service = runtime.services.appointments
+    slot = (await service.slots(["10002"], "120686", 1))[0]
+    record = await service.book(slot, "120686", 1, _erika())
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        await client.navigate(f"/appointments/mine/{record.id}")
+        await tap(client, "appointments.ics")
+        await wait_for(client, lambda: has(client, "appointments.ics.text"))
+        assert "BEGIN:VCALENDAR" in str(client.find("appointments.ics.text").get("value"))
+        await client.click("appointments.ics.copy")
+        assert client.state.clipboard is not None
+        assert "TZID:Europe/Berlin" in client.state.clipboard
+
+
+def _erika() -> Any:
+    from leipzig_app.domain.appointments import Contact
+
+    return Contact("Erika Mustermann", "erika@example.org")
