@@ -196,3 +196,14 @@ def test_context_from_profile_trusts_demo_keys_only_in_a_demo_profile(make_notic
     real_city = context_from_profile(replace(profile, demo=False), today=date(2026, 11, 23))
     assert real_city.trusted_keys == ()
     assert codes(inspect_payload(text, real_city)) == ["unknown_key"]
+
+
+def test_transfer_girocode_matches_its_notice(make_notice: Any) -> None:
+    from leipzig_app.domain.notices.girocode import transfer_girocode
+
+    for notice in (make_notice(), make_notice(rf_reference=None, bic="WELADE8LXXX")):
+        code = parse_girocode(transfer_girocode(notice))
+        assert compare_codes(notice, code) == []
+        assert code.name == "Stadtkasse Leipzig"
+    free = parse_girocode(transfer_girocode(make_notice(amount=Decimal("0.00")), newline="\r\n"))
+    assert free.amount is None

@@ -236,15 +236,14 @@ def _rf_reference(cash_reference: str) -> str:
 
 
 def _girocode(notice: Notice, args: argparse.Namespace) -> str:
-    from leipzig_app.domain.notices.girocode import build_girocode
+    from leipzig_app.domain.notices.girocode import transfer_girocode
 
-    return build_girocode(
-        name=notice.payee or notice.issuer,
+    changed = replace(
+        notice,
         iban=args.girocode_iban or notice.iban,
-        amount=args.girocode_amount if args.girocode_amount is not None else notice.amount or None,
-        reference=notice.rf_reference or "",
-        remittance="" if notice.rf_reference else f"Kassenzeichen {notice.cash_reference}",
+        amount=args.girocode_amount if args.girocode_amount is not None else notice.amount,
     )
+    return transfer_girocode(changed)
 
 
 def _swap_payload(code: str, notice: Notice) -> str:

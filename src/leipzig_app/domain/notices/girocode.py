@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.notices.problems import Problem, error
+
+if TYPE_CHECKING:
+    from leipzig_app.domain.notices.model import Notice
 
 MAX_BYTES = 331
 #: EPC069-12 character set numbers and the Python codecs that implement them.
@@ -253,3 +257,17 @@ def build_girocode(
     text = newline.join(lines)
     parse_girocode(text)
     return text
+
+
+def transfer_girocode(notice: Notice, *, newline: str = "\n") -> str:
+    """The GiroCode for paying a notice by bank transfer: payee, IBAN, BIC, amount, and the RF reference
+    or else "Kassenzeichen ..." as remittance, so that `compare_codes` finds it matching the notice."""
+    return build_girocode(
+        name=(notice.payee or notice.issuer)[:70],
+        iban=notice.iban,
+        bic=notice.bic or "",
+        amount=notice.amount if notice.amount > 0 else None,
+        reference=notice.rf_reference or "",
+        remittance="" if notice.rf_reference else f"Kassenzeichen {notice.cash_reference}",
+        newline=newline,
+    )
