@@ -38,9 +38,9 @@ class SandboxUnavailableError(AppError):
 
 def migrations() -> list[Migrations]:
     """Every component's schema, applied when the database opens."""
-    from leipzig_app.adapters import news_store, settings_store
+    from leipzig_app.adapters import appointment_store, news_store, settings_store
 
-    return [settings_store.MIGRATIONS, news_store.MIGRATIONS]
+    return [settings_store.MIGRATIONS, news_store.MIGRATIONS, appointment_store.MIGRATIONS]
 
 
 @dataclass
@@ -213,3 +213,26 @@ def _wire_news(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_news)
+
+
+def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
+    """Citizen-office appointments: the ZMS citizen API, "Meine Termine" in the database, secrets apart."""
+    from leipzig_app.adapters.appointment_store import SqliteAppointmentStore
+    from leipzig_app.adapters.secrets import FileSecretStore
+    from leipzig_app.adapters.zms import ZmsBooking
+    from leipzig_app.services.appointments import AppointmentService
+
+    runtime.services.appointments = None
+    endpoint = profile.appointments.endpoint
+    if "appointments" not in profile.modules or runtime.http is None or not endpoint:
+        return
+    runtime.services.appointments = AppointmentService(
+        ZmsBooking(runtime.http, endpoint),
+        SqliteAppointmentStore(runtime.db),
+        # Desktop and web: a 0600 file in the data folder (see adapters/secrets.py).
+        FileSecretStore(runtime.data_dir),
+        profile.appointments,
+    )
+
+
+FEATURE_WIRING.append(_wire_appointments)
