@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import flet as ft
@@ -101,6 +102,26 @@ async def test_an_update_the_app_forgets_is_not_on_the_client() -> None:
     async with FakeFletClient(forgetful) as client:
         assert client.live("label").value == "after"  # type: ignore[attr-defined]
         assert client.find("label").get("value") == "before"
+        with pytest.raises(
+            FakeClientError, match=r"condition not met within 0.2 s; the screen shows \['before'"
+        ):
+            await client.wait_until(lambda: client.find("label").get("value") == "after", timeout=0.2)
+
+
+async def test_wait_until_sees_work_done_in_background_tasks() -> None:
+    async def background(page: ft.Page) -> None:
+        status = ft.Text("loading", key="status")
+
+        async def load() -> None:
+            await asyncio.sleep(0.1)
+            status.value = "loaded"
+            status.update()
+
+        page.add(status)
+        page.run_task(load)
+
+    async with FakeFletClient(background) as client:
+        await client.wait_until(lambda: client.find("status").get("value") == "loaded", timeout=5)
 
 
 async def test_clear_errors_for_wrong_use() -> None:

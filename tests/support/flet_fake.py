@@ -374,6 +374,22 @@ class FakeFletClient(UserGestures):
     async def click(self, target: str | ClientControl) -> None:
         await self.trigger(target, "click")
 
+    async def wait_until(
+        self, condition: Callable[[], bool], *, timeout: float = 10.0, interval: float = 0.05
+    ) -> None:
+        """Wait for work the app runs outside event handlers (page tasks, HTTP in the background)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.settle()
+            if condition():
+                return
+            if loop.time() > deadline:
+                raise FakeClientError(
+                    f"condition not met within {timeout} s; the screen shows {self.texts()}"
+                )
+            await asyncio.sleep(interval)
+
     async def settle(self, *, raise_errors: bool = True) -> None:
         """Let pending events, `main`, method calls and scheduled updates run until nothing changes."""
         loop = asyncio.get_running_loop()
