@@ -1,0 +1,374 @@
+"""Reporting a problem in public space: the use cases, offline behaviour and the outbox's sync loop.
+
+`submit_report` validates a report, stores it with its (already privacy-processed) photos in the durable
+outbox and tries to send it at once; whatever happens to the network, the report is kept and sent later.
+`sync_outbox` sends what is due; `resume` runs at start and turns items a killed app left in `sending`
+into uncertain ones. An uncertain item is never sent blindly again: first the server's recent requests
+are searched for it (same category, text, place, time); only if it is not there is it sent again, with
+the same idempotency key, so servers that honour the key cannot store it twice either (docs/reports.md).
+Categories and definitions are cached so that a report can be written without network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from leipzig_app.domain import outbox as rules
+from leipzig_app.domain.errors import AppError, OfflineError
+from leipzig_app.domain.outbox import OutboxItem, OutboxState, OutboxStore, RetryPolicy
+from leipzig_app.domain.reports import (
+    AttributeValue,
+    Location,
+    PhotoFile,
+    PhotoProcessor,
+    ProblemReporting,
+    ProcessedPhoto,
+    Region,
+    ReportDraft,
+    Service,
+    ServiceAttribute,
+    ServiceDefinition,
+    ServiceRequest,
+    matches_report,
+    nearby_open,
+    normalise_attributes,
+    validate_draft,
+)
+from leipzig_app.i18n import Translator
+from leipzig_app.services.container import HomeCard, HomeItem
+
+log = logging.getLogger(__name__)
+
+#: How far back "Schon gemeldet?" looks for open requests.
+NEARBY_WINDOW = timedelta(days=90)
+STATUS_REFRESH_EVERY = timedelta(minutes=5)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+class ReportsService:
+    def __init__(
+        self,
+        *,
+        outbox: OutboxStore,
+        reporting: ProblemReporting | None,
+        photos: PhotoProcessor | None = None,
+        mode: str = "open311",
+        handoff_url: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        rng: random.Random | None = None,
+        policy: RetryPolicy | None = None,
+    ):
+        self.outbox = outbox
+        self.reporting = reporting
+        self.photos = photos
+        self.mode = mode
+        self.handoff_url = handoff_url
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.policy = policy or RetryPolicy()
+        self._lock = asyncio.Lock()
+        self._last_refresh: datetime | None = None
+        self.wake = asyncio.Event()
+
+    # --- categories -----------------------------------------------------------------------------------
+
+    async def categories(self) -> tuple[list[Service], bool]:
+        """The city's categories and whether they come from the offline copy."""
+        if self.reporting is None:
+            return [], False
+        try:
+            found = await self.reporting.services()
+        except AppError:
+            cached = self.outbox.cache_get("services")
+            if not isinstance(cached, list):
+                raise
+            return [Service(**{**c, "keywords": tuple(c["keywords"])}) for c in cached], True
+        self.outbox.cache_set("services", [s.__dict__ for s in found])
+        return found, False
+
+    async def definition(self, service: Service) -> ServiceDefinition | None:
+        """The category's questions (None when it has none); cached for offline use."""
+        if not service.metadata or self.reporting is None:
+            return None
+        key = f"definition:{service.code}"
+        try:
+            found = await self.reporting.definition(service.code)
+        except OfflineError:
+            cached = self.outbox.cache_get(key)
+            if not isinstance(cached, dict):
+                raise
+            return _definition_from(cached)
+        self.outbox.cache_set(key, _definition_to(found))
+        return found
+
+    # --- writing a report -----------------------------------------------------------------------------
+
+    def process_photo(self, data: bytes, regions: Sequence[Region] | None = None) -> ProcessedPhoto:
+        if self.photos is None:
+            raise AppError("photo processing is not available", key="reports.error.photo")
+        return self.photos.process(data, regions)
+
+    async def nearby(self, location: Location, service_code: str) -> list[ServiceRequest]:
+        """Open reports nearby in the same category; [] when offline (the hint is a courtesy)."""
+        if self.reporting is None:
+            return []
+        try:
+            found = await self.reporting.requests(
+                service_code=service_code, status="open", start_date=self.clock() - NEARBY_WINDOW
+            )
+        except AppError:
+            return []
+        return nearby_open(found, location, service_code)
+
+    def prepare(self, draft: ReportDraft, definition: ServiceDefinition | None) -> ReportDraft:
+        """The draft with clean attribute values, or `ReportInvalidError` naming what to fix."""
+        cleaned = replace(
+            draft,
+            description=draft.description.strip(),
+            email=(draft.email or "").strip() or None,
+            attributes=normalise_attributes(draft.attributes, definition),
+        )
+        validate_draft(cleaned, definition)
+        return cleaned
+
+    async def submit_report(
+        self,
+        draft: ReportDraft,
+        photos: Sequence[bytes] = (),
+        definition: ServiceDefinition | None = None,
+        *,
+        send_now: bool = True,
+    ) -> OutboxItem:
+        """Keep the report in the outbox (durably, with its photos) and try to send it at once."""
+        cleaned = self.prepare(draft, definition)
+        now = self.clock()
+        item = OutboxItem(
+            id=uuid.uuid4().hex,
+            idempotency_key=str(uuid.uuid4()),
+            state=OutboxState.DRAFT,
+            draft=cleaned,
+            created_at=now,
+        )
+        item = self.outbox.add(rules.queue(item, now), list(photos)[:3])
+        self.wake.set()
+        if send_now and self.reporting is not None:
+            await self.sync_outbox(only=item.id)
+        return self.outbox.get(item.id) or item
+
+    def resubmit(self, item_id: str, draft: ReportDraft, definition: ServiceDefinition | None) -> OutboxItem:
+        """A failed report, corrected by the resident, goes back into the queue (same idempotency key)."""
+        item = self.outbox.get(item_id)
+        if item is None or item.state != OutboxState.FAILED:
+            raise AppError(
+                "only a failed report can be corrected and sent again", key="reports.error.not_failed"
+            )
+        queued = rules.queue(replace(item, draft=self.prepare(draft, definition)), self.clock())
+        self.outbox.save(queued)
+        self.wake.set()
+        return queued
+
+    def discard(self, item_id: str) -> None:
+        item = self.outbox.get(item_id)
+        if item is not None and item.state in (OutboxState.FAILED, OutboxState.DRAFT):
+            self.outbox.delete(item_id)
+
+    def my_reports(self) -> list[OutboxItem]:
+        return sorted(self.outbox.items(), key=lambda i: i.created_at, reverse=True)
+
+    # --- the outbox -----------------------------------------------------------------------------------
+
+    def resume(self) -> int:
+        """At start: items a killed app left in `sending` become queued and uncertain."""
+        count = 0
+        for item in self.outbox.items():
+            if item.state == OutboxState.SENDING:
+                self.outbox.save(rules.after_interruption(item, self.clock()))
+                count += 1
+        return count
+
+    async def sync_outbox(self, *, only: str | None = None, limit: int | None = None) -> SyncSummary:
+        """Send every due item once (or just `only`); returns what happened."""
+        if self.reporting is None:
+            return SyncSummary(pending=sum(1 for i in self.outbox.items() if i.state == OutboxState.QUEUED))
+        sent = failed = 0
+        async with self._lock:
+            due = [
+                i
+                for i in self.outbox.items()
+                if rules.is_due(i, self.clock()) and (only is None or i.id == only)
+            ]
+            for item in due[:limit] if limit else due:
+                result = await self._deliver(item)
+                sent += result.state == OutboxState.SENT
+                failed += result.state == OutboxState.FAILED
+        pending = sum(1 for i in self.outbox.items() if i.state == OutboxState.QUEUED)
+        return SyncSummary(sent=sent, failed=failed, pending=pending)
+
+    async def _deliver(self, item: OutboxItem) -> OutboxItem:
+        assert self.reporting is not None
+        item = rules.start_sending(item, self.clock())
+        self.outbox.save(item)  # committed before anything leaves the device
+        if item.uncertain:
+            try:
+                found = await self._find_on_server(item)
+            except AppError as error:
+                item = rules.lookup_failed(item, error, self.clock(), self.rng, self.policy)
+                self.outbox.save(item)
+                return item
+            if found is not None:
+                item = rules.mark_found(item, found, self.clock())
+                self.outbox.save(item)
+                return item
+        try:
+            photos = [PhotoFile(name, self.outbox.photo(item, name)) for name in item.photos]
+            receipt = await self.reporting.submit(item.draft, photos, idempotency_key=item.idempotency_key)
+        except AppError as error:
+            item = rules.after_failure(item, error, self.clock(), self.rng, self.policy)
+        else:
+            item = rules.mark_sent(item, receipt, self.clock())
+        self.outbox.save(item)
+        return item
+
+    async def _find_on_server(self, item: OutboxItem) -> ServiceRequest | None:
+        """The server's copy of an item whose earlier attempt may have arrived, if there is one."""
+        assert self.reporting is not None
+        since = (item.first_attempt_at or item.created_at) - timedelta(minutes=10)
+        candidates = await self.reporting.requests(service_code=item.draft.service_code, start_date=since)
+        taken = {
+            i.service_request_id for i in self.outbox.items() if i.id != item.id and i.service_request_id
+        }
+        matches = [
+            r
+            for r in candidates
+            if r.id not in taken and matches_report(r, item.draft, item.first_attempt_at or item.created_at)
+        ]
+        matches.sort(key=lambda r: r.requested_datetime or self.clock())
+        return matches[0] if matches else None
+
+    async def refresh_statuses(self) -> int:
+        """Fetch statuses of sent, not yet closed reports (and ids for batch tokens); returns updates."""
+        if self.reporting is None:
+            return 0
+        changed = 0
+        now = self.clock()
+        for item in self.outbox.items():
+            if item.state != OutboxState.SENT or item.status == "closed":
+                continue
+            try:
+                if not item.service_request_id and item.token:
+                    request_id = await self.reporting.token(item.token)
+                    if not request_id:
+                        continue
+                    item = replace(item, service_request_id=request_id)
+                if item.service_request_id:
+                    request = await self.reporting.request(item.service_request_id)
+                    item = rules.apply_status(item, request, now)
+            except OfflineError:
+                break
+            except AppError as error:
+                log.info("status of report %s not refreshed: %s", item.id, error)
+                continue
+            self.outbox.save(item)
+            changed += 1
+        self._last_refresh = now
+        return changed
+
+    async def run_background(self) -> None:
+        """The app's outbox loop: resume, send what is due, refresh statuses, sleep until the next due."""
+        self.resume()
+        while True:
+            try:
+                await self.sync_outbox()
+                if self._last_refresh is None or self.clock() - self._last_refresh >= STATUS_REFRESH_EVERY:
+                    await self.refresh_statuses()
+            except Exception:  # the loop must survive anything a single round throws
+                log.exception("outbox round failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self._seconds_to_next_due())
+
+    def _seconds_to_next_due(self) -> float:
+        now = self.clock()
+        dues = [
+            (i.next_attempt_at - now).total_seconds()
+            for i in self.outbox.items()
+            if i.state == OutboxState.QUEUED and i.next_attempt_at
+        ]
+        return max(1.0, min([60.0, *dues]))
+
+    # --- home and hand-off ----------------------------------------------------------------------------
+
+    async def home_card(self, language: str) -> HomeCard:
+        t = Translator(language)
+        items = []
+        for item in self.my_reports():
+            if not item.is_open:
+                continue
+            state = (
+                t("reports.state.server_" + (item.status or "open"))
+                if item.state == OutboxState.SENT
+                else t("reports.state." + item.state.value)
+            )
+            items.append(
+                HomeItem(
+                    title=item.draft.service_name or item.draft.service_code,
+                    subtitle=f"{state} · {item.draft.location.address or _point(item.draft.location)}",
+                    route=f"/reports/mine/{item.id}",
+                )
+            )
+        return HomeCard(items=tuple(items[:5]))
+
+    def handoff_text(self, draft: ReportDraft, labels: Mapping[str, str]) -> str:
+        """The report as plain text for a city portal without an API (pasted by the resident)."""
+        lines = [
+            f"{labels['category']}: {draft.service_name or draft.service_code}",
+            f"{labels['location']}: {draft.location.address or _point(draft.location)}",
+        ]
+        if draft.location.has_point and draft.location.address:
+            lines.append(f"{labels['position']}: {_point(draft.location)}")
+        for code, values in draft.attributes.items():
+            lines.append(f"{labels.get('attr:' + code, code)}: {', '.join(values)}")
+        lines += ["", draft.description.strip()]
+        if draft.email:
+            lines += ["", f"{labels['email']}: {draft.email}"]
+        return "\n".join(lines)
+
+
+def _point(location: Location) -> str:
+    if not location.has_point:
+        return ""
+    return f"{location.lat:.5f}, {location.long:.5f}"
+
+
+def _definition_to(definition: ServiceDefinition) -> dict[str, object]:
+    return {
+        "service_code": definition.service_code,
+        "attributes": [
+            {**a.__dict__, "values": [v.__dict__ for v in a.values]} for a in definition.attributes
+        ],
+    }
+
+
+def _definition_from(data: Mapping[str, object]) -> ServiceDefinition:
+    attributes = []
+    for raw in data.get("attributes", []):  # type: ignore[attr-defined]
+        values = tuple(AttributeValue(**v) for v in raw["values"])
+        attributes.append(ServiceAttribute(**{**raw, "values": values}))
+    return ServiceDefinition(service_code=str(data["service_code"]), attributes=tuple(attributes))
