@@ -38,9 +38,14 @@ class SandboxUnavailableError(AppError):
 
 def migrations() -> list[Migrations]:
     """Every component's schema, applied when the database opens."""
-    from leipzig_app.adapters import appointment_store, news_store, settings_store
+    from leipzig_app.adapters import appointment_store, news_store, outbox_store, settings_store
 
-    return [settings_store.MIGRATIONS, news_store.MIGRATIONS, appointment_store.MIGRATIONS]
+    return [
+        settings_store.MIGRATIONS,
+        news_store.MIGRATIONS,
+        appointment_store.MIGRATIONS,
+        outbox_store.MIGRATIONS,
+    ]
 
 
 @dataclass
@@ -236,3 +241,42 @@ def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_appointments)
+
+
+def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
+    """Problem reports: Open311 (or a hand-off to the city's portal), a durable outbox, private photos."""
+    import os
+
+    from leipzig_app.adapters.open311 import Open311Client
+    from leipzig_app.adapters.outbox_store import SqliteOutboxStore
+    from leipzig_app.adapters.photos import OpenCvPhotoProcessor
+    from leipzig_app.services.reports import ReportsService
+
+    runtime.services.reports = None
+    settings = profile.reports
+    if "reports" not in profile.modules or settings.mode == "none" or runtime.http is None:
+        return
+    reporting = None
+    if settings.mode == "open311" and settings.endpoint:
+        api_key = settings.api_key or (os.environ.get(settings.api_key_env) if settings.api_key_env else None)
+        reporting = Open311Client(
+            runtime.http,
+            settings.endpoint,
+            api_key=api_key,
+            jurisdiction_id=settings.jurisdiction_id,
+            photo_upload=settings.photo_upload,
+            media_upload_url=settings.media_upload_url,
+        )
+    service = ReportsService(
+        outbox=SqliteOutboxStore(runtime.db, runtime.data_dir / "outbox"),
+        reporting=reporting,
+        photos=OpenCvPhotoProcessor(),
+        mode=settings.mode,
+        handoff_url=settings.handoff_url,
+    )
+    runtime.services.reports = service
+    if reporting is not None:
+        runtime.services.background.append(service.run_background)
+
+
+FEATURE_WIRING.append(_wire_reports)
