@@ -90,6 +90,8 @@ class WebApp:
     url: str = ""
     output: list[str] = field(default_factory=list)
     started_at: float = 0.0
+    #: Seconds from process start until the URL line was printed and the page answered HTTP 200.
+    serving_after: float = 0.0
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.output[-lines:])
@@ -169,6 +171,7 @@ def start_web_app(
             if process.poll() is not None or time.perf_counter() > deadline:
                 raise WebAppError(f"{app.url} did not answer HTTP 200 within {timeout} s:\n{app.tail()}")
             time.sleep(0.05)
+        app.serving_after = time.perf_counter() - started
         yield app
     finally:
         stop_process(process)
