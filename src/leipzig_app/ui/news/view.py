@@ -1,4 +1,4 @@
-"""The news section (its feature is connected in the composition root)."""
+"""The news section: "/news" is the list, "/news/<id>" one item read in full."""
 
 from __future__ import annotations
 
@@ -10,4 +10,19 @@ from leipzig_app.ui.widgets.common import empty_state
 
 def build(ctx: ViewContext, route: str) -> ft.Control:
     t = ctx.t
-    return empty_state(ft.Icons.CONSTRUCTION, t("nav.news"), t("section.not_ready"), key="news.not_ready")
+    service = ctx.services.news
+    if service is None:
+        return empty_state(
+            ft.Icons.NEWSPAPER_OUTLINED,
+            t("news.not_available.title"),
+            t("news.not_available.text"),
+            key="news.not_available",
+        )
+    path = (route or "/news").split("?")[0].rstrip("/")
+    if path.startswith("/news/"):
+        from leipzig_app.ui.news.detail import build_detail
+
+        return build_detail(ctx, service, path.removeprefix("/news/"))
+    from leipzig_app.ui.news.list_view import NewsList
+
+    return NewsList(ctx, service).build()

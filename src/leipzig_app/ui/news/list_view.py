@@ -1,0 +1,335 @@
+"""The news list: cached items at once, then a refresh; filters, search, "neu" and per-feed errors.
+
+The list is built from the cache before any network call, so it shows immediately (offline too); a
+refresh then runs in the background and replaces it. Which items count as new is decided against the
+previous visit, captured when the list opens, so the markers stay put while the resident reads.
+Flet 1.0.5 has no pull-to-refresh control, so a refresh button does the job on every platform.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+from datetime import datetime
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.domain.news import NewsItem, is_new
+from leipzig_app.services.news import NewsService, NewsSnapshot
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.widgets.common import empty_state, error_banner, heading, icon_button
+
+log = logging.getLogger(__name__)
+
+
+def fresh_root_key() -> str:
+    """A key no earlier build used: Flet 1.0.5 freezes (makes immutable) a new control that replaces an
+    old one with the same key, together with all its children, so each build gets its own root key."""
+    return f"news.view.{next(_BUILDS)}"
+
+
+_BUILDS = itertools.count()
+
+#: Pictures are fetched for the first items only; the rest show text alone until opened.
+IMAGES_IN_LIST = 12
+
+
+class NewsList:
+    def __init__(self, ctx: ViewContext, service: NewsService):
+        self.ctx = ctx
+        self.service = service
+        self.feed_id = ""
+        self.category = ""
+        self.query = ""
+        self.snapshot: NewsSnapshot = service.cached()
+        self.last_visit: datetime | None = self.snapshot.last_visit
+        self.status = ft.Column(spacing=8, key="news.status")
+        self.chips = ft.Row(wrap=True, spacing=8, run_spacing=8, key="news.filters")
+        self.items = ft.Column(spacing=12, key="news.items")
+        self.count = ft.Text("", key="news.count", color=ft.Colors.ON_SURFACE_VARIANT)
+        self.refresh_button = icon_button(
+            ft.Icons.REFRESH, ctx.t("news.refresh"), key="news.refresh", on_click=self._on_refresh
+        )
+        self._images: dict[str, tuple[str, _Card]] = {}
+        self._cards: dict[str, _Card] = {}
+        self._chips: dict[str, ft.Chip] = {}
+
+    # --- building ------------------------------------------------------------------------------------
+
+    def build(self) -> ft.Control:
+        t = self.ctx.t
+        search = ft.TextField(
+            key="news.search",
+            label=t("news.search.label"),
+            prefix_icon=ft.Icons.SEARCH,
+            on_change=self._on_search,
+            on_submit=self._on_search,
+            expand=True,
+        )
+        header = ft.Row(
+            [ft.Container(heading(t("news.heading"), key="news.heading"), expand=True), self.refresh_button],
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+        )
+        self._fill()
+        self.service.mark_visited()
+        self.ctx.page.run_task(self._refresh)
+        return ft.Container(
+            key=fresh_root_key(),
+            expand=True,
+            content=ft.ListView(
+                key="news.list",
+                controls=[header, ft.Row([search]), self.status, self.chips, self.count, self.items],
+                padding=16,
+                spacing=12,
+                expand=True,
+            ),
+        )
+
+    def _fill(self) -> None:
+        self._fill_status()
+        self._fill_chips()
+        self._fill_items()
+
+    def _fill_status(self) -> None:
+        t = self.ctx.t
+        language = t.base_language
+        snapshot = self.snapshot
+        controls: list[ft.Control] = []
+        if snapshot.updated_at is not None:
+            stand = t("news.updated_at", when=self.service.stamp(snapshot.updated_at, language))
+        else:
+            stand = t("news.never_updated")
+        controls.append(ft.Text(stand, key="news.stand", color=ft.Colors.ON_SURFACE_VARIANT))
+        if snapshot.offline:
+            controls.append(
+                ft.Container(
+                    key="news.offline",
+                    bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                    border_radius=8,
+                    padding=12,
+                    content=ft.Row(
+                        [
+                            ft.Icon(ft.Icons.CLOUD_OFF, color=ft.Colors.ON_SECONDARY_CONTAINER),
+                            ft.Text(t("news.offline"), color=ft.Colors.ON_SECONDARY_CONTAINER, expand=True),
+                        ]
+                    ),
+                )
+            )
+        else:
+            for status in snapshot.errors:
+                error = status.error
+                assert error is not None
+                reason = t(error.key, **error.params) if t.has(error.key) else str(error)
+                controls.append(
+                    error_banner(
+                        t("news.feed_error", source=status.title, reason=reason),
+                        key=f"news.error.{status.feed_id}",
+                    )
+                )
+        self.status.controls = controls
+
+    def _fill_chips(self) -> None:
+        t = self.ctx.t
+        chips: list[ft.Control] = [
+            self._chip(
+                t("news.filter.all"), "news.filter.all", not self.feed_id and not self.category, "", ""
+            )
+        ]
+        if len(self.service.feeds) > 1:
+            for feed in self.service.feeds:
+                chips.append(
+                    self._chip(
+                        feed.title, f"news.filter.source.{feed.id}", self.feed_id == feed.id, feed.id, ""
+                    )
+                )
+        for category in self.snapshot.categories:
+            chips.append(
+                self._chip(
+                    category, f"news.filter.category.{category}", self.category == category, "", category
+                )
+            )
+        self.chips.controls = chips
+
+    def _chip(self, label: str, key: str, selected: bool, feed_id: str, category: str) -> ft.Control:
+        async def select(e: Any) -> None:
+            if feed_id or category:
+                same = (feed_id, category) == (self.feed_id, self.category)
+                self.feed_id, self.category = ("", "") if same else (feed_id, category)
+            else:
+                self.feed_id, self.category = "", ""
+            self._fill_chips()
+            self._fill_items()
+            self._update()
+            await self._load_images()
+            self.ctx.announce(self.ctx.t("news.results", count=len(self._visible())))
+
+        # Controls are reused across refreshes: Flet 1.0.5 freezes a new control that replaces one with
+        # the same key, and a frozen control can no longer change.
+        chip = self._chips.get(key)
+        if chip is None:
+            chip = self._chips[key] = ft.Chip(label=ft.Text(label), key=key, on_select=select)
+        chip.selected = selected
+        return chip
+
+    def _visible(self) -> list[NewsItem]:
+        return self.service.visible(
+            self.snapshot, feed_id=self.feed_id, category=self.category, query=self.query
+        )
+
+    def _fill_items(self) -> None:
+        t = self.ctx.t
+        visible = self._visible()
+        self.count.value = t("news.results", count=len(visible))
+        if not self.snapshot.items:
+            self.items.controls = [
+                empty_state(
+                    ft.Icons.NEWSPAPER_OUTLINED, t("news.empty.title"), t("news.empty.text"), key="news.empty"
+                )
+            ]
+            return
+        if not visible:
+            self.items.controls = [
+                empty_state(
+                    ft.Icons.SEARCH_OFF,
+                    t("news.no_match.title"),
+                    t("news.no_match.text"),
+                    key="news.no_match",
+                )
+            ]
+            return
+        self.items.controls = [self._card(item, i < IMAGES_IN_LIST) for i, item in enumerate(visible)]
+
+    def _card(self, item: NewsItem, with_image: bool) -> ft.Control:
+        card = self._cards.get(item.id)
+        if card is None:
+            card = self._cards[item.id] = _Card(item.id, self.ctx)
+        t = self.ctx.t
+        when = self.service.when(item, t.base_language)
+        card.show(
+            item,
+            meta=" · ".join(part for part in (item.source, when) if part),
+            new=is_new(item, self.last_visit),
+            image=self.service.cached_image(item.image) if item.image and with_image else None,
+        )
+        if item.image and with_image and card.image.content is None:
+            self._images[item.id] = (item.image, card)
+        return card.control
+
+    # --- events --------------------------------------------------------------------------------------
+
+    async def _on_search(self, e: Any) -> None:
+        self.query = str(e.control.value or "")
+        self._fill_items()
+        self._update()
+
+    async def _on_refresh(self, e: Any) -> None:
+        await self._refresh(announce=True)
+
+    async def _refresh(self, announce: bool = False) -> None:
+        t = self.ctx.t
+        self.refresh_button.disabled = True
+        self._update()
+        if announce:
+            self.ctx.announce(t("news.refreshing"))
+        try:
+            self.snapshot = await self.service.refresh()
+        except Exception:  # the cached list stays; the problem is logged and said once
+            log.exception("news refresh failed")
+            self.ctx.announce(t("news.refresh_failed"))
+        else:
+            self.service.mark_visited()  # what this refresh brought is on the screen now: seen
+            if announce or self.snapshot.offline or self.snapshot.errors:
+                self.ctx.announce(self._summary())
+        finally:
+            self.refresh_button.disabled = False
+        self._fill()
+        self._update()
+        await self._load_images()
+
+    def _summary(self) -> str:
+        t = self.ctx.t
+        if self.snapshot.offline:
+            return t("news.offline")
+        if self.snapshot.errors:
+            return t(
+                "news.refreshed_with_errors", count=len(self.snapshot.items), failed=len(self.snapshot.errors)
+            )
+        return t("news.refreshed", count=len(self.snapshot.items))
+
+    async def _load_images(self) -> None:
+        pending, self._images = self._images, {}
+        for url, card in pending.values():
+            data = await self.service.image(url)
+            if data is not None:
+                card.set_image(data)
+
+    def _update(self) -> None:
+        with contextlib.suppress(Exception):  # not mounted yet (first build) or already left
+            self.ctx.page.update()
+
+
+class _Card:
+    """One item's card, built once and updated in place (see `_chip` on why controls are reused)."""
+
+    def __init__(self, item_id: str, ctx: ViewContext):
+        self.ctx = ctx
+        self.item_id = item_id
+        self.title = ""
+        self.image = ft.Container(
+            key=f"news.item.{item_id}.image",
+            border_radius=8,
+            clip_behavior=ft.ClipBehavior.HARD_EDGE,
+            visible=False,
+        )
+        self.badge = ft.Container(
+            key=f"news.item.{item_id}.new",
+            bgcolor=ft.Colors.PRIMARY,
+            border_radius=4,
+            padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+            content=ft.Text(
+                ctx.t("news.new"), color=ft.Colors.ON_PRIMARY, size=12, weight=ft.FontWeight.BOLD
+            ),
+        )
+        self.meta = ft.Text("", color=ft.Colors.ON_SURFACE_VARIANT, expand=True)
+        self.heading = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD)
+        self.teaser = ft.Text("", max_lines=4, overflow=ft.TextOverflow.ELLIPSIS)
+        self.control = ft.Card(
+            key=f"news.item.{item_id}",
+            content=ft.Container(
+                padding=16,
+                content=ft.Column(
+                    [
+                        self.image,
+                        ft.Row([self.badge, self.meta], wrap=True, spacing=8),
+                        self.heading,
+                        self.teaser,
+                    ],
+                    spacing=6,
+                ),
+                on_click=lambda e: ctx.navigate(f"/news/{item_id}"),
+                ink=True,
+            ),
+        )
+
+    def show(self, item: NewsItem, *, meta: str, new: bool, image: bytes | None) -> None:
+        self.title = item.title
+        self.meta.value = meta
+        self.badge.visible = new
+        self.heading.value = item.title
+        self.teaser.value = item.teaser
+        self.teaser.visible = bool(item.teaser)
+        if image is not None:
+            self.set_image(image)
+
+    def set_image(self, data: bytes) -> None:
+        self.image.content = ft.Image(
+            src=data,
+            semantics_label=self.ctx.t("news.image", title=self.title),
+            fit=ft.BoxFit.COVER,
+            height=180,
+        )
+        self.image.visible = True
+        with contextlib.suppress(Exception):  # not on the page (filtered out, or the resident left)
+            self.image.update()

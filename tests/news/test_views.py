@@ -1,0 +1,208 @@
+"""The news list and detail views on the in-process Flet client, against the app's own demo city."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    rt = AppRuntime.create(data_dir=tmp_path)
+    try:
+        yield rt
+    finally:
+        await rt.aclose()
+
+
+async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 10) -> None:
+    """Refreshes run in the page's own tasks (HTTP in the background): poll the client's screen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await client.settle()
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
+        await asyncio.sleep(0.05)
+
+
+def has(client: FakeFletClient, key: str) -> bool:
+    return bool(client.find_all(lambda c: c.key == key))
+
+
+def item_keys(client: FakeFletClient) -> list[str]:
+    return [
+        c.key
+        for c in client.find_all(lambda c: (c.key or "").startswith("news.item.") and c.type == "Card")
+        if c.key
+    ]
+
+
+def demo(runtime: AppRuntime, path: str, payload: dict[str, object]) -> None:
+    assert runtime.sandbox is not None
+    response = httpx.post(runtime.sandbox.base_url + path, json=payload, timeout=5)
+    response.raise_for_status()
+
+
+async def open_news(runtime: AppRuntime, count: int = 10) -> FakeFletClient:
+    client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
+    await client.connect()
+    await client.navigate("/news")
+    await wait_for(client, lambda: len(item_keys(client)) == count)
+    return client
+
+
+async def test_list_shows_news_newest_first_with_markers_filters_and_search(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        texts = client.texts()
+        assert texts.index("Stadtrat beschließt neue Grünflächen für Grünau") < texts.index(
+            "Gewandhausorchester spielt Bachs Weihnachtsoratorium"
+        )
+        assert "Stadt Leipzig · vor 2 Stunden" in texts
+        assert any(t.startswith("Stand: ") for t in texts)
+        assert texts.count("neu") == 10  # first visit: everything is new
+        assert not any("vgwort" in t or "alert" in t for t in texts)
+        # Pictures come from the image cache once loaded.
+        await wait_for(client, lambda: bool(client.find_all(lambda c: c.type == "Image")))
+
+        await client.trigger("news.filter.source.kultur", "select", True)
+        assert len(item_keys(client)) == 4
+        assert client.find("news.count").get("value") == "4 Nachrichten"
+        await client.trigger("news.filter.all", "select", True)
+        assert len(item_keys(client)) == 10
+
+        await client.trigger("news.filter.category.Verkehr", "select", True)
+        assert len(item_keys(client)) == 2
+        await client.trigger("news.filter.category.Verkehr", "select", False)  # tapping again clears it
+        assert len(item_keys(client)) == 10
+
+        await client.type("news.search", "grünau")
+        assert len(item_keys(client)) == 1
+        await client.type("news.search", "gibt es nicht")
+        assert has(client, "news.no_match")
+    finally:
+        await client.close()
+
+
+async def test_a_failing_feed_shows_its_own_banner_and_the_rest_stays(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        demo(runtime, "/demo/feeds/kultur/mode", {"mode": "fail"})
+        demo(
+            runtime,
+            "/demo/feeds/stadt/items",
+            {"title": "Neue Meldung: Eisbahn am Augustusplatz", "html": "<p>Ab Freitag.</p>"},
+        )
+        await client.click("news.refresh")
+        await wait_for(client, lambda: has(client, "news.error.kultur"))
+        texts = client.texts()
+        assert any(t.startswith("Kultur in Leipzig: Der Server meldet einen Fehler (500)") for t in texts)
+        assert not has(client, "news.error.stadt")
+        assert "Neue Meldung: Eisbahn am Augustusplatz" in texts
+        assert len(item_keys(client)) == 11  # the failing feed's cached items stay
+        assert "Nachrichten aktualisiert: 11 Meldungen. 1 Quelle(n) konnten nicht geladen werden." in texts
+    finally:
+        await client.close()
+
+
+async def test_offline_the_cache_is_there_at_once_and_marked(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    await client.close()
+    runtime.close()  # the demo city is gone: no network for the news any more
+    client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
+    await client.connect()
+    try:
+        await client.navigate("/news")
+        assert len(item_keys(client)) == 10  # from the cache, before any network answer
+        await wait_for(client, lambda: has(client, "news.offline"))
+        assert "Offline: Sie sehen den zuletzt geladenen Stand." in client.texts()
+        assert any(t.startswith("Stand: ") for t in client.texts())
+        assert client.texts().count("neu") == 0  # seen on the previous visit
+        assert len(item_keys(client)) == 10
+    finally:
+        await client.close()
+
+
+async def test_detail_shows_safe_text_links_with_domains_and_opens_after_confirmation(
+    runtime: AppRuntime,
+) -> None:
+    client = await open_news(runtime)
+    try:
+        first = item_keys(client)[0]
+        await client.trigger(first, "click") if client.find(first).has_handler("click") else None
+        inner = client.find_all(lambda c: c.type == "Container" and c.has_handler("click") and c.visible)[0]
+        await client.click(inner)
+        await wait_for(client, lambda: has(client, "news.detail.title"))
+        texts = client.texts()
+        assert "Stadtrat beschließt neue Grünflächen für Grünau" in texts
+        assert any("zwölf neue Grünflächen" in t for t in texts)
+        assert not any("vgwort" in t for t in texts)
+        assert "online einreichen" in texts
+        assert "127.0.0.1" in texts
+        open_button = client.find("news.open")
+        assert open_button.get("content") == "Im Browser öffnen (127.0.0.1)"
+        await client.click("news.open")
+        await wait_for(client, lambda: has(client, "news.confirm.domain"))
+        assert client.find("news.confirm.domain").get("value") == "127.0.0.1"
+        await client.click("news.confirm.open")
+        assert runtime.sandbox is not None
+        await wait_for(client, lambda: bool(client.state.launched_urls))
+        assert client.state.launched_urls == [runtime.sandbox.base_url + "/feeds/artikel/stadt/stadt-001"]
+
+        # No share sheet in this client: the link goes to the clipboard instead.
+        await client.click("news.share")
+        await wait_for(client, lambda: client.state.clipboard is not None)
+        assert client.state.clipboard == runtime.sandbox.base_url + "/feeds/artikel/stadt/stadt-001"
+        assert client.find("shell.status").get("value") == "Link in die Zwischenablage kopiert."
+
+        await client.click("news.back")
+        await wait_for(client, lambda: has(client, "news.list"))
+    finally:
+        await client.close()
+
+
+async def test_links_outside_the_city_are_only_offered_to_copy(runtime: AppRuntime) -> None:
+    demo(
+        runtime,
+        "/demo/feeds/stadt/items",
+        {"title": "Fremder Link", "html": '<p>Siehe <a href="https://evil.example/login">hier</a>.</p>'},
+    )
+    client = await open_news(runtime, count=11)
+    try:
+        await wait_for(client, lambda: "Fremder Link" in client.texts())
+        service = runtime.services.news
+        item = next(i for i in service.cached().items if i.title == "Fremder Link")
+        await client.navigate(f"/news/{item.id}")
+        assert "evil.example" in client.texts()
+        await client.click("news.detail.link.0")
+        await wait_for(client, lambda: has(client, "news.confirm.copy"))
+        assert not has(client, "news.confirm.open")
+        await client.click("news.confirm.copy")
+        await wait_for(client, lambda: client.state.clipboard == "https://evil.example/login")
+        assert client.state.launched_urls == []
+    finally:
+        await client.close()
+
+
+async def test_unknown_item_and_home_card(runtime: AppRuntime) -> None:
+    client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
+    await client.connect()
+    try:
+        await wait_for(client, lambda: has(client, "home.news.item.2"))
+        texts = client.texts()
+        assert "Stadtrat beschließt neue Grünflächen für Grünau" in texts
+        assert not has(client, "home.news.item.3")
+        await client.navigate("/news/gibt-es-nicht")
+        assert has(client, "news.not_found")
+    finally:
+        await client.close()
