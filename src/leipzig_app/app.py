@@ -38,13 +38,20 @@ class SandboxUnavailableError(AppError):
 
 def migrations() -> list[Migrations]:
     """Every component's schema, applied when the database opens."""
-    from leipzig_app.adapters import appointment_store, news_store, outbox_store, settings_store
+    from leipzig_app.adapters import (
+        appointment_store,
+        letters_store,
+        news_store,
+        outbox_store,
+        settings_store,
+    )
 
     return [
         settings_store.MIGRATIONS,
         news_store.MIGRATIONS,
         appointment_store.MIGRATIONS,
         outbox_store.MIGRATIONS,
+        letters_store.MIGRATIONS,
     ]
 
 
@@ -280,3 +287,45 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_reports)
+
+
+def _wire_notices(runtime: AppRuntime, profile: CityProfile) -> None:
+    """Official letters: inspect codes with the city's keys and signed key list, pay, remind, object."""
+    from datetime import date
+
+    from leipzig_app.adapters.calendar_export import IcsReminderCalendar
+    from leipzig_app.adapters.keylist import KeyListStore
+    from leipzig_app.adapters.letters_store import SqliteLettersStore
+    from leipzig_app.adapters.objection_pdf import ObjectionLetterPdf
+    from leipzig_app.adapters.payments import PaymentStatusClient
+    from leipzig_app.domain.notices.trust import KeyList
+    from leipzig_app.services.notices import NoticesService
+
+    runtime.services.notices = None
+    if "scanner" not in profile.modules or runtime.http is None:
+        return
+    http = runtime.http
+    payments = None
+    if profile.payments.status_url:
+        parameter = profile.payments.parameters.get("cash_reference", "kassenzeichen")
+        payments = PaymentStatusClient(http, profile.payments.status_url, parameter=parameter)
+    trust = None
+    key_list_url, signers = profile.notices.key_list_url, profile.notices.key_list_signers
+    if key_list_url and signers:
+        cache = KeyListStore(runtime.data_dir / "notices")
+
+        async def refresh_key_list(today: date) -> KeyList | None:
+            return (await cache.refresh(http, key_list_url, signers, today)).key_list
+
+        trust = refresh_key_list
+    runtime.services.notices = NoticesService(
+        profile,
+        SqliteLettersStore(runtime.db),
+        calendar=IcsReminderCalendar(profile.timezone),
+        renderer=ObjectionLetterPdf(),
+        payments=payments,
+        trust=trust,
+    )
+
+
+FEATURE_WIRING.append(_wire_notices)

@@ -87,6 +87,8 @@ class PaymentSettings:
     parameters: Mapping[str, str] = field(default_factory=dict)
     official_accounts: tuple[str, ...] = ()
     provider: str = ""
+    #: The account holder's name on transfers to the official accounts (letters typed in by hand).
+    payee: str = ""
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ def _payments(t: _Reader) -> PaymentSettings:
             a.replace(" ", "").upper() for a in t.str_list("official_accounts", required=False)
         ),
         provider=t.string("provider", default=""),
+        payee=t.string("payee", default=""),
     )
 
 

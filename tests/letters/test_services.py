@@ -1,0 +1,338 @@
+"""The letters service against the real demo city: open letters, pay now, pay later, object, type in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+from tests.letters.conftest import (
+    NOW,
+    demo_notice,
+    girocode_for,
+    press,
+    sign,
+    sign_with_stranger,
+)
+
+from leipzig_app.domain.errors import OfflineError
+from leipzig_app.domain.letters import LetterError, PaymentStatus, TrustState
+from leipzig_app.domain.notices.code import Remedy
+from leipzig_app.domain.profile import CityProfile
+from leipzig_app.services.notices import NoticesService
+
+
+async def test_a_signed_letter_with_its_girocode_is_verified_and_offers_all_three_actions(
+    service: NoticesService,
+) -> None:
+    notice = demo_notice()
+    letter = await service.open_letter([sign(notice), girocode_for(notice)])
+    assert letter.trust is TrustState.VERIFIED
+    assert letter.cash_reference == "5.0123.456789.3"
+    assert letter.amount == Decimal("123.45")
+    assert letter.demo is True
+    assert [a for a in letter.actions if a != "copy_text"] == [
+        "pay_now",
+        "bank_transfer",
+        "pay_later",
+        "object",
+    ]
+    assert service.overview(letter.id).pay_now is True
+
+
+async def test_a_forged_signature_is_flagged_and_offers_nothing(service: NoticesService) -> None:
+    letter = await service.open_letter([sign_with_stranger(demo_notice())])
+    assert letter.trust is TrustState.FORGED
+    assert letter.actions == ()
+    assert "signature_invalid" in [p["code"] for p in letter.problems]
+    assert service.overview(letter.id).pay_now is False
+
+
+async def test_a_girocode_paying_another_account_is_a_mismatch(service: NoticesService) -> None:
+    notice = demo_notice()
+    fake = girocode_for(notice, iban="DE02120300000000202051", name="Knoellchen Service")
+    letter = await service.open_letter([sign(notice), fake])
+    assert letter.trust is TrustState.MISMATCH
+    assert letter.actions == ()
+    assert "mismatch_iban" in [p["code"] for p in letter.problems]
+
+
+async def test_a_forged_letter_never_overwrites_the_genuine_letters_record(service: NoticesService) -> None:
+    genuine = await service.open_letter([sign(demo_notice())])
+    forged = await service.open_letter([sign_with_stranger(demo_notice())])
+    assert forged.id != genuine.id
+    assert service.letter(genuine.id).trust is TrustState.VERIFIED
+
+
+async def test_a_girocode_alone_is_unsigned_and_offers_only_the_transfer(service: NoticesService) -> None:
+    letter = await service.open_letter([girocode_for(demo_notice())])
+    assert letter.trust is TrustState.UNSIGNED
+    assert letter.actions == ("bank_transfer",)
+    data = service.transfer_data(letter.id)
+    assert data.iban == "DE20860555921090000004"
+    assert data.reference == "RF18539007547034"
+
+
+async def test_opening_nothing_or_garbage_gives_a_clear_answer(service: NoticesService) -> None:
+    with pytest.raises(LetterError) as err:
+        await service.open_letter(["", "   "])
+    assert err.value.key == "notices.error.no_codes"
+    letter = await service.open_letter(["hello"])
+    assert letter.trust is TrustState.UNKNOWN
+    assert letter.actions == ()
+
+
+async def test_pay_now_success_is_read_back_and_marked_paid(
+    service: NoticesService, http: httpx.AsyncClient
+) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    url = await service.start_payment(letter.id, return_url="http://127.0.0.1:8550/scanner/notice")
+    assert "kassenzeichen=5.0123.456789.3" in url
+    assert "betrag=123.45" in url
+    assert service.overview(letter.id).payment.status is PaymentStatus.PENDING  # type: ignore[union-attr]
+    assert (await service.check_payment(letter.id)).status is PaymentStatus.PENDING
+    result = await press(http, url, "pay")
+    assert result.status_code == 200
+    record = await service.check_payment(letter.id)
+    assert record.status is PaymentStatus.PAID
+    assert record.reference.startswith("DEMO-")
+    assert record.paid_at is not None
+    assert record.amount == Decimal("123.45")
+    overview = service.overview(letter.id)
+    assert overview.paid
+    assert not overview.pay_now
+
+
+async def test_paying_twice_is_refused_by_the_app_and_by_the_city(
+    service: NoticesService, http: httpx.AsyncClient
+) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    url = await service.start_payment(letter.id)
+    await press(http, url, "pay")
+    await service.check_payment(letter.id)
+    with pytest.raises(LetterError) as err:
+        await service.start_payment(letter.id)
+    assert err.value.key == "notices.error.already_paid"
+    second = await press_without_page(http, url)
+    assert second.status_code == 409
+    with pytest.raises(LetterError):
+        service.mark_transferred(letter.id)
+
+
+async def press_without_page(http: httpx.AsyncClient, url: str) -> httpx.Response:
+    params = dict(httpx.URL(url).params)
+    return await http.post(
+        str(httpx.URL(url).copy_with(query=None)),
+        data={"kassenzeichen": params["kassenzeichen"], "betrag": params["betrag"], "action": "pay"},
+    )
+
+
+async def test_a_letter_paid_elsewhere_is_recognised_before_handing_off(
+    make_service: Callable[..., NoticesService], http: httpx.AsyncClient
+) -> None:
+    service = make_service()
+    letter = await service.open_letter([sign(demo_notice(cash_reference="5.0999.000001.1"))])
+    url = await service.start_payment(letter.id)
+    await press(http, url, "pay")
+    # The resident never came back to the app; the next attempt finds the city's record.
+    with pytest.raises(LetterError) as err:
+        await service.start_payment(letter.id)
+    assert err.value.key == "notices.error.already_paid"
+    assert service.overview(letter.id).paid
+
+
+@pytest.mark.parametrize(("button", "status"), [("cancel", "cancelled"), ("fail", "failed")])
+async def test_cancel_and_failure_are_read_back_and_allow_another_try(
+    service: NoticesService, http: httpx.AsyncClient, button: str, status: str
+) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    url = await service.start_payment(letter.id)
+    await press(http, url, button)
+    record = await service.check_payment(letter.id)
+    assert record.status.value == status
+    assert not service.overview(letter.id).paid
+    again = await service.start_payment(letter.id)
+    await press(http, again, "pay")
+    assert (await service.check_payment(letter.id)).paid
+
+
+async def test_the_payment_status_is_offline_when_the_city_is_unreachable(
+    make_service: Callable[..., NoticesService], city: CityProfile
+) -> None:
+    dead = replace(city, payments=replace(city.payments, status_url="http://127.0.0.1:9/payments/status"))
+    service = make_service(profile=dead)
+    letter = await service.open_letter([sign(demo_notice())])
+    with pytest.raises(OfflineError):
+        await service.start_payment(letter.id)
+
+
+async def test_a_payment_page_outside_the_allow_list_is_refused(
+    make_service: Callable[..., NoticesService], city: CityProfile
+) -> None:
+    evil = replace(city, payments=replace(city.payments, page_url="https://pay.example.org/pay"))
+    service = make_service(profile=evil)
+    letter = await service.open_letter([sign(demo_notice())])
+    with pytest.raises(LetterError) as err:
+        await service.start_payment(letter.id)
+    assert err.value.key == "notices.error.payment_domain"
+
+
+async def test_bank_transfer_data_carries_a_valid_girocode(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    data = service.transfer_data(letter.id)
+    assert (data.name, data.iban, data.amount, data.purpose) == (
+        "Stadtkasse Leipzig",
+        "DE20860555921090000004",
+        Decimal("123.45"),
+        "RF18539007547034",
+    )
+    assert data.girocode.splitlines() == [
+        "BCD", "002", "1", "SCT", "", "Stadtkasse Leipzig", "DE20860555921090000004", "EUR123.45", "",
+        "RF18539007547034",
+    ]  # fmt: skip
+    record = service.mark_transferred(letter.id)
+    assert record.paid
+    assert record.channel == "bank_transfer"
+
+
+async def test_pay_later_defaults_to_three_days_before_the_due_date(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    assert service.default_reminder_day(letter.id) == date(2026, 12, 12)
+    reminder = service.set_reminder(letter.id)
+    assert reminder.remind_on == date(2026, 12, 12)
+    card = await service.home_card("de")
+    assert len(card.items) == 1
+    assert "123,45" in card.items[0].title
+    assert "5.0123.456789.3" in card.items[0].title
+    assert "12.12.2026" in card.items[0].subtitle
+    assert card.items[0].route == f"/scanner/notice/{letter.id}"
+
+
+async def test_a_reminder_after_the_due_date_or_in_the_past_is_refused(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    with pytest.raises(LetterError) as err:
+        service.set_reminder(letter.id, date(2026, 12, 16))
+    assert err.value.key == "notices.error.reminder_after_due"
+    with pytest.raises(LetterError) as err:
+        service.set_reminder(letter.id, date(2026, 11, 22))
+    assert err.value.key == "notices.error.reminder_in_past"
+    assert service.set_reminder(letter.id, date(2026, 12, 15)).remind_on == date(2026, 12, 15)
+
+
+async def test_the_reminder_ics_has_an_alarm_berlin_time_and_the_payment_rule(
+    service: NoticesService,
+) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    service.set_reminder(letter.id, date(2026, 12, 10))
+    name, data = service.reminder_ics(letter.id, "de")
+    text = data.decode("utf-8").replace("\r\n ", "")
+    assert name == "zahlungserinnerung-5-0123-456789-3.ics"
+    assert "BEGIN:VTIMEZONE" in text
+    assert "TZID:Europe/Berlin" in text
+    assert "DTSTART;TZID=Europe/Berlin:20261210T090000" in text
+    assert "BEGIN:VALARM" in text
+    assert "ACTION:DISPLAY" in text
+    assert f"UID:reminder-{letter.id}@leipzig-app.de" in text
+    assert "§ 80" in text  # objecting does not postpone payment
+
+
+async def test_paying_clears_the_reminder(service: NoticesService, http: httpx.AsyncClient) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    service.set_reminder(letter.id)
+    url = await service.start_payment(letter.id)
+    await press(http, url, "pay")
+    await service.check_payment(letter.id)
+    assert service.reminders() == []
+
+
+async def test_object_gives_the_deadline_its_explanation_and_only_valid_channels(
+    service: NoticesService,
+) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    info = service.objection(letter.id)
+    # Posted 11.11.2026 -> notified 15.11.2026 (4 days) -> one month -> 15.12.2026 (a Tuesday).
+    assert info.deadline.notified == date(2026, 11, 15)
+    assert info.deadline.deadline == date(2026, 12, 15)
+    assert info.deadline.may_be_later
+    assert info.latest_posting_day == date(2026, 12, 10)
+    assert info.remedy is Remedy.WIDERSPRUCH
+    assert info.authority_name == "Stadt Leipzig (DEMO), Ordnungsamt"
+    assert info.online_form_url is not None
+    assert info.online_form_url.endswith("/notices/objection-form?case=32.21-2026-0481516")
+    assert not info.deadline_passed
+    assert not info.too_late_by_post
+
+
+async def test_a_link_from_the_code_outside_the_allow_list_is_not_offered(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice(objection_url="https://widerspruch.example.org/"))])
+    info = service.objection(letter.id)
+    assert info.online_form_url is not None
+    assert "example.org" not in info.online_form_url
+
+
+async def test_the_objection_draft_is_kept_and_goes_into_the_letter(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    service.save_draft(
+        letter.id, reason="Die Gebühr wurde doppelt erhoben.", sender_name="Jörg Müller",
+        sender_address="Große Fleischergasse 4\n04109 Leipzig",
+    )  # fmt: skip
+    draft = service.overview(letter.id).draft
+    assert draft is not None
+    assert draft.reason == "Die Gebühr wurde doppelt erhoben."
+    name, pdf = service.objection_pdf(letter.id, "de")
+    assert name == "widerspruch-32-21-2026-0481516.pdf"
+    assert pdf.startswith(b"%PDF-")
+
+
+async def test_a_parking_offer_has_no_objection(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice(remedy=Remedy.NONE, notice_type="parking"))])
+    assert "object" not in letter.actions
+    with pytest.raises(LetterError) as err:
+        service.objection(letter.id)
+    assert err.value.key == "notices.error.no_remedy"
+
+
+async def test_manual_entry_checks_the_input_and_offers_the_actions(service: NoticesService) -> None:
+    with pytest.raises(LetterError) as err:
+        service.enter_manually(cash_reference="", notice_date="10.11.2026", amount="20", notice_type="fee")
+    assert err.value.key == "notices.error.reference_missing"
+    with pytest.raises(LetterError) as err:
+        service.enter_manually(
+            cash_reference="5.0123.1", notice_date="1.1.2030", amount="20", notice_type="fee"
+        )
+    assert err.value.key == "notices.error.date_future"
+    with pytest.raises(LetterError) as err:
+        service.enter_manually(cash_reference="5.0123.1", notice_date="10.11.2026", amount="zwanzig",
+                               notice_type="fee")  # fmt: skip
+    assert err.value.key == "notices.error.amount_invalid"
+    letter = service.enter_manually(
+        cash_reference="5.0123.1", notice_date="10.11.2026", amount="1.234,50", notice_type="fine",
+        due_date="24.11.2026",
+    )  # fmt: skip
+    assert letter.trust is TrustState.MANUAL
+    assert letter.amount == Decimal("1234.50")
+    assert letter.remedy is Remedy.EINSPRUCH
+    assert letter.actions == ("pay_now", "bank_transfer", "pay_later", "object")
+    assert service.transfer_data(letter.id).remittance == "Kassenzeichen 5.0123.1"
+    info = service.objection(letter.id)
+    assert info.posting_assumed
+    # Einspruch: two weeks from 14.11.2026 (notice date + 4 days) = 28.11.2026, a Saturday -> Monday.
+    assert info.deadline.deadline == date(2026, 11, 30)
+
+
+async def test_a_letter_seen_again_remembers_it_was_paid(
+    make_service: Callable[..., NoticesService], http: httpx.AsyncClient
+) -> None:
+    first = make_service()
+    texts = [sign(demo_notice())]
+    letter = await first.open_letter(texts)
+    url = await first.start_payment(letter.id)
+    await press(http, url, "pay")
+    await first.check_payment(letter.id)
+    later = make_service(now=datetime(2026, 11, 25, 8, 0, tzinfo=NOW.tzinfo))
+    again = await later.open_letter(texts)
+    assert again.id == letter.id
+    assert later.overview(again.id).paid
