@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 from tests.support.browser import (
     WebApp,
     audit_unnamed,
     open_app,
     screenshot,
     set_text_scale,
+    set_text_scale_on_load,
     start_web_app,
     text_scale,
     type_into,
@@ -79,3 +80,24 @@ def test_screenshots_are_pngs_and_200_percent_text_doubles_the_text(
         timeout=10_000,
     )
     assert screenshot(app_page, screenshot_dir / "text-200.png").stat().st_size > 0
+
+
+def text_height(page: Page, text: str) -> float:
+    box = page.get_by_text(text, exact=True).bounding_box()
+    assert box is not None
+    return float(box["height"])
+
+
+def test_an_app_can_start_with_200_percent_text(browser_context: BrowserContext, sample_app: WebApp) -> None:
+    set_text_scale_on_load(browser_context, 2.0)
+    page = browser_context.new_page()
+    open_app(page, sample_app.url, ready_text="Count: 0")
+    assert text_scale(page) == 2.0
+    large = text_height(page, "Count: 0")
+    set_text_scale(page, 1.0)
+    page.wait_for_function(
+        "(h) => [...document.querySelectorAll('flt-semantics')]"
+        ".some(e => e.textContent === 'Count: 0' && e.getBoundingClientRect().height < 0.6 * h)",
+        arg=large,
+        timeout=10_000,
+    )

@@ -10,7 +10,8 @@ Measured facts this module relies on (Flet 1.0.5 web client, Chromium 156, Playw
 - The accessibility audit reads Chromium's own accessibility tree over CDP
   (`Accessibility.getFullAXTree`), i.e. the names a screen reader gets.
 - Text size: Flutter web derives its text scale from the root element's font size (font-size / 16 px)
-  and watches it, so 200 % text is `set_text_scale(page, 2.0)` (or Chromium's font-size setting).
+  and watches it, so 200 % text is `set_text_scale(page, 2.0)` on a running page, or
+  `set_text_scale_on_load(context, 2.0)` before the app loads (what Chromium's font-size setting does).
   Browser zoom (`device_scale_factor`) only makes pixels denser; it is NOT a text-size test.
 - The Playwright sync API is used: it runs its own loop in a greenlet and does not disturb the event loop
   pytest-asyncio gives async tests (the async API would need a session-wide event loop instead).
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Locator, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS: tuple[str, ...] = (
@@ -241,6 +242,18 @@ def set_text_scale(page: Page, factor: float) -> None:
     page.evaluate("(px) => { document.documentElement.style.fontSize = px + 'px'; }", 16 * factor)
     next_frames(page, 2)
     page.wait_for_timeout(300)
+
+
+def set_text_scale_on_load(context: BrowserContext, factor: float) -> None:
+    """Every page of `context` starts with this text size, as for a user who set it in the browser."""
+    # Init scripts run before the HTML is parsed: set the size again once the real <html> exists.
+    context.add_init_script(
+        script=(
+            "(() => { const apply = () => { if (document.documentElement) "
+            f"document.documentElement.style.fontSize = '{16 * factor}px'; }}; "
+            "apply(); document.addEventListener('DOMContentLoaded', apply); })();"
+        )
+    )
 
 
 def text_scale(page: Page) -> float:
