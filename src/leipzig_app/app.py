@@ -329,3 +329,24 @@ def _wire_notices(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_notices)
+
+
+def _wire_scanner(runtime: AppRuntime, profile: CityProfile) -> None:
+    """The scanner screen: decoding (zxing-cpp or the portable path, chosen by the engine), a desktop
+    webcam through OpenCV, and the folder web-mode uploads land in (the one `cli/run.py` serves)."""
+    from leipzig_app.adapters.camera import OpenCvCameras
+    from leipzig_app.adapters.decoding import QrDecoder
+    from leipzig_app.services.scanner import ScannerService
+    from leipzig_app.ui.scanner.ports import ScannerPorts
+
+    runtime.services.scanner = None
+    if "scanner" not in profile.modules:
+        return
+    runtime.services.scanner = ScannerPorts(
+        service=ScannerService(QrDecoder()),
+        cameras=OpenCvCameras(),
+        upload_dir=runtime.data_dir / "uploads",
+    )
+
+
+FEATURE_WIRING.append(_wire_scanner)

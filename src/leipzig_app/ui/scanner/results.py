@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 import flet as ft
@@ -44,6 +44,8 @@ class CodeList:
     def __init__(self, ctx: ViewContext) -> None:
         self.ctx = ctx
         self.control = ft.Column(spacing=12, key="scanner.results", visible=False)
+        # Kept for the screen's lifetime: services without a reference are dropped from the page.
+        self._clipboard = ft.Clipboard()
 
     def show(self, texts: Sequence[str], *, note: str | None = None) -> None:
         t = self.ctx.t
@@ -72,7 +74,7 @@ class CodeList:
                 t("scanner.result.copy", number=number),
                 key=f"{key}.copy",
                 icon=ft.Icons.CONTENT_COPY,
-                on_click=lambda e, n=number, value=text: self._copy(n, value),
+                on_click=self._copy_handler(number, text),
             )
         ]
         if link is None:
@@ -114,10 +116,16 @@ class CodeList:
 
     # --- actions ---------------------------------------------------------------------------------------
 
+    def _copy_handler(self, number: int, text: str) -> Callable[[], Awaitable[None]]:
+        async def copy() -> None:
+            await self._copy(number, text)
+
+        return copy
+
     async def _copy(self, number: int, text: str) -> None:
         t = self.ctx.t
         try:
-            await asyncio.wait_for(ft.Clipboard().set(text), CLIPBOARD_TIMEOUT)
+            await asyncio.wait_for(self._clipboard.set(text), CLIPBOARD_TIMEOUT)
         except Exception:  # noqa: BLE001 - a client without clipboard access: the text stays selectable
             self.ctx.announce(t("scanner.result.copy_failed"))
             return
