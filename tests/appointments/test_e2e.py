@@ -1,0 +1,69 @@
+"""One booking end to end: the app in web mode, real Chromium, the app's own demo city."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.browser import audit_unnamed, open_app, screenshot, type_into
+
+EXE = str(Path(sys.executable).with_name("leipzig-app"))
+WAIT = 20_000
+
+
+def scroll_to(page: Any, locator: Any, tries: int = 15) -> Any:
+    """Flutter builds list items only near the viewport: scroll like a user until the control exists."""
+    page.mouse.move(200, 400)
+    for _ in range(tries):
+        if locator.count():
+            return locator
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(250)
+    return locator
+
+
+@pytest.mark.e2e
+def test_book_an_appointment_in_chromium(
+    web_app_factory: Any, browser_page: Any, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    app = web_app_factory([EXE, "--web", "--port", "{port}", "--data-dir", str(tmp_path)])
+    page = browser_page
+    open_app(page, app.url, ready_text="Willkommen in Leipzig")
+    page.get_by_role("tab", name="Termine").first.click()
+    page.get_by_role("button", name="Neuen Termin buchen").first.click()
+
+    type_into(
+        page, page.get_by_role("textbox", name="Anliegen suchen, z. B. Personalausweis").first, "anmelden"
+    )
+    page.get_by_role("button", name="Wohnsitz anmelden wählen").first.click(timeout=WAIT)
+
+    page.get_by_role("checkbox", name="Bürgeramt Grünau (Demo)").first.click(timeout=WAIT)
+    scroll_to(page, page.get_by_role("button", name="Freie Termine anzeigen").first).click()
+    assert audit_unnamed(page) == []
+
+    slot = page.get_by_role("button", name="Bürgeramt Grünau (Demo)").first
+    slot.wait_for(timeout=WAIT)
+    screenshot(page, screenshot_dir / "times.png")
+    slot.click()
+
+    page.get_by_role("textbox", name="Name").first.wait_for(timeout=WAIT)
+    screenshot(page, screenshot_dir / "contact.png")
+    type_into(page, page.get_by_role("textbox", name="Name").first, "Erika Mustermann")
+    type_into(page, page.get_by_role("textbox", name="E-Mail-Adresse").first, "erika@example.org")
+    scroll_to(page, page.get_by_role("button", name="Weiter zur Prüfung").first).click()
+
+    book = scroll_to(page, page.get_by_role("button", name="Termin verbindlich buchen").first)
+    book.wait_for(timeout=WAIT)
+    screenshot(page, screenshot_dir / "review.png")
+    book.click()
+    # the result step offers the calendar export; the app's own list says what the server answered
+    page.get_by_role("button", name="Zum Kalender hinzufügen").first.wait_for(timeout=WAIT)
+    with sqlite3.connect(tmp_path / "leipzig-app.sqlite3") as db:
+        rows = db.execute("SELECT state, name, office_name FROM appointments").fetchall()
+    assert rows == [("confirmed", "Erika Mustermann", "Bürgeramt Grünau (Demo)")]
+    shot = screenshot(page, screenshot_dir / "booked.png")
+    assert shot.stat().st_size > 5_000
+    assert "Traceback" not in app.tail(200)
