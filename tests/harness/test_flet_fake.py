@@ -218,3 +218,20 @@ async def test_closing_the_client_ends_the_session_like_a_closed_tab() -> None:
     async with FakeFletClient(tracked) as client:
         assert client.texts() == ["open"]
     assert events == ["disconnect", "close"]
+
+
+async def test_controls_inside_a_disabled_container_ignore_input() -> None:
+    def form(page: ft.Page) -> None:
+        page.add(
+            ft.Container(
+                content=ft.Column([ft.Button("Send", key="send", on_click=lambda: None)]),
+                disabled=True,
+            ),
+            ft.TextField(label="Note", key="note", read_only=True),
+        )
+
+    async with FakeFletClient(form) as client:
+        with pytest.raises(FakeClientError, match="is disabled"):
+            await client.click("send")
+        with pytest.raises(FakeClientError, match="does not accept input"):
+            await client.type("note", "x")

@@ -361,7 +361,7 @@ class FakeFletClient(UserGestures):
         control = self.find(target) if isinstance(target, str) else target
         if not control.has_handler(event_name):
             raise FakeClientError(f"{control!r} has no on_{event_name} handler; a real client sends nothing")
-        if control.disabled:
+        if self.tree.is_disabled(control.id):
             raise FakeClientError(f"{control!r} is disabled; a real client ignores the input")
         self._send(MessageAction.CONTROL_EVENT, {"target": control.id, "name": event_name, "data": data})
         await self.settle()

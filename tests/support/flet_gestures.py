@@ -64,7 +64,7 @@ class UserGestures:
     async def type(self, target: str | ClientControl, text: str, *, submit: bool = False) -> None:
         """Replace a field's text key by key: `value` and `on_change` per keystroke, then `on_submit`."""
         control = self.find(target) if isinstance(target, str) else target
-        if control.disabled or control.get("read_only"):
+        if self.tree.is_disabled(control.id) or control.get("read_only"):
             raise FakeClientError(f"{control!r} does not accept input")
         if control.has_handler("focus"):
             await self.trigger(control, "focus")

@@ -98,6 +98,8 @@ class ClientTree:
     def __init__(self) -> None:
         self.page: dict[Any, Any] = {}
         self.index: dict[int, dict[Any, Any]] = {}
+        #: The id of the control that holds each control (in any property, not only in lists).
+        self.parents: dict[int, int] = {}
 
     def load_page(self, page_props: dict[Any, Any]) -> None:
         self.page = page_props
@@ -105,17 +107,31 @@ class ClientTree:
 
     def reindex(self) -> None:
         self.index = {}
-        self._index_value(self.page)
+        self.parents = {}
+        self._index_value(self.page, None)
 
-    def _index_value(self, value: Any) -> None:
+    def _index_value(self, value: Any, parent: int | None) -> None:
         if isinstance(value, dict):
             if is_control(value):
-                self.index[int(value["_i"])] = value
+                control_id = int(value["_i"])
+                self.index[control_id] = value
+                if parent is not None:
+                    self.parents[control_id] = parent
+                parent = control_id
             for item in value.values():
-                self._index_value(item)
+                self._index_value(item, parent)
         elif isinstance(value, list):
             for item in value:
-                self._index_value(item)
+                self._index_value(item, parent)
+
+    def is_disabled(self, control_id: int) -> bool:
+        """Flutter disables a control when it or any control around it is disabled."""
+        current: int | None = control_id
+        while current is not None:
+            if self.index.get(current, {}).get("disabled"):
+                return True
+            current = self.parents.get(current)
+        return False
 
     def apply_patch(self, control_id: int, patch: list[Any]) -> None:
         root = self.index.get(control_id)
