@@ -16,7 +16,7 @@ from leipzig_app.domain.notices.code import PREFIX, encode_notice
 from leipzig_app.domain.notices.inspect import inspect_payload
 
 _SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
