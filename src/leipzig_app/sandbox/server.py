@@ -24,7 +24,7 @@ from leipzig_app import __version__
 from leipzig_app.sandbox.context import SandboxContext
 
 #: The standards the demo city speaks, each a module of this package (see `context.py` for the contract).
-MODULES: tuple[str, ...] = ("zms", "feeds", "open311", "payments")
+MODULES: tuple[str, ...] = ("zms", "feeds", "open311", "payments", "notices")
 
 _CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
@@ -76,7 +76,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         services = []
         for module in modules:
             for entry in getattr(module, "DISCOVERY", []):
-                services.append({**entry, "url": base + entry["path"]})
+                kind = entry.get("type") or entry.get("id")
+                services.append({**entry, "type": kind, "url": base + entry["path"]})
         return {
             "name": "Demo-Stadt Leipzig",
             "demo": True,
