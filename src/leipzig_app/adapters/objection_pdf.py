@@ -7,6 +7,7 @@ else to object) follow on a page of their own so they are not sent by mistake.
 Umlauts must come out right: with DejaVu Sans (Debian's fonts-dejavu-core) the text is embedded as
 Unicode; without it the PDF core font Helvetica is used, which covers Latin-1 (ä ö ü ß §), and anything
 beyond that (dashes, quotes, the euro sign) is transliterated rather than dropped.
+Text is set ragged right: justified lines with uneven gaps are harder to read.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _REPLACEMENTS = {
     "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-", "\u201e": '"', "\u201c": '"',
     "\u201d": '"', "\u201a": "'", "\u2018": "'", "\u2019": "'", "\u2026": "...", "\u20ac": "EUR",
-    "\u00a0": " ", "\u202f": " ", "\u2022": "-", "\u2192": "->",
+    "\u00a0": " ", "\u202f": " ", "\u2022": "-", "\u2192": "->", "\u0141": "L", "\u0142": "l",
+    "\u0110": "D", "\u0111": "d",
 }  # fmt: skip
 
 
@@ -83,11 +85,11 @@ class ObjectionLetterPdf:
         pdf.cell(width, 6, text(letter.place_date), align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6)
         pdf.set_font(family, "B", 12)
-        pdf.multi_cell(width, 6.5, text(letter.subject), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6.5, text(letter.subject), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         pdf.set_font(family, "", 11)
         for paragraph in letter.paragraphs:
-            pdf.multi_cell(width, 5.8, text(paragraph), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 5.8, text(paragraph), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
         pdf.ln(14)
         pdf.cell(80, 0, "", border="T", new_x="LMARGIN", new_y="NEXT")
@@ -98,10 +100,10 @@ class ObjectionLetterPdf:
         if letter.notes:
             pdf.add_page()
             pdf.set_font(family, "B", 13)
-            pdf.multi_cell(width, 7, text(letter.notes_title), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 7, text(letter.notes_title), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
             pdf.set_font(family, "", 11)
             for note in letter.notes:
-                pdf.multi_cell(width, 5.8, text(note), new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5.8, text(note), align="L", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
         return bytes(pdf.output())

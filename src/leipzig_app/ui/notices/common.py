@@ -1,0 +1,133 @@
+"""Small pieces shared by the notice screens: routes, error texts, copy rows, saving files, QR images."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from pathlib import Path
+
+import flet as ft
+
+from leipzig_app.domain.errors import AppError
+from leipzig_app.services.notice_letters import format_day, format_money
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.widgets.common import icon_button
+
+log = logging.getLogger(__name__)
+
+NOTICE_ROUTE = "/scanner/notice"
+MANUAL_ROUTES = ("/scanner/manual", "/scanner/notice/manual")
+
+
+def letter_route(letter_id: str, step: str = "") -> str:
+    return f"{NOTICE_ROUTE}/{letter_id}" + (f"/{step}" if step else "")
+
+
+def error_text(ctx: ViewContext, error: AppError) -> str:
+    """The translated text of a domain error; its English message when no translation exists."""
+    return ctx.t(error.key, **error.params) if ctx.t.has(error.key) else error.message
+
+
+def money(ctx: ViewContext, amount: object) -> str:
+    from decimal import Decimal
+
+    return format_money(amount if isinstance(amount, Decimal) else None, ctx.t.base_language)
+
+
+def day(ctx: ViewContext, value: object) -> str:
+    from datetime import date
+
+    return format_day(value if isinstance(value, date) else None, ctx.t.base_language)
+
+
+def fact(label: str, value: str, *, key: str) -> ft.Control:
+    """A label and its value; wraps on narrow screens and large text."""
+    return ft.Container(
+        key=key,
+        content=ft.Column(
+            [
+                ft.Text(label, color=ft.Colors.ON_SURFACE_VARIANT, size=13),
+                ft.Text(value, selectable=True, weight=ft.FontWeight.W_500),
+            ],
+            spacing=0,
+        ),
+    )
+
+
+def copy_row(ctx: ViewContext, label: str, value: str, *, key: str) -> ft.Control:
+    """A value with a copy button whose accessible name says what is copied."""
+
+    async def copy(e: object) -> None:
+        copied = False
+        with contextlib.suppress(Exception):  # the platform refused: say so rather than claim success
+            await ft.Clipboard().set(value)
+            copied = True
+        ctx.announce(ctx.t("notices.copied", what=label) if copied else ctx.t("notices.copy_failed"))
+
+    return ft.Row(
+        [
+            ft.Container(fact(label, value, key=f"{key}.value"), expand=True),
+            icon_button(
+                ft.Icons.CONTENT_COPY,
+                ctx.t("notices.copy_label", what=label),
+                key=f"{key}.copy",
+                on_click=copy,
+            ),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code (error correction M, as EPC069-12 asks) as PNG bytes."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(text.encode("utf-8"))
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_image(text: str, label: str, *, key: str, size: int = 300) -> ft.Control:
+    """The code shown large on a white ground (a banking app on another device scans it)."""
+    return ft.Container(
+        key=key,
+        bgcolor=ft.Colors.WHITE,
+        padding=8,
+        border_radius=8,
+        content=ft.Image(
+            src=qr_png(text), width=size, height=size, fit=ft.BoxFit.CONTAIN, semantics_label=label
+        ),
+    )
+
+
+async def save_file(ctx: ViewContext, name: str, data: bytes, extension: str) -> bool:
+    """Offer the bytes as a file (a download on the web, a save dialog elsewhere); True when handed over."""
+    picker = ft.FilePicker()
+    path: str | None = None
+    handed_over = False
+    with contextlib.suppress(Exception):  # no file dialog on this platform, or the client refused
+        path = await picker.save_file(
+            file_name=name,
+            src_bytes=data,
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=[extension],
+        )
+        handed_over = True
+    if not handed_over:
+        log.info("saving a file is not available")
+        return False
+    if ctx.page.web:
+        return True
+    if not path:
+        return False
+    target = Path(path)
+    # Desktop dialogs return a path only; the app writes the file itself there.
+    if not target.exists() or target.stat().st_size == 0:
+        with contextlib.suppress(OSError):
+            target.write_bytes(data)
+    return target.exists()

@@ -1,0 +1,265 @@
+"""Object: the deadline from the deadline engine with its explanation, the remedy and the authority, then
+only valid channels: the authority's online form (eID/BundID), a pre-filled letter as PDF to sign and
+post by the latest posting day, or filing in person. The app never files an objection itself."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from leipzig_app.domain.errors import AppError
+from leipzig_app.services.notices import LetterOverview
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.notices.common import day, error_text, fact, letter_route, save_file
+from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
+from leipzig_app.ui.widgets.links import launch
+
+
+def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
+    from leipzig_app.ui.notices.view import back_to_letter
+
+    t = ctx.t
+    letter = overview.letter
+    service = ctx.services.notices
+    info = service.objection(letter.id)
+    remedy = info.remedy.value
+    deadline = info.deadline
+    language = t.base_language
+    controls: list[ft.Control] = [
+        back_to_letter(ctx, letter.id),
+        heading(t(f"notices.object.title_{remedy}"), key="notices.object.heading"),
+        ft.Text(t("notices.object.never_files"), key="notices.object.never_files", weight=ft.FontWeight.BOLD),
+    ]
+    steps = [ft.Text("• " + (step.de if language == "de" else step.en)) for step in deadline.steps]
+    deadline_lines: list[ft.Control] = [
+        ft.Text(
+            t("notices.object.deadline", day=day(ctx, deadline.deadline)),
+            key="notices.object.deadline",
+            theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+            weight=ft.FontWeight.BOLD,
+        ),
+        ft.Text(deadline.rule(language), key="notices.object.rule"),
+        *steps,
+    ]
+    if deadline.may_be_later:
+        deadline_lines.append(ft.Text(t("notices.object.may_be_later")))
+    if info.posting_assumed:
+        deadline_lines.append(ft.Text(t("notices.object.posting_assumed")))
+    if info.deadline_passed:
+        deadline_lines.append(
+            ft.Text(
+                t("notices.object.deadline_passed"), key="notices.object.passed", weight=ft.FontWeight.BOLD
+            )
+        )
+    controls += [
+        ft.Container(
+            key="notices.object.deadline_box",
+            bgcolor=ft.Colors.SECONDARY_CONTAINER,
+            border_radius=8,
+            padding=12,
+            content=ft.Column(deadline_lines, spacing=4),
+        ),
+        fact(
+            t("notices.object.authority"),
+            "\n".join(p for p in (info.authority_name, info.authority_address) if p)
+            or t("notices.object.authority_unknown"),
+            key="notices.object.authority",
+        ),
+        ft.Text(t("notices.later.no_postponement")),
+        ft.Text(t("notices.object.reason_later")),
+        heading(t("notices.object.channels"), level=2),
+    ]
+    controls += _online_form(ctx, info.online_form_url, info.online_form_domain)
+    controls += _letter_channel(ctx, overview, info.latest_posting_day, info.too_late_by_post)
+    controls += [
+        heading(t("notices.object.in_person_title"), level=3),
+        ft.Text(t("notices.object.in_person_text")),
+        secondary_button(
+            t("notices.object.in_person"),
+            key="notices.object.in_person",
+            icon=ft.Icons.EVENT,
+            on_click=lambda e: ctx.navigate("/appointments"),
+        ),
+    ]
+    return controls
+
+
+def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Control]:
+    t = ctx.t
+    if not url:
+        return [
+            heading(t("notices.object.online_title"), level=3),
+            ft.Text(t("notices.object.online_none"), key="notices.object.online_none"),
+        ]
+
+    async def open_form(e: object) -> None:
+        opened = await launch(url)
+        ctx.announce(
+            t("notices.object.online_opened", domain=domain)
+            if opened
+            else t("notices.pay.open_failed", url=url)
+        )
+
+    box = ft.Container(
+        visible=False,
+        key="notices.object.online_confirm_box",
+        content=ft.Column(
+            [
+                ft.Text(t("notices.object.online_review", domain=domain)),
+                ft.Row(
+                    [
+                        primary_button(
+                            t("notices.object.online_confirm"),
+                            key="notices.object.online_confirm",
+                            on_click=open_form,
+                        ),
+                        secondary_button(
+                            t("common.cancel"),
+                            key="notices.object.online_cancel",
+                            on_click=lambda e: _toggle(box, False),
+                        ),
+                    ],
+                    wrap=True,
+                ),
+            ],
+            spacing=8,
+        ),
+    )
+    return [
+        heading(t("notices.object.online_title"), level=3),
+        ft.Text(t("notices.object.online_text", domain=domain)),
+        secondary_button(
+            t("notices.object.online"),
+            key="notices.object.online",
+            icon=ft.Icons.OPEN_IN_NEW,
+            on_click=lambda e: _toggle(box, True),
+        ),
+        box,
+    ]
+
+
+def _letter_channel(
+    ctx: ViewContext, overview: LetterOverview, latest: object, too_late: bool
+) -> list[ft.Control]:
+    t = ctx.t
+    letter = overview.letter
+    service = ctx.services.notices
+    draft = overview.draft
+    name = ft.TextField(
+        label=t("notices.object.sender_name"),
+        value=draft.sender_name if draft else "",
+        key="notices.object.sender_name",
+    )
+    address = ft.TextField(
+        label=t("notices.object.sender_address"),
+        value=draft.sender_address if draft else "",
+        key="notices.object.sender_address",
+        multiline=True,
+        min_lines=2,
+    )
+    reason = ft.TextField(
+        label=t("notices.object.reason"),
+        hint_text=t("notices.object.reason_hint"),
+        value=draft.reason if draft else "",
+        key="notices.object.reason",
+        multiline=True,
+        min_lines=3,
+    )
+
+    def save_draft() -> bool:
+        try:
+            service.save_draft(
+                letter.id,
+                reason=reason.value or "",
+                sender_name=name.value or "",
+                sender_address=address.value or "",
+            )
+        except AppError as error:
+            reason.error = error_text(ctx, error)
+            reason.update()
+            ctx.announce(error_text(ctx, error))
+            return False
+        return True
+
+    def save_clicked(e: object) -> None:
+        if save_draft():
+            ctx.announce(t("notices.object.draft_saved"))
+
+    async def make_pdf(e: object) -> None:
+        if not save_draft():
+            return
+        try:
+            file_name, data = service.objection_pdf(letter.id, t.base_language)
+        except AppError as error:
+            ctx.announce(error_text(ctx, error))
+            return
+        saved = await save_file(ctx, file_name, data, "pdf")
+        ctx.announce(t("notices.object.pdf_saved", name=file_name) if saved else t("notices.save_failed"))
+
+    box = ft.Container(
+        visible=False,
+        key="notices.object.pdf_confirm_box",
+        content=ft.Column(
+            [
+                ft.Text(t("notices.object.pdf_review", day=day(ctx, latest))),
+                ft.Row(
+                    [
+                        primary_button(
+                            t("notices.object.pdf_confirm"),
+                            key="notices.object.pdf_confirm",
+                            icon=ft.Icons.PICTURE_AS_PDF,
+                            on_click=make_pdf,
+                        ),
+                        secondary_button(
+                            t("common.cancel"),
+                            key="notices.object.pdf_cancel",
+                            on_click=lambda e: _toggle(box, False),
+                        ),
+                    ],
+                    wrap=True,
+                ),
+            ],
+            spacing=8,
+        ),
+    )
+    controls: list[ft.Control] = [
+        heading(t("notices.object.letter_title"), level=3),
+        ft.Text(t("notices.object.letter_text", day=day(ctx, latest)), key="notices.object.posting_day"),
+    ]
+    if too_late:
+        controls.append(
+            ft.Text(
+                t("notices.object.too_late_by_post"), key="notices.object.too_late", weight=ft.FontWeight.BOLD
+            )
+        )
+    controls += [
+        name,
+        address,
+        reason,
+        ft.Row(
+            [
+                secondary_button(
+                    t("notices.object.save_draft"),
+                    key="notices.object.save_draft",
+                    icon=ft.Icons.SAVE_OUTLINED,
+                    on_click=save_clicked,
+                ),
+                secondary_button(
+                    t("notices.object.pdf"),
+                    key="notices.object.pdf",
+                    icon=ft.Icons.PICTURE_AS_PDF,
+                    on_click=lambda e: _toggle(box, True),
+                ),
+            ],
+            wrap=True,
+        ),
+        box,
+    ]
+    return controls
+
+
+def _toggle(box: ft.Container, visible: bool) -> None:
+    box.visible = visible
+    box.update()
+
+
+__all__ = ["build_objection", "letter_route"]

@@ -1,0 +1,143 @@
+"""Pure rules of the letters domain, the payment status adapter's parsing and the demo payment page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from leipzig_app.adapters.payments import parse_status
+from leipzig_app.domain.errors import InvalidResponseError
+from leipzig_app.domain.letters import (
+    LetterError,
+    PaymentStatus,
+    check_reminder_day,
+    default_reminder_day,
+    parse_amount,
+    payment_handoff_url,
+)
+from leipzig_app.sandbox.server import SandboxServer
+
+MAPPING = {"cash_reference": "kassenzeichen", "amount": "betrag", "return_url": "return_url"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("35", "35.00"),
+        ("35,5", "35.50"),
+        ("1.234,56 €", "1234.56"),
+        ("1234.56", "1234.56"),
+        ("1.234.567", "1234567.00"),
+    ],
+)
+def test_amounts_typed_the_german_or_english_way(typed: str, amount: str) -> None:
+    assert parse_amount(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("", "amount_invalid"),
+        ("-5", "amount_range"),
+        ("0", "amount_range"),
+        ("1,234", "amount_cents"),
+        ("NaN", "amount_range"),
+        ("1e3x", "amount_invalid"),
+    ],
+)
+def test_bad_amounts_are_named(typed: str, key: str) -> None:
+    with pytest.raises(LetterError) as err:
+        parse_amount(typed)
+    assert err.value.key == f"notices.error.{key}"
+
+
+def test_the_reminder_day_is_clamped_to_today_and_never_after_the_due_date() -> None:
+    assert default_reminder_day(date(2026, 12, 15), date(2026, 11, 23)) == date(2026, 12, 12)
+    assert default_reminder_day(date(2026, 11, 24), date(2026, 11, 23)) == date(2026, 11, 23)
+    check_reminder_day(date(2026, 12, 15), date(2026, 12, 15), date(2026, 11, 23))
+    with pytest.raises(LetterError) as err:
+        check_reminder_day(date(2026, 11, 23), date(2026, 11, 22), date(2026, 11, 23))
+    assert err.value.key == "notices.error.due_passed"
+
+
+def test_the_handoff_url_uses_the_citys_parameter_names_and_keeps_its_query() -> None:
+    url = payment_handoff_url(
+        "https://zahlung.leipzig.de/pay?mandant=14713000",
+        MAPPING,
+        cash_reference="5.0123 456",
+        amount=Decimal("7.5"),
+        return_url="https://app.example/back",
+        allowed_domains=("leipzig.de",),
+    )
+    assert url == (
+        "https://zahlung.leipzig.de/pay?mandant=14713000&kassenzeichen=5.0123+456&betrag=7.50"
+        "&return_url=https%3A%2F%2Fapp.example%2Fback"
+    )
+
+
+@pytest.mark.parametrize("page", ["https://leipzig.de.evil.example/pay", "http://zahlung.leipzig.de/pay"])
+def test_the_handoff_refuses_pages_outside_the_allow_list_or_without_https(page: str) -> None:
+    with pytest.raises(LetterError) as err:
+        payment_handoff_url(
+            page,
+            MAPPING,
+            cash_reference="1",
+            amount=Decimal(1),
+            return_url=None,
+            allowed_domains=("leipzig.de",),
+        )
+    assert err.value.key == "notices.error.payment_domain"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"status": "refunded"},
+        {"status": "paid"},
+        {"status": "paid", "paid_at": "gestern"},
+        {"status": "open", "amount": "viel"},
+    ],
+)
+def test_a_status_answer_of_the_wrong_shape_is_invalid(body: object) -> None:
+    with pytest.raises(InvalidResponseError):
+        parse_status(body)
+
+
+def test_a_paid_status_is_read_with_date_reference_and_amount() -> None:
+    status = parse_status(
+        {"status": "paid", "paid_at": "2026-11-23T10:00:00+00:00", "reference": "R1", "amount": "12.5"}
+    )
+    assert status.status is PaymentStatus.PAID
+    assert status.reference == "R1"
+    assert status.amount == Decimal("12.50")
+    assert status.paid_at is not None
+
+
+async def test_the_demo_payment_page_explains_bad_input_and_refuses_a_second_payment(
+    sandbox: SandboxServer, http: httpx.AsyncClient
+) -> None:
+    base = sandbox.base_url
+    bad = await http.get(f"{base}/payments/pay", params={"kassenzeichen": "5.1", "betrag": "12,50"})
+    assert bad.status_code == 400
+    assert "Betrag" in bad.text
+    page = await http.get(f"{base}/payments/pay", params={"kassenzeichen": "5.1", "betrag": "1234.50"})
+    assert page.status_code == 200
+    assert "1.234,50 €" in page.text
+    for button in ("Bezahlen", "Abbrechen", "Fehlschlag"):
+        assert button in page.text
+    form = {"kassenzeichen": "5.1", "betrag": "1234.50", "action": "pay"}
+    assert (await http.post(f"{base}/payments/pay", data=form)).status_code == 200
+    assert (await http.post(f"{base}/payments/pay", data=form)).status_code == 409
+    assert (
+        await http.get(f"{base}/payments/pay", params={"kassenzeichen": "5.1", "betrag": "1"})
+    ).status_code == 409
+    status = (await http.get(f"{base}/payments/status", params={"kassenzeichen": "5.1"})).json()
+    assert status["status"] == "paid"
+    assert status["amount"] == "1234.50"
+    unknown = (await http.get(f"{base}/payments/status", params={"kassenzeichen": "9.9"})).json()
+    assert unknown["status"] == "open"
+    assert (await http.get(f"{base}/payments/status", params={"kassenzeichen": ""})).status_code == 400

@@ -1,0 +1,215 @@
+"""The notice screen in the real app, driven by the in-process Flet client (tests/support/flet_fake.py).
+
+One app runtime (with its own demo city) serves the whole module; every test opens its own page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from tests.letters.conftest import demo_notice, girocode_for, press, sign, sign_with_stranger
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+from leipzig_app.i18n import Translator
+from leipzig_app.services.notices import NoticesService
+from leipzig_app.ui.context import ViewContext
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def runtime(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppRuntime]:
+    runtime = AppRuntime.create(data_dir=tmp_path_factory.mktemp("app"))
+    try:
+        yield runtime
+    finally:
+        await runtime.aclose()
+
+
+@pytest.fixture
+def notices(runtime: AppRuntime) -> NoticesService:
+    service = runtime.services.notices
+    assert isinstance(service, NoticesService)
+    return service
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(runtime: AppRuntime) -> AsyncIterator[FakeFletClient]:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        yield client
+
+
+def screen(client: FakeFletClient) -> str:
+    return "\n".join(client.texts())
+
+
+def status(client: FakeFletClient) -> str:
+    return str(client.find("shell.status").get("value"))
+
+
+async def test_a_verified_letter_shows_summary_trust_and_the_three_actions(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    notice = demo_notice(cash_reference="5.0200.000001.1")
+    letter = await notices.open_letter([sign(notice), girocode_for(notice)])
+    await client.navigate(f"/scanner/notice/{letter.id}")
+    assert client.find("notices.trust.verified").visible
+    text = screen(client)
+    assert "Von der Stadt bestätigt" in text
+    assert "5.0200.000001.1" in text
+    assert "bis zum 15.12.2026" in client.find("notices.summary.sentence").get("value")
+    for action in ("pay_now", "bank_transfer", "pay_later", "object"):
+        assert client.find(f"notices.action.{action}").visible
+
+
+async def test_a_forged_letter_is_flagged_in_words_and_offers_no_payment(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    letter = await notices.open_letter([sign_with_stranger(demo_notice())])
+    await client.navigate(f"/scanner/notice/{letter.id}")
+    assert client.find("notices.trust.forged").visible
+    text = screen(client)
+    assert "möglicherweise gefälscht" in text
+    assert "Die Unterschrift passt nicht" in text
+    assert not client.find_all(lambda c: (c.key or "").startswith("notices.action."))
+    assert client.find("notices.actions.none").visible
+
+
+async def test_pay_now_reviews_hands_off_and_reads_the_result_back(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000002.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}")
+    await client.click("notices.action.pay_now")
+    assert "123,45" in screen(client)
+    assert client.state.launched_urls == []  # nothing happens before the resident confirms
+    await client.click("notices.pay.confirm")
+    [url] = client.state.launched_urls
+    assert "kassenzeichen=5.0200.000002.1" in url
+    assert "Bezahlseite ist geöffnet" in status(client)
+    await client.click("notices.pay.check")
+    assert "Noch kein Ergebnis" in status(client)
+    assert runtime.http is not None
+    await press(runtime.http, url, "pay")
+    await client.click("notices.pay.check")
+    assert status(client).startswith("Bezahlt am")
+    assert client.find("notices.paid").visible
+    assert not client.find_all(lambda c: c.key == "notices.action.pay_now")
+
+
+async def test_bank_transfer_shows_copy_buttons_and_a_large_girocode(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000003.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/transfer")
+    await client.click("notices.transfer.iban.copy")
+    assert client.state.clipboard == "DE20860555921090000004"
+    assert "IBAN kopiert." in status(client)
+    image = [c for c in client.find_all(lambda c: c.type == "Image")]
+    assert len(image) == 1
+    assert image[0].get("width") == 300
+    assert "GiroCode für die Überweisung" in str(image[0].get("semantics_label"))
+    await client.click("notices.transfer.mark")
+    await client.click("notices.transfer.mark_confirm")
+    assert notices.overview(letter.id).paid
+
+
+async def test_pay_later_saves_a_reminder_and_refuses_a_day_after_the_due_date(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000004.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/later")
+    assert "§ 80 Abs. 2 VwGO" in screen(client)
+    field = client.find("notices.later.day")
+    assert field.get("value") == "12.12.2026"
+    await client.type(field, "16.12.2026")
+    await client.click("notices.later.save")
+    assert "spätestens am Zahlungsziel" in status(client)
+    assert notices.store.reminder(letter.id) is None
+    await client.type("notices.later.day", "10.12.2026")
+    await client.click("notices.later.save")
+    assert "10.12.2026" in status(client)
+    assert client.find("notices.later.current").visible
+
+
+async def test_object_shows_deadline_posting_day_and_never_claims_to_file(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000005.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/object")
+    text = screen(client)
+    assert "Frist: bis zum 15.12.2026" in text
+    assert "spätestens am 10.12.2026 zur Post" in text
+    assert "legt den Widerspruch nicht für Sie ein" in text
+    await client.click("notices.object.online")
+    assert client.find("notices.object.online_confirm_box").visible
+    await client.click("notices.object.online_confirm")
+    assert client.state.launched_urls[-1].endswith("/notices/objection-form?case=32.21-2026-0481516")
+    await client.type("notices.object.reason", "Die Gebühr wurde doppelt erhoben.")
+    await client.click("notices.object.save_draft")
+    draft = notices.overview(letter.id).draft
+    assert draft is not None
+    assert draft.reason == "Die Gebühr wurde doppelt erhoben."
+    await client.click("notices.object.in_person")
+    assert client.find("nav.bar").get("selected_index") == 2  # the appointments section
+
+
+async def test_manual_entry_names_the_wrong_field_then_opens_the_letter(client: FakeFletClient) -> None:
+    await client.navigate("/scanner/manual")
+    await client.type("notices.manual.cash_reference", "5.0300.1")
+    await client.type("notices.manual.notice_date", "10.11.2026")
+    await client.type("notices.manual.amount", "zwanzig")
+    await client.click("notices.manual.submit")
+    amount = client.find("notices.manual.amount")
+    assert "als Zahl" in str(amount.get("error"))
+    await client.type(amount, "20,00")
+    await client.click("notices.manual.submit")
+    assert client.find("notices.trust.manual").visible
+    assert "Von Hand eingegeben" in screen(client)
+
+
+async def test_open_codes_hands_the_letter_over_and_announces_its_state(runtime: AppRuntime) -> None:
+    from leipzig_app.ui.notices.flow import handles, open_codes
+
+    seen: list[str] = []
+    announced: list[str] = []
+    result: list[str | None] = []
+
+    async def main(page: object) -> None:
+        ctx = ViewContext(
+            page=page,  # type: ignore[arg-type]
+            services=runtime.services,
+            t=Translator("de"),
+            prefs=runtime.services.settings.load(),
+            announce=announced.append,
+            navigate=seen.append,
+            refresh=lambda: None,
+        )
+        notice = demo_notice(cash_reference="5.0200.000006.1")
+        fake = girocode_for(notice, iban="DE02120300000000202051")
+        result.append(await open_codes(ctx, [sign(notice), fake]))
+        result.append(await open_codes(ctx, []))
+
+    async with FakeFletClient(main):
+        pass
+    assert result[0] is not None
+    assert seen == [f"/scanner/notice/{result[0]}"]
+    assert announced[0] == "Achtung: Die Codes passen nicht zusammen"
+    assert result[1] is None
+    assert announced[1] == "Es wurde kein Code übergeben."
+    assert handles("/scanner/notice")
+    assert handles("/scanner/manual")
+    assert not handles("/scanner")
+
+
+async def test_home_lists_the_reminder(client: FakeFletClient, notices: NoticesService) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000007.1"))])
+    notices.set_reminder(letter.id)
+    await client.navigate(f"/scanner/notice/{letter.id}")  # the page opened on Home: leave it first
+    await client.navigate("/")
+    items = client.find_all(lambda c: (c.key or "").startswith("home.notices.item."))
+    titles = [str(c.get("title")) for c in items] + client.texts()
+    assert any("Kassenzeichen 5.0200.000007.1" in t for t in titles)
