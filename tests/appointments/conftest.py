@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,26 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="package")
+def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+    """One demo city for the package: starting one per test costs about a second each."""
+    server = SandboxServer(tmp_path_factory.mktemp("zms-demo-city"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(shared_sandbox: SandboxServer) -> Iterator[SandboxServer]:
+    """The shared demo city, reset to its seeded ZMS state and the real clock for every test."""
+    httpx.post(shared_sandbox.base_url + "/demo/zms/reset", timeout=5).raise_for_status()
+    shared_sandbox.ctx.clock = lambda: datetime.now(UTC)
+    yield shared_sandbox
+    shared_sandbox.ctx.clock = lambda: datetime.now(UTC)
 
 
 @pytest.fixture

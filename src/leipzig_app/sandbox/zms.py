@@ -8,8 +8,8 @@ take their units away; a reservation holds for 15 minutes, an e-mail activation 
 Errors have the ZMS shape `{"errors": [{"errorCode", "statusCode", "errorMessage"}]}`. Demo switches for
 testers and tests live under `/demo/zms/`: `wrap` (every body as `{meta, data}`; also `?wrap=1` on any
 call), `maintenance` (503), `rate-limit`, `calendar` (hide the newer `available-calendar` endpoint),
-`special-openings` (extra opening hours on a given day) and `mails` (the "sent" e-mails with their
-activation links; `confirm` is what such a link opens).
+`special-openings` (extra opening hours on a given day), `reset` (back to the seeded state) and
+`mails` (the "sent" e-mails with their activation links; `confirm` is what such a link opens).
 """
 
 from __future__ import annotations
@@ -57,12 +57,12 @@ SCHEMA = [
 
 DISCOVERY = [{"type": "zms-citizen-api", "path": PREFIX + "/"}]
 
-_DEFAULTS = {"wrap": "0", "maintenance": "0", "rate_limit": "60", "rate_window": "60", "calendar": "1"}
+DEFAULTS = {"wrap": "0", "maintenance": "0", "rate_limit": "60", "rate_window": "60", "calendar": "1"}
 
 
 def seed(ctx: SandboxContext) -> None:
     with ctx.db() as conn:
-        for key, value in _DEFAULTS.items():
+        for key, value in DEFAULTS.items():
             conn.execute("INSERT OR IGNORE INTO zms_setting (key, value) VALUES (?, ?)", (key, value))
         # Process numbers look like a real installation's, not like 1, 2, 3.
         if conn.execute("SELECT COUNT(*) FROM zms_process").fetchone()[0] == 0:
@@ -274,7 +274,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
     def setting(key: str) -> str:
         with ctx.db() as conn:
             row = conn.execute("SELECT value FROM zms_setting WHERE key = ?", (key,)).fetchone()
-        return str(row["value"]) if row else _DEFAULTS[key]
+        return str(row["value"]) if row else DEFAULTS[key]
 
     def answer(
         request: Request, body: Any, status: int = 200, headers: dict[str, str] | None = None

@@ -336,6 +336,18 @@ def add_demo_endpoints(ctx: SandboxContext, router: APIRouter, limiter: Any) -> 
         set_value("rate_window", str(max(1, window)))
         return set_value("rate_limit", str(max(1, limit)))
 
+    @router.post("/demo/zms/reset")
+    def reset() -> dict[str, Any]:
+        """Back to the seeded state: no bookings, mails or special openings, default switches."""
+        with ctx.db() as conn:
+            conn.execute("DELETE FROM zms_process WHERE process_id > 100000")
+            conn.execute("DELETE FROM zms_mail")
+            conn.execute("DELETE FROM zms_special_opening")
+            for key, value in zms.DEFAULTS.items():
+                conn.execute("UPDATE zms_setting SET value = ? WHERE key = ?", (value, key))
+        limiter.reset()
+        return {"reset": True, "demo": True}
+
     @router.post("/demo/zms/special-openings", response_model=None)
     def special_opening(office_id: str, day: str, opens: str, closes: str) -> dict[str, Any] | JSONResponse:
         try:
