@@ -184,6 +184,8 @@ def test_transitions() -> None:
     )
     assert rejected.state == OutboxState.FAILED
     assert rejected.error_detail == "bad"
-    resumed = rules.after_interruption(sending, NOW)
+    resumed = rules.after_interruption(sending, NOW, grace=30)
     assert resumed.uncertain
-    assert rules.is_due(resumed, NOW)
+    assert not rules.is_due(resumed, NOW)
+    assert rules.is_due(resumed, NOW + timedelta(seconds=30))
+    assert later.next_attempt_at >= NOW + timedelta(seconds=RetryPolicy().uncertain_grace)

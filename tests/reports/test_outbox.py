@@ -22,7 +22,7 @@ from leipzig_app.domain.outbox import OutboxState, RetryPolicy
 from leipzig_app.domain.reports import Location, ReportDraft
 from leipzig_app.services.reports import ReportsService
 
-NO_DELAY = RetryPolicy(base=0.0, jitter=0.0)
+NO_DELAY = RetryPolicy(base=0.0, jitter=0.0, uncertain_grace=0.0)
 
 
 def _draft(text: str = "Laterne aus", **extra: Any) -> ReportDraft:

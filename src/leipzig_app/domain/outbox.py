@@ -72,6 +72,9 @@ class RetryPolicy:
     factor: float = 2.0
     max_delay: float = 900.0
     jitter: float = 0.5
+    #: After an uncertain failure, wait at least this long before asking the server: a request the server
+    #: is still working on (the client gave up, the server did not) must have been stored by then.
+    uncertain_grace: float = 30.0
 
     def delay(self, attempts: int, rng: random.Random, retry_after: float | None = None) -> float:
         raw = min(self.max_delay, self.base * self.factor ** max(0, attempts - 1))
@@ -155,6 +158,8 @@ def after_failure(
         return replace(base, state=OutboxState.FAILED, next_attempt_at=None)
     retry_after = error.retry_after if isinstance(error, ServerError) else None
     delay = policy.delay(item.attempts, rng, retry_after)
+    if outcome is Outcome.UNCERTAIN:
+        delay = max(delay, policy.uncertain_grace)
     return replace(
         base,
         state=OutboxState.QUEUED,
@@ -163,9 +168,11 @@ def after_failure(
     )
 
 
-def after_interruption(item: OutboxItem, now: datetime) -> OutboxItem:
+def after_interruption(item: OutboxItem, now: datetime, grace: float = 0.0) -> OutboxItem:
     """An item found in `sending` at start: the app stopped mid-send, so the server may have it."""
-    return replace(item, state=OutboxState.QUEUED, uncertain=True, next_attempt_at=now)
+    return replace(
+        item, state=OutboxState.QUEUED, uncertain=True, next_attempt_at=now + timedelta(seconds=grace)
+    )
 
 
 def lookup_failed(

@@ -199,7 +199,7 @@ class ReportsService:
         count = 0
         for item in self.outbox.items():
             if item.state == OutboxState.SENDING:
-                self.outbox.save(rules.after_interruption(item, self.clock()))
+                self.outbox.save(rules.after_interruption(item, self.clock(), self.policy.uncertain_grace))
                 count += 1
         return count
 

@@ -1,4 +1,5 @@
-"""The reports section (its feature is connected in the composition root)."""
+"""The reports section: "/reports" (new report, Meine Meldungen), "/reports/new" (the wizard) and
+"/reports/mine/<id>" (one report). A city that offers no reporting gets an honest empty state."""
 
 from __future__ import annotations
 
@@ -9,7 +10,20 @@ from leipzig_app.ui.widgets.common import empty_state
 
 
 def build(ctx: ViewContext, route: str) -> ft.Control:
+    from leipzig_app.ui.reports import mine
+    from leipzig_app.ui.reports.wizard import ReportWizard
+
     t = ctx.t
-    return empty_state(
-        ft.Icons.CONSTRUCTION, t("nav.reports"), t("section.not_ready"), key="reports.not_ready"
-    )
+    if ctx.services.reports is None:
+        return empty_state(
+            ft.Icons.REPORT_OFF_OUTLINED,
+            t("reports.title"),
+            t("reports.not_offered"),
+            key="reports.not_offered",
+        )
+    parts = [p for p in route.split("/") if p]
+    if parts[1:2] == ["new"]:
+        return ReportWizard(ctx).build()
+    if parts[1:2] == ["mine"] and len(parts) == 3:
+        return mine.detail(ctx, parts[2])
+    return mine.landing(ctx)

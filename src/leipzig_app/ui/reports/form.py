@@ -1,0 +1,176 @@
+"""Building blocks of the report wizard: the category list, the attribute form and the photo panel.
+
+The attribute form turns an Open311 service definition into fields: text and number fields, a date
+field, a dropdown for single choice and checkboxes for multiple choice; required questions carry a `*`
+in their label (and the note at the top says what it means, so the mark is never the only cue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.domain.reports import (
+    ProcessedPhoto,
+    Service,
+    ServiceAttribute,
+    ServiceDefinition,
+    group_services,
+)
+from leipzig_app.i18n import Translator
+from leipzig_app.ui.widgets.common import heading, icon_button
+
+Answers = dict[str, list[str]]
+
+
+def category_list(
+    t: Translator, services: list[Service], on_choose: Callable[[Service], Awaitable[None]]
+) -> list[ft.Control]:
+    controls: list[ft.Control] = []
+    for group, items in group_services(services):
+        controls.append(heading(group or t("reports.group.other"), level=3))
+        for service in items:
+
+            async def choose(e: Any, chosen: Service = service) -> None:
+                await on_choose(chosen)
+
+            controls.append(
+                ft.ListTile(
+                    key=f"reports.category.{service.code}",
+                    title=ft.Text(service.name),
+                    subtitle=ft.Text(service.description) if service.description else None,
+                    on_click=choose,
+                    content_padding=ft.Padding.symmetric(horizontal=4),
+                )
+            )
+    return controls
+
+
+def _label(t: Translator, attr: ServiceAttribute) -> str:
+    return t("reports.required_mark", label=attr.description) if attr.required else attr.description
+
+
+def attribute_fields(
+    t: Translator, definition: ServiceDefinition | None, answers: Answers
+) -> list[ft.Control]:
+    """One control per attribute; edits write straight into `answers` (code -> values)."""
+    if definition is None:
+        return []
+    controls: list[ft.Control] = []
+    if any(a.required for a in definition.attributes):
+        controls.append(ft.Text(t("reports.required_note"), color=ft.Colors.ON_SURFACE_VARIANT))
+    for attr in definition.attributes:
+        if not attr.variable:
+            controls.append(ft.Text(attr.description))
+            continue
+        controls.append(_field(t, attr, answers))
+    return controls
+
+
+def _set(answers: Answers, code: str, value: str) -> None:
+    answers[code] = [value] if value.strip() else []
+
+
+def _field(t: Translator, attr: ServiceAttribute, answers: Answers) -> ft.Control:
+    key = f"reports.attr.{attr.code}"
+    label = _label(t, attr)
+    current = answers.get(attr.code, [])
+    if attr.datatype == "singlevaluelist":
+        return ft.Dropdown(
+            key=key,
+            label=label,
+            tooltip=label,
+            value=current[0] if current else None,
+            options=[ft.DropdownOption(key=v.key, text=v.name) for v in attr.values],
+            on_select=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
+            expand=True,
+        )
+    if attr.datatype == "multivaluelist":
+        boxes: list[ft.Control] = [ft.Text(label, weight=ft.FontWeight.BOLD)]
+        for value in attr.values:
+
+            def toggle(e: Any, code: str = attr.code, chosen: str = value.key) -> None:
+                values = answers.setdefault(code, [])
+                if e.control.value and chosen not in values:
+                    values.append(chosen)
+                elif not e.control.value and chosen in values:
+                    values.remove(chosen)
+
+            boxes.append(
+                ft.Checkbox(
+                    key=f"{key}.{value.key}", label=value.name, value=value.key in current, on_change=toggle
+                )
+            )
+        return ft.Column(boxes, spacing=0)
+    hint = {"number": t("reports.number_hint"), "datetime": t("reports.date_hint")}.get(
+        attr.datatype, attr.datatype_description or None
+    )
+    field = ft.TextField(
+        key=key,
+        label=label,
+        hint_text=hint,
+        value=current[0] if current else "",
+        multiline=attr.datatype == "text",
+        min_lines=3 if attr.datatype == "text" else None,
+        on_change=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
+    )
+    if attr.datatype == "number":
+        field.keyboard_type = ft.KeyboardType.NUMBER
+    return field
+
+
+def photo_panel(
+    t: Translator,
+    number: int,
+    photo: ProcessedPhoto,
+    kept: set[int],
+    detected: tuple[Any, ...],
+    on_toggle: Callable[[int, bool], Any],
+    on_remove: Callable[[], Any],
+) -> ft.Control:
+    """The processed photo as it will be sent, its blur regions (untick to keep an area visible)."""
+    image = ft.Image(
+        src=photo.data,
+        width=320,
+        fit=ft.BoxFit.CONTAIN,
+        semantics_label=t("reports.photos.image", number=number),
+    )
+    regions: list[ft.Control] = [
+        ft.Checkbox(
+            key=f"reports.photo.{number}.region.{index + 1}",
+            label=t(
+                "reports.photos.region",
+                number=index + 1,
+                kind=t(f"reports.photos.region.{region.kind}"),
+            ),
+            value=index in kept,
+            on_change=lambda e, i=index: on_toggle(i, bool(e.control.value)),
+        )
+        for index, region in enumerate(detected)
+    ]
+    return ft.Container(
+        key=f"reports.photo.{number}",
+        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+        border_radius=8,
+        padding=8,
+        content=ft.Column(
+            [
+                ft.Row(
+                    [
+                        ft.Container(image, expand=True),
+                        icon_button(
+                            ft.Icons.DELETE_OUTLINE,
+                            t("reports.photos.remove", number=number),
+                            key=f"reports.photo.{number}.remove",
+                            on_click=lambda e: on_remove(),
+                        ),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                ),
+                *regions,
+            ],
+            spacing=4,
+        ),
+    )

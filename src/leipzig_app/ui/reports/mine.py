@@ -1,0 +1,158 @@
+""" "Meine Meldungen": every report on this device with its outbox state or the city's status, and one
+report in detail (status notes, reference number, attempts and the reason a report was refused)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.domain.outbox import OutboxItem, OutboxState
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.reports.wizard import state_text
+from leipzig_app.ui.widgets.common import empty_state, heading, primary_button, secondary_button, text_button
+
+_ICONS = {
+    OutboxState.QUEUED: ft.Icons.SCHEDULE,
+    OutboxState.SENDING: ft.Icons.UPLOAD,
+    OutboxState.FAILED: ft.Icons.ERROR_OUTLINE,
+    OutboxState.DRAFT: ft.Icons.EDIT_NOTE,
+}
+
+
+def _when(ctx: ViewContext, moment: Any) -> str:
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return str(moment.astimezone(ZoneInfo(ctx.profile.timezone)).strftime("%d.%m.%Y %H:%M"))
+
+
+def my_reports(ctx: ViewContext) -> list[ft.Control]:
+    t = ctx.t
+    items = ctx.services.reports.my_reports()
+    controls: list[ft.Control] = [heading(t("reports.mine"), level=2, key="reports.mine")]
+    if not items:
+        controls.append(ft.Text(t("reports.mine.empty"), key="reports.mine.empty"))
+    for item in items:
+        icon = _ICONS.get(
+            item.state, ft.Icons.CHECK_CIRCLE_OUTLINE if item.status == "closed" else ft.Icons.OUTBOX
+        )
+        controls.append(
+            ft.ListTile(
+                key=f"reports.mine.{item.id}",
+                leading=ft.Icon(icon, semantics_label=None),
+                title=ft.Text(item.draft.service_name or item.draft.service_code),
+                subtitle=ft.Text(
+                    " · ".join(
+                        x
+                        for x in (
+                            state_text(ctx, item),
+                            item.draft.location.address or "",
+                            _when(ctx, item.created_at),
+                        )
+                        if x
+                    )
+                ),
+                on_click=lambda e, i=item.id: ctx.navigate(f"/reports/mine/{i}"),
+                content_padding=ft.Padding.symmetric(horizontal=4),
+            )
+        )
+    return controls
+
+
+def detail(ctx: ViewContext, item_id: str) -> ft.Control:
+    t = ctx.t
+    service = ctx.services.reports
+    item: OutboxItem | None = service.outbox.get(item_id)
+    back = text_button(
+        t("reports.back"), key="reports.detail.back", on_click=lambda e: ctx.navigate("/reports")
+    )
+    if item is None:
+        return ft.Container(
+            padding=16,
+            content=empty_state(
+                ft.Icons.SEARCH_OFF,
+                t("reports.detail.title"),
+                t("reports.detail.missing"),
+                key="reports.detail.missing",
+                action=back,
+            ),
+        )
+    lines: list[ft.Control] = [
+        back,
+        heading(item.draft.service_name or item.draft.service_code, key="reports.detail.heading"),
+        ft.Text(state_text(ctx, item), key="reports.detail.state", weight=ft.FontWeight.BOLD),
+    ]
+
+    def line(text: str, key: str) -> None:
+        lines.append(ft.Text(text, key=key, selectable=True))
+
+    if item.service_request_id:
+        line(t("reports.detail.id", id=item.service_request_id), "reports.detail.id")
+    if item.status_notes:
+        line(t("reports.detail.notes", notes=item.status_notes), "reports.detail.notes")
+    if item.service_notice:
+        line(t("reports.detail.notice", notice=item.service_notice), "reports.detail.notice")
+    line(item.draft.description, "reports.detail.description")
+    line(item.draft.location.address or "", "reports.detail.address")
+    line(t("reports.detail.created", date=_when(ctx, item.created_at)), "reports.detail.created")
+    if item.status_updated_at:
+        line(t("reports.detail.updated", date=_when(ctx, item.status_updated_at)), "reports.detail.updated")
+    if item.state != OutboxState.SENT:
+        line(t("reports.detail.attempts", count=item.attempts), "reports.detail.attempts")
+        if item.error_key:
+            reason = t(item.error_key, **item.error_params) if t.has(item.error_key) else item.error_detail
+            line(t("reports.detail.reason", reason=reason), "reports.detail.reason")
+        if item.state == OutboxState.QUEUED and item.next_attempt_at:
+            line(t("reports.detail.next", date=_when(ctx, item.next_attempt_at)), "reports.detail.next")
+    lines.append(_actions(ctx, item))
+    return ft.ListView(lines, padding=16, spacing=8, expand=True, key="reports.detail")
+
+
+def _actions(ctx: ViewContext, item: OutboxItem) -> ft.Control:
+    t = ctx.t
+    service = ctx.services.reports
+    buttons: list[ft.Control] = []
+
+    async def retry(e: Any) -> None:
+        await service.sync_outbox(only=item.id)
+        ctx.navigate(f"/reports/mine/{item.id}")
+        current = service.outbox.get(item.id)
+        ctx.announce(state_text(ctx, current) if current else t("reports.detail.missing"))
+
+    async def refresh(e: Any) -> None:
+        await service.refresh_statuses()
+        ctx.navigate(f"/reports/mine/{item.id}")
+        ctx.announce(t("reports.refreshed"))
+
+    def discard(e: Any) -> None:
+        service.discard(item.id)
+        ctx.navigate("/reports")
+        ctx.announce(t("reports.discarded"))
+
+    if item.state == OutboxState.QUEUED:
+        if not item.uncertain:
+            # An uncertain item waits for its grace time on purpose: the server may still be storing it.
+            buttons.append(primary_button(t("reports.retry_now"), key="reports.retry", on_click=retry))
+    elif item.state == OutboxState.FAILED:
+        buttons.append(secondary_button(t("reports.discard"), key="reports.discard", on_click=discard))
+    elif item.state == OutboxState.SENT and item.status != "closed":
+        buttons.append(secondary_button(t("reports.refresh"), key="reports.refresh", on_click=refresh))
+    return ft.Row(buttons, wrap=True, spacing=8)
+
+
+def landing(ctx: ViewContext) -> ft.Control:
+    t = ctx.t
+    controls: list[ft.Control] = [
+        heading(t("reports.title"), key="reports.title"),
+        ft.Text(t("reports.intro")),
+        primary_button(
+            t("reports.new"),
+            key="reports.new",
+            icon=ft.Icons.ADD,
+            on_click=lambda e: ctx.navigate("/reports/new"),
+        ),
+        *my_reports(ctx),
+    ]
+    return ft.ListView(controls, padding=16, spacing=12, expand=True, key="reports.landing")

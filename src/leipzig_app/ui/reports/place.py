@@ -1,0 +1,80 @@
+"""Where the problem is: a typed address (always there), the device's position on request, photos.
+
+The position comes from `flet-geolocator` where the platform offers it (phones, and browsers that grant
+location); anything else (no permission, no service, a desktop without location) ends in a message that
+points to the address field, which is always enough. No map is needed to report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from leipzig_app.ui.widgets.common import secondary_button, text_button
+
+if TYPE_CHECKING:
+    from leipzig_app.ui.reports.wizard import ReportWizard
+
+log = logging.getLogger(__name__)
+GPS_TIMEOUT = 15.0
+
+
+def location_controls(wizard: ReportWizard) -> list[ft.Control]:
+    t = wizard.t
+    controls: list[ft.Control] = [
+        ft.TextField(
+            key="reports.address",
+            label=t("reports.address"),
+            hint_text=t("reports.address.hint"),
+            value=wizard.address,
+            on_change=lambda e: setattr(wizard, "address", str(e.control.value or "")),
+        ),
+        secondary_button(
+            t("reports.gps"),
+            key="reports.gps",
+            icon=ft.Icons.MY_LOCATION,
+            on_click=lambda e: wizard.ctx.page.run_task(locate, wizard),
+        ),
+    ]
+    if wizard.position:
+        lat, long = wizard.position
+        controls.append(
+            ft.Row(
+                [
+                    ft.Text(t("reports.position", position=f"{lat:.5f}, {long:.5f}"), key="reports.position"),
+                    text_button(
+                        t("reports.position.clear"),
+                        key="reports.position.clear",
+                        on_click=lambda e: clear(wizard),
+                    ),
+                ],
+                wrap=True,
+            )
+        )
+    return controls + wizard.photo_controls()
+
+
+def clear(wizard: ReportWizard) -> None:
+    wizard.position = None
+    wizard.refresh()
+
+
+async def locate(wizard: ReportWizard) -> None:
+    t = wizard.t
+    try:
+        import flet_geolocator as geo
+    except ImportError:
+        wizard.ctx.announce(t("reports.gps.unavailable"))
+        return
+    try:
+        locator: Any = geo.Geolocator()
+        position = await asyncio.wait_for(locator.get_current_position(), GPS_TIMEOUT)
+        lat, long = float(position.latitude), float(position.longitude)
+    except Exception:  # no permission, no location service, unsupported platform, timeout
+        log.info("no position from the geolocator", exc_info=True)
+        wizard.ctx.announce(t("reports.gps.failed"))
+        return
+    wizard.use_position((lat, long))

@@ -1,0 +1,428 @@
+"""The "Melden" wizard: category, questions and description, place and photos, contact, review and send.
+
+One `ReportWizard` per visit keeps the draft in memory and redraws its body on every step. The place can
+always be typed as an address (a screen-reader user never needs a map or GPS); the position from GPS or
+from a photo's own metadata is taken only when the resident asks for it. Photos are privacy-processed as
+soon as they are picked, shown as they will be sent, and their blur areas can be unticked. Before sending,
+open reports nearby in the same category are shown ("Schon gemeldet?"). Sending stores the report in the
+outbox first, so a missing network only changes the message, never the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.outbox import OutboxState
+from leipzig_app.domain.reports import (
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    Location,
+    ProcessedPhoto,
+    ReportDraft,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    search_services,
+)
+from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.reports.form import Answers, attribute_fields, category_list, photo_panel
+from leipzig_app.ui.widgets.common import error_banner, heading, primary_button, secondary_button
+
+log = logging.getLogger(__name__)
+STEPS = ("category", "details", "location", "contact", "review")
+
+
+@dataclass
+class PhotoDraft:
+    original: bytes
+    processed: ProcessedPhoto
+    detected: tuple[Any, ...]
+    kept: set[int] = field(default_factory=set)
+
+
+class ReportWizard:
+    def __init__(self, ctx: ViewContext):
+        self.ctx = ctx
+        self.t = ctx.t
+        self.service_api = ctx.services.reports
+        self.step = 0
+        self.services: list[Service] = []
+        self.stale = False
+        self.load_error: str | None = None
+        self.query = ""
+        self.service: Service | None = None
+        self.definition: ServiceDefinition | None = None
+        self.answers: Answers = {}
+        self.description = ""
+        self.address = ""
+        self.position: tuple[float, float] | None = None
+        self.photos: list[PhotoDraft] = []
+        self.email = ""
+        self.consent = False
+        self.nearby: list[ServiceRequest] | None = None
+        self.error: str | None = None
+        self.busy = False
+        self.body = ft.Column(key="reports.wizard", spacing=12)
+        self.list = ft.Column(spacing=0, key="reports.categories")
+
+    # --- frame ----------------------------------------------------------------------------------------
+
+    def build(self) -> ft.Control:
+        if self.service_api.mode == "handoff":
+            # No category list without Open311: one general report, handed to the city's portal.
+            self.service = Service("handoff", self.t("reports.handoff.general"))
+            self.step = 1
+        else:
+            self.ctx.page.run_task(self.load_categories)
+        self.render()
+        return ft.ListView([self.body], padding=16, expand=True, key="reports.wizard.list")
+
+    def render(self) -> None:
+        t = self.t
+        name = t(f"reports.step.{STEPS[self.step]}")
+        controls: list[ft.Control] = [
+            heading(t("reports.new"), key="reports.heading"),
+            ft.Text(
+                t("reports.step", number=self.step + 1, total=len(STEPS), name=name),
+                key="reports.wizard.step",
+            ),
+        ]
+        if self.error:
+            controls.append(error_banner(self.error, key="reports.error"))
+        controls += getattr(self, f"_step_{STEPS[self.step]}")()
+        controls.append(self._navigation())
+        self.body.controls = controls
+
+    def refresh(self) -> None:
+        self.render()
+        with contextlib.suppress(RuntimeError):  # the page moved on meanwhile
+            self.body.update()
+
+    def _navigation(self) -> ft.Control:
+        t = self.t
+        buttons: list[ft.Control] = []
+        if self.step > 0:
+            buttons.append(secondary_button(t("reports.back"), key="reports.back", on_click=self._back))
+        else:
+            buttons.append(
+                secondary_button(
+                    t("reports.cancel"),
+                    key="reports.cancel",
+                    on_click=lambda e: self.ctx.navigate("/reports"),
+                )
+            )
+        if 0 < self.step < len(STEPS) - 1:
+            buttons.append(primary_button(t("reports.next"), key="reports.next", on_click=self._next))
+        if self.step == len(STEPS) - 1:
+            buttons.append(
+                primary_button(t("reports.send"), key="reports.send", on_click=self._send, disabled=self.busy)
+            )
+        return ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
+
+    def _back(self, e: Any = None) -> None:
+        self.error = None
+        self.step = max(0, self.step - 1)
+        self.refresh()
+
+    async def _next(self, e: Any = None) -> None:
+        problem = self._check_step()
+        if problem:
+            self.error = problem
+            self.ctx.announce(problem)
+            self.refresh()
+            return
+        self.error = None
+        self.step += 1
+        if STEPS[self.step] == "review":
+            self.nearby = None
+            self.ctx.page.run_task(self._load_nearby)
+        self.refresh()
+        self.ctx.announce(
+            self.t(
+                "reports.step",
+                number=self.step + 1,
+                total=len(STEPS),
+                name=self.t(f"reports.step.{STEPS[self.step]}"),
+            )
+        )
+
+    def _check_step(self) -> str | None:
+        t = self.t
+        try:
+            if STEPS[self.step] == "details":
+                self.service_api.prepare(self._draft(require_location=False), self.definition)
+            elif STEPS[self.step] == "location":
+                self.service_api.prepare(self._draft(), self.definition)
+            elif STEPS[self.step] == "contact":
+                if self.email.strip() and not self.consent:
+                    return t("reports.email.consent_missing")
+                self.service_api.prepare(self._draft(), self.definition)
+        except AppError as error:
+            return t(error.key, **error.params)
+        return None
+
+    def _draft(self, *, require_location: bool = True) -> ReportDraft:
+        lat, long = self.position if self.position else (None, None)
+        location = Location(lat=lat, long=long, address=self.address.strip() or None)
+        if not require_location and not location.address and not location.has_point:
+            location = Location(address="-")  # checked in the next step
+        return ReportDraft(
+            service_code=self.service.code if self.service else "",
+            service_name=self.service.name if self.service else "",
+            location=location,
+            description=self.description,
+            attributes={k: tuple(v) for k, v in self.answers.items()},
+            email=self.email.strip() or None,
+        )
+
+    # --- step 1: category -----------------------------------------------------------------------------
+
+    async def load_categories(self) -> None:
+        try:
+            self.services, self.stale = await self.service_api.categories()
+            self.load_error = None
+        except AppError as error:
+            self.load_error = self.t("reports.categories.failed") + " " + self.t(error.key, **error.params)
+        if self.step == 0:
+            self.refresh()
+
+    def _step_category(self) -> list[ft.Control]:
+        t = self.t
+        controls: list[ft.Control] = [
+            ft.TextField(
+                key="reports.search",
+                label=t("reports.search"),
+                value=self.query,
+                prefix_icon=ft.Icons.SEARCH,
+                on_change=self._on_search,
+            )
+        ]
+        if self.load_error:
+            controls.append(error_banner(self.load_error, key="reports.categories.error"))
+        elif not self.services:
+            controls.append(ft.ProgressRing(width=24, height=24, semantics_label=t("common.loading")))
+        if self.stale:
+            controls.append(ft.Text(t("reports.categories.offline"), italic=True))
+        self._fill_list()
+        controls.append(self.list)
+        return controls
+
+    def _fill_list(self) -> None:
+        found = search_services(self.services, self.query)
+        if self.services and not found:
+            self.list.controls = [ft.Text(self.t("reports.search.none"), key="reports.search.none")]
+        else:
+            self.list.controls = category_list(self.t, found, self._choose)
+
+    def _on_search(self, e: Any) -> None:
+        self.query = str(e.control.value or "")
+        self._fill_list()
+        self.list.update()
+
+    async def _choose(self, service: Service) -> None:
+        if self.service is None or service.code != self.service.code:
+            self.answers = {}
+        self.service = service
+        try:
+            self.definition = await self.service_api.definition(service)
+        except AppError as error:
+            self.error = self.t(error.key, **error.params)
+            self.refresh()
+            return
+        self.error = None
+        self.step = 1
+        self.refresh()
+        self.ctx.announce(self.t("reports.chosen", name=service.name))
+
+    # --- step 2: questions and description ------------------------------------------------------------
+
+    def _step_details(self) -> list[ft.Control]:
+        t = self.t
+        assert self.service is not None
+        return [
+            ft.Text(t("reports.chosen", name=self.service.name), weight=ft.FontWeight.BOLD),
+            *attribute_fields(t, self.definition, self.answers),
+            ft.TextField(
+                key="reports.description",
+                label=t("reports.required_mark", label=t("reports.description")),
+                hint_text=t("reports.description.hint"),
+                value=self.description,
+                multiline=True,
+                min_lines=3,
+                max_length=MAX_DESCRIPTION,
+                on_change=lambda e: setattr(self, "description", str(e.control.value or "")),
+            ),
+        ]
+
+    # --- step 3: place and photos ---------------------------------------------------------------------
+
+    def _step_location(self) -> list[ft.Control]:
+        from leipzig_app.ui.reports.place import location_controls
+
+        return location_controls(self)
+
+    def photo_controls(self) -> list[ft.Control]:
+        t = self.t
+        controls: list[ft.Control] = [
+            heading(t("reports.photos", max=MAX_PHOTOS), level=3),
+            ft.Text(t("reports.photos.privacy"), color=ft.Colors.ON_SURFACE_VARIANT),
+        ]
+        for number, photo in enumerate(self.photos, start=1):
+            controls.append(
+                photo_panel(
+                    t,
+                    number,
+                    photo.processed,
+                    photo.kept,
+                    photo.detected,
+                    on_toggle=self._toggler(photo),
+                    on_remove=self._remover(photo),
+                )
+            )
+            gps = photo.processed.gps
+            if gps and self.position != gps:
+                position = f"{gps[0]:.5f}, {gps[1]:.5f}"
+                controls += [
+                    ft.Text(t("reports.photos.gps_offer", position=position)),
+                    secondary_button(
+                        t("reports.photos.gps_use"),
+                        key=f"reports.photo.{number}.gps_use",
+                        on_click=lambda e, g=gps: self.use_position(g),
+                    ),
+                ]
+        if len(self.photos) < MAX_PHOTOS:
+            controls.append(
+                secondary_button(
+                    t("reports.photos.add"),
+                    key="reports.photos.add",
+                    icon=ft.Icons.ADD_A_PHOTO,
+                    on_click=self._pick,
+                )
+            )
+        return controls
+
+    def _toggler(self, photo: PhotoDraft) -> Callable[[int, bool], None]:
+        def toggle(index: int, on: bool) -> None:
+            self.ctx.page.run_task(self._toggle_region, photo, index, on)
+
+        return toggle
+
+    def _remover(self, photo: PhotoDraft) -> Callable[[], None]:
+        return lambda: self._remove_photo(photo)
+
+    def use_position(self, position: tuple[float, float]) -> None:
+        self.position = position
+        self.refresh()
+        self.ctx.announce(self.t("reports.gps.done", position=f"{position[0]:.5f}, {position[1]:.5f}"))
+
+    async def _pick(self, e: Any = None) -> None:
+        t = self.t
+        try:
+            files = await ft.FilePicker().pick_files(
+                dialog_title=t("reports.photos.add"), file_type=ft.FilePickerFileType.IMAGE, with_data=True
+            )
+        except Exception:  # no picker on this client
+            log.info("the file picker could not be opened", exc_info=True)
+            self.ctx.announce(t("reports.photos.failed", reason=t("reports.error.photo")))
+            return
+        for picked in (files or [])[: MAX_PHOTOS - len(self.photos)]:
+            data = bytes(picked.bytes) if picked.bytes is not None else None
+            if data is None and picked.path:
+                data = await asyncio.to_thread(_read, picked.path)
+            if data is None:
+                self.ctx.announce(t("reports.photos.failed", reason=t("reports.error.photo")))
+                continue
+            await self.add_photo(data)
+
+    async def add_photo(self, data: bytes) -> None:
+        """Process a picked photo (off the UI thread) and show it as it will be sent."""
+        t = self.t
+        self.ctx.announce(t("reports.photos.processing"))
+        try:
+            processed = await asyncio.to_thread(self.service_api.process_photo, data)
+        except AppError as error:
+            self.ctx.announce(t("reports.photos.failed", reason=t(error.key, **error.params)))
+            return
+        self.photos.append(
+            PhotoDraft(data, processed, processed.regions, kept=set(range(len(processed.regions))))
+        )
+        self.refresh()
+        self.ctx.announce(t("reports.photos.added", count=len(processed.regions)))
+
+    async def _toggle_region(self, photo: PhotoDraft, index: int, on: bool) -> None:
+        if on:
+            photo.kept.add(index)
+        else:
+            photo.kept.discard(index)
+        regions = [r for i, r in enumerate(photo.detected) if i in photo.kept]
+        try:
+            photo.processed = await asyncio.to_thread(self.service_api.process_photo, photo.original, regions)
+        except AppError as error:
+            self.ctx.announce(self.t(error.key, **error.params))
+        self.refresh()
+
+    def _remove_photo(self, photo: PhotoDraft) -> None:
+        self.photos.remove(photo)
+        self.refresh()
+        self.ctx.announce(self.t("reports.photos.removed"))
+
+    # --- step 4: contact ------------------------------------------------------------------------------
+
+    def _step_contact(self) -> list[ft.Control]:
+        t = self.t
+        return [
+            ft.TextField(
+                key="reports.email",
+                label=t("reports.email"),
+                value=self.email,
+                keyboard_type=ft.KeyboardType.EMAIL,
+                on_change=lambda e: setattr(self, "email", str(e.control.value or "")),
+            ),
+            ft.Checkbox(
+                key="reports.consent",
+                label=t("reports.email.consent"),
+                value=self.consent,
+                on_change=lambda e: setattr(self, "consent", bool(e.control.value)),
+            ),
+        ]
+
+    # --- step 5: review and send ----------------------------------------------------------------------
+
+    def _step_review(self) -> list[ft.Control]:
+        from leipzig_app.ui.reports.review import review_controls
+
+        return review_controls(self)
+
+    async def _load_nearby(self) -> None:
+        draft = self._draft()
+        self.nearby = await self.service_api.nearby(draft.location, draft.service_code)
+        if STEPS[self.step] == "review":
+            self.refresh()
+
+    async def _send(self, e: Any = None) -> None:
+        from leipzig_app.ui.reports.review import send
+
+        await send(self)
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def state_text(ctx: ViewContext, item: Any) -> str:
+    """The one-line state of an outbox item: outbox state, or the city's status once sent."""
+    if item.state == OutboxState.SENT:
+        return ctx.t("reports.state.server_" + (item.status or "open"))
+    return ctx.t("reports.state." + item.state.value)

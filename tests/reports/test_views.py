@@ -1,0 +1,145 @@
+"""The "Melden" wizard and "Meine Meldungen" on the in-process Flet client, against the app's demo city."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    rt = AppRuntime.create(data_dir=tmp_path)
+    try:
+        yield rt
+    finally:
+        await rt.aclose()
+
+
+def has(client: FakeFletClient, key: str) -> bool:
+    return bool(client.find_all(lambda c: c.key == key))
+
+
+def gps_photo() -> bytes:
+    exif = Image.Exif()
+    # next to the demo city's open street-light report 100102
+    exif[0x8825] = {1: "N", 2: (51.0, 20.0, 22.92), 3: "E", 4: (12.0, 22.0, 23.16)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (80, 120, 160)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+async def check(client: FakeFletClient, key: str) -> None:
+    await client.update_props(key, {"value": True})
+    await client.trigger(key, "change", "true")
+
+
+async def choose(client: FakeFletClient, key: str, value: str) -> None:
+    await client.update_props(key, {"value": value})
+    await client.trigger(key, "select", value)
+
+
+async def test_report_from_category_to_meine_meldungen(runtime: AppRuntime) -> None:
+    assert runtime.sandbox is not None
+    base = runtime.sandbox.base_url
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        picks: list[Any] = []
+
+        def pick(_: object, args: dict[str, Any] | None) -> list[dict[str, Any]]:
+            picks.append(args)
+            data = gps_photo()
+            return [{"id": 1, "name": "laterne.jpg", "size": len(data), "bytes": data}]
+
+        client.method_handlers[("FilePicker", "pick_files")] = pick
+        await client.navigate("/reports")
+        await client.click("reports.new")
+        await client.wait_until(lambda: has(client, "reports.category.strassenlaterne"))
+        assert "Straße und Verkehr" in client.texts()
+
+        await client.type("reports.search", "laterne")
+        assert not has(client, "reports.category.muell")
+        await client.click("reports.category.strassenlaterne")
+        assert "Was ist los? *" in client.texts()
+        assert "Mit * markierte Felder sind Pflichtfelder." in client.texts()
+
+        await client.type("reports.description", "Die Laterne vor Nr. 20 ist dunkel.")
+        await client.click("reports.next")  # the required question is still open
+        assert "Bitte beantworten Sie: Was ist los?" in client.texts()
+        await choose(client, "reports.attr.fehlerbild", "aus")
+        await client.type("reports.attr.seit", "2026-11-20")
+        await client.click("reports.next")
+
+        await client.click("reports.next")  # no place yet
+        assert any("Bitte geben Sie einen Ort an" in t for t in client.texts())
+        await client.type("reports.address", "Thomaskirchhof 20, 04109 Leipzig")
+        await client.click("reports.photos.add")
+        await client.wait_until(lambda: has(client, "reports.photo.1"))
+        assert picks[0]["with_data"] is True
+        await client.click("reports.photo.1.gps_use")  # the photo's own place, only on request
+        assert "Position: 51.33970, 12.37310" in client.texts()
+        await client.click("reports.next")
+
+        await client.type("reports.email", "anwohnerin@example.org")
+        await client.click("reports.next")
+        assert "Bitte bestätigen Sie die Einwilligung oder lassen Sie das E-Mail-Feld leer." in client.texts()
+        await check(client, "reports.consent")
+        await client.click("reports.next")
+
+        await client.wait_until(lambda: has(client, "reports.duplicate.100102"))  # "Schon gemeldet?"
+        texts = client.texts()
+        assert "Thomaskirchhof 20, 04109 Leipzig (51.33970, 12.37310)" in texts
+        assert "1 Foto(s), bearbeitet" in texts
+        assert "Leuchtet nicht" in texts
+        await client.click("reports.send")
+        await client.wait_until(lambda: has(client, "reports.detail.id"))
+        assert any(t.startswith("Meldung gesendet. Vorgangsnummer:") for t in client.texts())
+        assert "Offen" in client.texts()
+
+    found = httpx.get(f"{base}/open311/v2/requests.json", params={"service_code": "strassenlaterne"}).json()
+    sent = next(r for r in found if r["description"] == "Die Laterne vor Nr. 20 ist dunkel.")
+    assert sent["lat"] == pytest.approx(51.3397)
+    assert httpx.get(sent["media_url"]).status_code == 200
+
+
+async def test_offline_report_waits_in_meine_meldungen(runtime: AppRuntime) -> None:
+    service = runtime.services.reports
+    assert service is not None
+    service.reporting.endpoint = "http://127.0.0.1:9/open311/v2/"  # the network is gone
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=800) as client:
+        await client.navigate("/reports/new")
+        await client.wait_until(lambda: has(client, "reports.categories.error"))
+        assert any("konnten nicht geladen werden" in t for t in client.texts())
+    # categories seen once are kept for offline use
+    service.outbox.cache_set(
+        "services",
+        [{"code": "ampel", "name": "Ampelstörung", "description": "", "metadata": False, "type": "realtime",
+          "keywords": [], "group": "Straße und Verkehr"}],
+    )  # fmt: skip
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=800) as client:
+        await client.navigate("/reports/new")
+        await client.wait_until(lambda: has(client, "reports.category.ampel"))
+        assert "Offline: gespeicherte Kategorien" in client.texts()
+        await client.click("reports.category.ampel")
+        await client.type("reports.description", "Ampel aus")
+        await client.click("reports.next")
+        await client.type("reports.address", "Roßplatz")
+        await client.click("reports.next")
+        await client.click("reports.next")
+        await client.wait_until(lambda: has(client, "reports.duplicates.none"))
+        await client.click("reports.send")
+        await client.wait_until(lambda: has(client, "reports.detail.state"))
+        assert "Wartet auf Verbindung" in client.texts()
+        assert any(t.startswith("Grund: Keine Verbindung") for t in client.texts())
+        await client.navigate("/")
+        await client.wait_until(lambda: "Ampelstörung" in client.texts())
+        await client.navigate("/reports")
+        assert has(client, "reports.new")
+        assert any("Wartet auf Verbindung" in t for t in client.texts())
