@@ -235,3 +235,32 @@ async def test_controls_inside_a_disabled_container_ignore_input() -> None:
             await client.click("send")
         with pytest.raises(FakeClientError, match="does not accept input"):
             await client.type("note", "x")
+
+
+async def test_choosing_from_a_dropdown_whose_options_show_only_when_open() -> None:
+    def settings(page: ft.Page) -> None:
+        chosen = ft.Text("", key="chosen")
+
+        def on_select(e: ft.Event[ft.Dropdown]) -> None:
+            chosen.value = f"Language: {e.control.value} ({e.data})"
+
+        page.add(
+            ft.Dropdown(
+                key="language",
+                label="Sprache",
+                options=[
+                    ft.DropdownOption(key="de", text="Deutsch"),
+                    ft.DropdownOption(key="en", text="English"),
+                ],
+                on_select=on_select,
+            ),
+            chosen,
+        )
+
+    async with FakeFletClient(settings) as client:
+        assert "Deutsch" not in client.texts()
+        await client.choose("language", "English")
+        assert client.find("chosen").get("value") == "Language: en (en)"
+        assert client.texts() == ["Sprache", "English", "Language: en (en)"]
+        with pytest.raises(FakeClientError, match=r"no option 'Klingon'; its options are \['de', 'en'\]"):
+            await client.choose("language", "Klingon")

@@ -95,3 +95,20 @@ class UserGestures:
         self.tree.update_props(1, {"route": route})
         self._send(MessageAction.UPDATE_CONTROL_PROPS, {"id": 1, "props": {"route": route}})
         await self.trigger_page_event("route_change", {"route": route})
+
+    async def choose(self, target: str | ClientControl, option: str) -> None:
+        """Pick an option of a Dropdown by its key or text: the value becomes the option's key (or text
+        when it has none), then `on_select` fires with that value."""
+        control = self.find(target) if isinstance(target, str) else target
+        if control.type not in ("Dropdown", "DropdownM2"):
+            raise FakeClientError(f"{control!r} is not a Dropdown")
+        if self.tree.is_disabled(control.id):
+            raise FakeClientError(f"{control!r} is disabled; a real client ignores the input")
+        options = [o for o in control.get("options") or [] if isinstance(o, dict) and o.get("visible", True)]
+        values = [o.get("key") or o.get("text") for o in options]
+        matches = [v for o, v in zip(options, values, strict=True) if option in (o.get("key"), o.get("text"))]
+        if not matches:
+            raise FakeClientError(f"{control!r} has no option {option!r}; its options are {values}")
+        await self.update_props(control, {"value": matches[0]})
+        if control.has_handler("select"):
+            await self.trigger(control, "select", matches[0])

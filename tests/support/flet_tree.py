@@ -36,6 +36,14 @@ VISIBLE_TEXT_PROPS: tuple[str, ...] = (
 )
 
 
+#: Child lists that are on the screen only while their menu is open (the fake client never opens one).
+HIDDEN_UNTIL_OPENED: dict[str, tuple[str, ...]] = {
+    "Dropdown": ("options",),
+    "DropdownM2": ("options",),
+    "PopupMenuButton": ("items",),
+}
+
+
 class PatchError(RuntimeError):
     """A patch that the real client would also have rejected."""
 
@@ -69,11 +77,29 @@ class ClientControl:
 
     def own_texts(self) -> list[str]:
         """Texts this control draws itself (not those of its children)."""
+        if self.type in ("Dropdown", "DropdownM2"):
+            # The field shows the chosen option's text, not the option key held in `value`.
+            names: tuple[str, ...] = tuple(p for p in VISIBLE_TEXT_PROPS if p != "value")
+            found = [self.props[p] for p in names if isinstance(self.props.get(p), str)]
+            found.extend(self._chosen_option_texts())
+            return [t for t in found if t]
         found = [self.props[p] for p in VISIBLE_TEXT_PROPS if isinstance(self.props.get(p), str)]
         spans = self.props.get("spans")
         if isinstance(spans, list):
             found.extend(s["text"] for s in spans if isinstance(s, dict) and isinstance(s.get("text"), str))
         return [t for t in found if t]
+
+    def _chosen_option_texts(self) -> list[str]:
+        value = self.props.get("value")
+        for option in self.props.get("options") or []:
+            if (
+                isinstance(option, dict)
+                and value is not None
+                and value in (option.get("key"), option.get("text"))
+            ):
+                text = option.get("text") or option.get("key")
+                return [str(text)] if text else []
+        return []
 
     def __repr__(self) -> str:
         key = f" key={self.key!r}" if self.key else ""
@@ -217,8 +243,11 @@ class ClientTree:
                     return
                 seen.add(control.id)
                 yield control
+                hidden = HIDDEN_UNTIL_OPENED.get(control.type, ()) if visible_only else ()
+            else:
+                hidden = ()
             for name, item in value.items():
-                if name in ("_i", "_c"):
+                if name in ("_i", "_c") or name in hidden:
                     continue
                 yield from self._walk_value(item, visible_only, seen)
         elif isinstance(value, list):
