@@ -108,6 +108,8 @@ async def test_bank_transfer_shows_copy_buttons_and_a_large_girocode(
     await client.click("notices.transfer.iban.copy")
     assert client.state.clipboard == "DE20860555921090000004"
     assert "IBAN kopiert." in status(client)
+    await client.click("notices.transfer.amount.copy")
+    assert client.state.clipboard == "123,45"
     image = [c for c in client.find_all(lambda c: c.type == "Image")]
     assert len(image) == 1
     assert image[0].get("width") == 300

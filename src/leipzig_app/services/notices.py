@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from leipzig_app.domain.errors import AppError
@@ -262,16 +263,14 @@ class NoticesService:
         status: PaymentStatus,
         paid_at: datetime | None,
         reference: str,
-        amount: object,
+        amount: Decimal | None,
         *,
         channel: str = "payment_page",
     ) -> PaymentRecord:
-        from decimal import Decimal
-
         record = PaymentRecord(
             letter_id=letter.id,
             status=status,
-            amount=amount if isinstance(amount, Decimal) else letter.amount,
+            amount=amount if amount is not None else letter.amount,
             paid_at=paid_at,
             reference=reference,
             channel=channel,

@@ -55,13 +55,15 @@ def fact(label: str, value: str, *, key: str) -> ft.Control:
     )
 
 
-def copy_row(ctx: ViewContext, label: str, value: str, *, key: str) -> ft.Control:
+def copy_row(
+    ctx: ViewContext, label: str, value: str, *, key: str, copy_value: str | None = None
+) -> ft.Control:
     """A value with a copy button whose accessible name says what is copied."""
 
     async def copy(e: object) -> None:
         copied = False
         with contextlib.suppress(Exception):  # the platform refused: say so rather than claim success
-            await ft.Clipboard().set(value)
+            await ft.Clipboard().set(value if copy_value is None else copy_value)
             copied = True
         ctx.announce(ctx.t("notices.copied", what=label) if copied else ctx.t("notices.copy_failed"))
 

@@ -9,7 +9,7 @@ import flet as ft
 from leipzig_app.domain.errors import AppError
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import day, error_text, fact, letter_route, save_file
+from leipzig_app.ui.notices.common import day, error_text, fact, save_file
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
@@ -260,6 +260,3 @@ def _letter_channel(
 def _toggle(box: ft.Container, visible: bool) -> None:
     box.visible = visible
     box.update()
-
-
-__all__ = ["build_objection", "letter_route"]

@@ -156,7 +156,13 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
     if data.bic:
         controls.append(copy_row(ctx, t("notices.transfer.bic"), data.bic, key="notices.transfer.bic"))
     controls += [
-        copy_row(ctx, t("notices.transfer.amount"), amount_text, key="notices.transfer.amount"),
+        copy_row(
+            ctx,
+            t("notices.transfer.amount"),
+            amount_text,
+            key="notices.transfer.amount",
+            copy_value=_plain_amount(ctx, data.amount),
+        ),
         copy_row(ctx, t("notices.transfer.purpose"), data.purpose, key="notices.transfer.purpose"),
         heading(t("notices.transfer.qr_title"), level=2),
         ft.Text(t("notices.transfer.qr_hint")),
@@ -221,3 +227,13 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
 def _toggle(box: ft.Container, visible: bool) -> None:
     box.visible = visible
     box.update()
+
+
+def _plain_amount(ctx: ViewContext, amount: object) -> str:
+    """The amount as banking apps take it: digits with the language's decimal sign, no currency."""
+    from decimal import Decimal
+
+    if not isinstance(amount, Decimal):
+        return ""
+    text = f"{amount:.2f}"
+    return text.replace(".", ",") if ctx.t.base_language == "de" else text
