@@ -264,3 +264,15 @@ async def test_choosing_from_a_dropdown_whose_options_show_only_when_open() -> N
         assert client.texts() == ["Sprache", "English", "Language: en (en)"]
         with pytest.raises(FakeClientError, match=r"no option 'Klingon'; its options are \['de', 'en'\]"):
             await client.choose("language", "Klingon")
+
+
+async def test_a_crash_in_main_fails_on_entry_and_leaves_nothing_running() -> None:
+    def broken_main(page: ft.Page) -> None:
+        raise RuntimeError("bad city profile")
+
+    client = FakeFletClient(broken_main)
+    with pytest.raises(FakeClientError, match="bad city profile"):
+        async with client:
+            pass
+    assert client._executor is None
+    assert not client._tasks

@@ -146,7 +146,11 @@ class FakeFletClient(UserGestures):
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeFletClient:
-        await self.connect()
+        try:
+            await self.connect()
+        except BaseException:
+            await self.close()  # a crash in `main` must not leave the session and its threads behind
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
