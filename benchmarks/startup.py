@@ -2,7 +2,7 @@
 
 Measures, in the same run and alternating so that machine load hits both alike:
 (a) a bare Flet "hello" app served the same way (web mode, 127.0.0.1, no CDN), and
-(b) `leipzig-app --web --port N`.
+(b) `leipzig-app --web --port N --data-dir <empty temporary folder>` (a first start).
 "Rendered" means Flutter's semantics tree is on and holds a known text of the first screen ("Hello,
 world" for (a), the navigation label "Aktuelles" for (b) by default). One Chromium is started before the
 clock runs; every measurement uses a fresh browser context, so nothing is cached between runs.
@@ -48,14 +48,21 @@ def leipzig_app_command() -> list[str] | None:
     """The installed `leipzig-app` next to this Python (the venv), else on PATH."""
     beside = Path(sys.executable).with_name("leipzig-app")
     found = str(beside) if beside.exists() else shutil.which("leipzig-app")
-    return [found, "--web", "--port", "{port}"] if found else None
+    return [found, "--web", "--port", "{port}", "--data-dir", "{data_dir}"] if found else None
 
 
 def measure(browser: Browser, cmd: list[str], ready_text: str, timeout: float) -> tuple[float, float]:
     """One cold start: process start -> URL -> page loaded -> semantics on -> ready text present.
 
-    Returns the total and the part until the server answered (the rest is the browser's).
+    Returns the total and the part until the server answered (the rest is the browser's). Each start
+    gets an empty data folder (`{data_dir}`): a first start, and the user's own folder stays untouched.
     """
+    with tempfile.TemporaryDirectory() as data_dir:
+        argv = [part.replace("{data_dir}", data_dir) for part in cmd]
+        return _measure(browser, argv, ready_text, timeout)
+
+
+def _measure(browser: Browser, cmd: list[str], ready_text: str, timeout: float) -> tuple[float, float]:
     with start_web_app(cmd, timeout=timeout) as app:
         context = browser.new_context(viewport={"width": 400, "height": 800}, locale="de-DE")
         try:
