@@ -161,3 +161,38 @@ def _erika() -> Any:
     from leipzig_app.domain.appointments import Contact
 
     return Contact("Erika Mustermann", "erika@example.org")
+
+
+async def test_taken_and_expired_times_are_said_plainly(runtime: AppRuntime) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    service = runtime.services.appointments
+    assert runtime.sandbox is not None
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        await client.navigate("/appointments/new")
+        await tap(client, "appointments.service.120686")
+        await wait_for(client, lambda: has(client, "appointments.office.10002"))
+        await check(client, "appointments.office.10002")
+        await client.click("appointments.offices.next")
+        await wait_for(client, lambda: has(client, "appointments.slot.0"))
+        # someone else takes the first time while the resident is looking at the list
+        first = (await service.slots(["10002"], "120686", 1))[0]
+        await service.hold(first, "120686", 1)
+        await client.click("appointments.slot.0")
+        await wait_for(client, lambda: has(client, "appointments.problem"))
+        assert shows(client, "Dieser Termin wurde gerade vergeben.")
+        assert has(client, "appointments.slot.0")  # the list was loaded again
+
+        await client.click("appointments.slot.0")
+        await wait_for(client, lambda: has(client, "appointments.name"))
+        await client.type("appointments.name", "Erika Mustermann")
+        await client.type("appointments.email", "erika@example.org")
+        await client.click("appointments.contact.next")
+        await wait_for(client, lambda: has(client, "appointments.confirm"))
+        # the resident waits too long on the review step
+        later = datetime.now(UTC) + timedelta(minutes=16)
+        runtime.sandbox.ctx.clock = lambda: later
+        await client.click("appointments.confirm")
+        await wait_for(client, lambda: has(client, "appointments.problem"))
+        assert shows(client, "Die Reservierung ist abgelaufen.")
+        assert service.my_appointments() == []

@@ -234,10 +234,11 @@ class ZmsBooking:
         if not isinstance(data, dict):
             raise _invalid("a booking object was expected")
         try:
-            process_id = str(
-                data.get("processId") or (before.process_id if before else secrets and secrets[0])
-            )
-            auth_key = str(data.get("authKey") or (before.auth_key if before else secrets and secrets[1]))
+            known = (before.process_id, before.auth_key) if before else secrets
+            process_id = str(data.get("processId") or (known[0] if known else ""))
+            auth_key = str(data.get("authKey") or (known[1] if known else ""))
+            if not process_id or not auth_key:
+                raise ValueError("no processId or authKey")
             status = str(data.get("status") or "")
             state = state_from_server(status)
             if state is None:

@@ -84,13 +84,11 @@ def office_lines(ctx: ViewContext, office: Office, distance_km: float | None = N
                 hours="; ".join(f"{names[d][:2]} {', '.join(v)}" for d, v in sorted(hours.items())),
             )
         )
-    access = (
-        {True: "appointments.office.step_free", False: "appointments.office.not_step_free"}.get(
-            office.step_free, "appointments.office.step_free_unknown"
-        )
-        if office.step_free is not None
-        else "appointments.office.step_free_unknown"
-    )
+    access = {
+        True: "appointments.office.step_free",
+        False: "appointments.office.not_step_free",
+        None: "appointments.office.step_free_unknown",
+    }[office.step_free]
     lines.append(t(access))
     if office.info:
         lines.append(office.info)

@@ -46,6 +46,7 @@ class Wizard(WizardBase):
     # --- frame ------------------------------------------------------------------------------------------
 
     def build(self) -> ft.Control:
+        self.days_shown = DAYS_SHOWN
         if self.old is not None:
             self.count = self.old.service_counts[0]
             self.contact = Contact(self.old.name, self.old.email, self.old.telephone)

@@ -43,7 +43,6 @@ from leipzig_app.ui.widgets.common import (
 )
 
 log = logging.getLogger(__name__)
-DAYS_SHOWN = 5
 
 
 class WizardBase:
@@ -62,7 +61,7 @@ class WizardBase:
         self.selected: set[str] = set()
         self.location: tuple[float, float] | None = None
         self.slots: list[Slot] = []
-        self.days_shown = DAYS_SHOWN
+        self.days_shown = 0
         self.held: Booking | None = None
         self.contact = Contact("", "", "")
         self.result: AppointmentRecord | None = None
