@@ -25,15 +25,12 @@ from tests.support.fixtures import BrowserThread
 pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[1] / "support" / "sample_app.py"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def sample_app() -> Iterator[WebApp]:
     """One server for the module; every test opens its own browser context and so its own session."""
-    with start_web_app(
-        [sys.executable, str(SAMPLE), "--port", "{port}"], env={"PYTHONPATH": str(ROOT)}
-    ) as app:
+    with start_web_app([sys.executable, str(SAMPLE), "--port", "{port}"]) as app:
         yield app
 
 
