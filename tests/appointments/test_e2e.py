@@ -49,7 +49,7 @@ def test_book_an_appointment_in_chromium(
     screenshot(page, screenshot_dir / "times.png")
     slot.click()
 
-    page.get_by_role("textbox", name="Name").first.wait_for(timeout=WAIT)
+    page.get_by_text("ist für Sie reserviert – noch 15 Minuten").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "contact.png")
     type_into(page, page.get_by_role("textbox", name="Name").first, "Erika Mustermann")
     type_into(page, page.get_by_role("textbox", name="E-Mail-Adresse").first, "erika@example.org")
@@ -57,10 +57,13 @@ def test_book_an_appointment_in_chromium(
 
     book = scroll_to(page, page.get_by_role("button", name="Termin verbindlich buchen").first)
     book.wait_for(timeout=WAIT)
+    # every line of the review is its own text for a screen reader, not merged into one label
+    page.get_by_text("Für: Erika Mustermann, erika@example.org").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "review.png")
     book.click()
     # the result step offers the calendar export; the app's own list says what the server answered
     page.get_by_role("button", name="Zum Kalender hinzufügen").first.wait_for(timeout=WAIT)
+    page.get_by_text("Bestätigt.").first.wait_for(timeout=WAIT)
     with sqlite3.connect(tmp_path / "leipzig-app.sqlite3") as db:
         rows = db.execute("SELECT state, name, office_name FROM appointments").fetchall()
     assert rows == [("confirmed", "Erika Mustermann", "Bürgeramt Grünau (Demo)")]

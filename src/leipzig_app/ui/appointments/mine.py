@@ -106,14 +106,15 @@ class _Detail:
         self, ctx: ViewContext, service: AppointmentService, record: AppointmentRecord, back: ft.Control
     ):
         self.ctx, self.service, self.record, self.back = ctx, service, record, back
-        self.body = ft.Column(spacing=12, key="appointments.detail")
         self.extra = ft.Column(spacing=8, key="appointments.detail.extra")
+        # Items of the list itself, not one column: Flutter would merge a column's texts into one label.
+        self.body = ft.ListView(padding=16, spacing=12, expand=True, key="appointments.detail")
 
     def build(self) -> ft.Control:
         self._render()
         if self.record.state in (BookingState.RESERVED, BookingState.WAITING_FOR_CONFIRMATION):
             self.ctx.page.run_task(self._refresh, False)
-        return ft.ListView(controls=[self.back, self.body, self.extra], padding=16, spacing=12, expand=True)
+        return self.body
 
     def _render(self) -> None:
         t, r = self.ctx.t, self.record
@@ -168,7 +169,7 @@ class _Detail:
                 )
             )
         controls.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
-        self.body.controls = controls
+        self.body.controls = [self.back, *controls, self.extra]
 
     async def _refresh(self, announce: bool) -> None:
         try:

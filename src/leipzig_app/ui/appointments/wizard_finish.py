@@ -66,8 +66,10 @@ class WizardBase:
         self.contact = Contact("", "", "")
         self.result: AppointmentRecord | None = None
         self.problem = ""
-        self.body = ft.Column(spacing=12, key="appointments.wizard")
-        self.root = ft.ListView(controls=[self.body], padding=16, spacing=12, expand=True)
+        # The steps' controls are the list's own items: nested in one column, Flutter would merge all their
+        # texts into a single semantics node, which a screen reader reads as one long label.
+        self.body = ft.ListView(padding=16, spacing=12, expand=True, key="appointments.wizard")
+        self.root = self.body
 
     def _loading(self) -> None:
         self.body.controls = [ft.ProgressRing(width=24, height=24, semantics_label=self.t("common.loading"))]
