@@ -1,6 +1,8 @@
 """Showing codes that belong to no notice: their text, a link's domain first, a copy button per code.
 
-A code can carry any text, and a link in it can lead anywhere: it is never opened on its own. The domain
+A code can carry any text, and a link in it can lead anywhere: it is never opened on its own. Code texts
+are plain (not selectable) text: in Flet 1.0.5 web mode a selectable text becomes a disabled text box whose
+content screen readers never hear; the copy button is the way to take a text elsewhere. The domain
 comes first (where the link really leads, taken from the parsed host, so `https://leipzig.de@evil.example/`
 shows `evil.example`), the full address after it. "Open" is offered only for addresses on the city's
 allow-list and asks for confirmation first.
@@ -78,7 +80,7 @@ class CodeList:
             )
         ]
         if link is None:
-            lines.append(ft.Text(text, selectable=True, key=f"{key}.text"))
+            lines.append(ft.Text(text, key=f"{key}.text"))
         else:
             domain = host_of(link)
             lines.append(
@@ -90,7 +92,7 @@ class CodeList:
                 )
             )
             lines.append(ft.Text(t("scanner.result.full_address"), color=ft.Colors.ON_SURFACE_VARIANT))
-            lines.append(ft.Text(link, selectable=True, key=f"{key}.text"))
+            lines.append(ft.Text(link, key=f"{key}.text"))
             if is_allowed_link(link, self.ctx.profile.links.allowed_domains):
                 actions.append(
                     primary_button(
@@ -126,7 +128,7 @@ class CodeList:
         t = self.ctx.t
         try:
             await asyncio.wait_for(self._clipboard.set(text), CLIPBOARD_TIMEOUT)
-        except Exception:  # noqa: BLE001 - a client without clipboard access: the text stays selectable
+        except Exception:  # noqa: BLE001 - a client without clipboard access: say so, the text stays shown
             self.ctx.announce(t("scanner.result.copy_failed"))
             return
         self.ctx.announce(t("scanner.result.copied", number=number))
@@ -153,7 +155,7 @@ class CodeList:
             content=ft.Column(
                 [
                     ft.Text(t("scanner.result.confirm_text", domain=domain), key="scanner.confirm.text"),
-                    ft.Text(url, selectable=True, color=ft.Colors.ON_SURFACE_VARIANT),
+                    ft.Text(url, color=ft.Colors.ON_SURFACE_VARIANT),
                 ],
                 tight=True,
                 spacing=8,
