@@ -169,7 +169,7 @@ class _Detail:
                 )
             )
         controls.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
-        self.body.controls = [self.back, *controls, self.extra]
+        self.body.controls = [ft.Row([self.back]), *controls, self.extra]
 
     async def _refresh(self, announce: bool) -> None:
         try:

@@ -78,11 +78,15 @@ class WizardBase:
         self.step = step
         title = self.t(f"appointments.step.{step}")
         top: list[ft.Control] = [
-            text_button(
-                self.t("appointments.back_to_list"),
-                key="appointments.back",
-                icon=ft.Icons.ARROW_BACK,
-                on_click=self._leave,
+            ft.Row(
+                [
+                    text_button(
+                        self.t("appointments.back_to_list"),
+                        key="appointments.back",
+                        icon=ft.Icons.ARROW_BACK,
+                        on_click=self._leave,
+                    )
+                ]
             ),
             heading(title, key="appointments.step"),
         ]
