@@ -143,11 +143,14 @@ async def test_book_add_to_calendar_reschedule_and_cancel(runtime: AppRuntime, t
         assert client.find("shell.status").get("value") == "Der Termin wurde abgesagt."
 
 
-async def test_calendar_file_is_shown_where_no_save_dialog_exists(runtime: AppRuntime) -> None:
+async def test_home_card_and_calendar_file_where_no_save_dialog_exists(runtime: AppRuntime) -> None:
     service = runtime.services.appointments
     slot = (await service.slots(["10002"], "120686", 1))[0]
     record = await service.book(slot, "120686", 1, _erika())
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        # Home shows the next appointment and leads to it
+        await wait_for(client, lambda: shows(client, "Bürgeramt Grünau (Demo)"))
+        assert shows(client, slot.start.strftime("%d.%m.%Y %H:%M"))
         await client.navigate(f"/appointments/mine/{record.id}")
         await tap(client, "appointments.ics")
         await wait_for(client, lambda: has(client, "appointments.ics.text"))
