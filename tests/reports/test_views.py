@@ -143,3 +143,32 @@ async def test_offline_report_waits_in_meine_meldungen(runtime: AppRuntime) -> N
         await client.navigate("/reports")
         assert has(client, "reports.new")
         assert any("Wartet auf Verbindung" in t for t in client.texts())
+
+
+async def test_handoff_city_prepares_text_and_opens_the_portal(runtime: AppRuntime, tmp_path: Path) -> None:
+    from leipzig_app.adapters.outbox_store import SqliteOutboxStore
+    from leipzig_app.services.reports import ReportsService
+
+    portal = "https://buergerbeteiligung.sachsen.de/portal/leipzig/"
+    runtime.services.reports = ReportsService(
+        outbox=SqliteOutboxStore(runtime.db, tmp_path / "handoff"),
+        reporting=None,
+        mode="handoff",
+        handoff_url=portal,
+    )
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        await client.navigate("/reports/new")
+        assert "Gewählt: Allgemeine Meldung" in client.texts()
+        await client.type("reports.description", "Bank im Park ist kaputt.")
+        await client.click("reports.next")
+        await client.type("reports.address", "Clara-Zetkin-Park")
+        await client.click("reports.next")
+        await client.click("reports.next")
+        await client.wait_until(lambda: has(client, "reports.handoff.text"))
+        assert not has(client, "reports.send")
+        await client.click("reports.handoff.copy")
+        assert client.state.clipboard == (
+            "Kategorie: Allgemeine Meldung\nOrt: Clara-Zetkin-Park\n\nBank im Park ist kaputt."
+        )
+        await client.click("reports.handoff.open")
+        assert client.state.launched_urls == [portal]

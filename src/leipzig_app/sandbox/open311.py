@@ -2,7 +2,8 @@
 
 Speaks discovery, services with groups and keywords, service definitions with attributes of every
 datatype, a realtime and a batch service (a batch request answers with a token that `/tokens/{token}`
-turns into an id later), api keys (403 otherwise), jurisdiction `leipzig.de`, POST requests form-encoded
+turns into an id later), api keys (403 otherwise), jurisdictions `leipzig.de` (the default) and
+`offenbach.de` (each with its own services and requests; `open311_offenbach.py`), POST requests form-encoded
 or multipart with photos (kept in the data folder and served back as `media_url`), requests with filters
 and requests/{id} whose status changes over time.
 
@@ -31,8 +32,9 @@ from starlette.datastructures import UploadFile
 from leipzig_app.domain.reports import MAX_DESCRIPTION
 from leipzig_app.sandbox import open311_data as data
 from leipzig_app.sandbox.context import SandboxContext
-from leipzig_app.sandbox.open311_data import API_KEY, JURISDICTION, SCHEMA, iso, seed
+from leipzig_app.sandbox.open311_data import API_KEY, JURISDICTION, JURISDICTIONS, SCHEMA, iso
 from leipzig_app.sandbox.open311_format import BrokenResponse, error, quiet_demo_faults, render, take_fault
+from leipzig_app.sandbox.open311_seed import seed
 
 __all__ = ["DISCOVERY", "SCHEMA", "create_router", "seed"]
 
@@ -50,8 +52,9 @@ def _media_dir(ctx: SandboxContext) -> Any:
 
 
 def _check_jurisdiction(fmt: str, value: str | None) -> Response | None:
-    if value and value != JURISDICTION:
-        return error(fmt, 404, f"jurisdiction_id '{value}' is not served here (use '{JURISDICTION}')")
+    if value and value not in JURISDICTIONS:
+        served = "', '".join(JURISDICTIONS)
+        return error(fmt, 404, f"jurisdiction_id '{value}' is not served here (use '{served}')")
     return None
 
 
@@ -154,7 +157,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         if problem:
             return problem
         with ctx.db() as conn:
-            return render(fmt, "services", data.services(conn))
+            return render(fmt, "services", data.services(conn, jurisdiction_id or JURISDICTION))
 
     @router.get(PREFIX + "/services/{code}.{fmt}")
     async def service_definition(code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
@@ -164,7 +167,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         if problem:
             return problem
         with ctx.db() as conn:
-            if data.service_row(conn, code) is None:
+            if data.service_row(conn, code, jurisdiction_id or JURISDICTION) is None:
                 return error(fmt, 404, f"service_code '{code}' not found")
             attrs = data.attributes(conn, code)
         if not attrs:
@@ -195,7 +198,8 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
         if problem:
             return problem
-        where, params = ["r.visible_at <= ?"], [iso(ctx.now())]
+        where = ["r.visible_at <= ?", data.REQUEST_IN_JURISDICTION]
+        params = [iso(ctx.now()), JURISDICTION, jurisdiction_id or JURISDICTION]
         for column, value in (
             ("r.id", service_request_id),
             ("r.service_code", service_code),
@@ -233,7 +237,9 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         with ctx.db() as conn:
             data.apply_due_updates(conn, ctx.now())
             row = conn.execute(
-                f"{data.REQUEST_SELECT} WHERE r.id = ? AND r.visible_at <= ?", (request_id, iso(ctx.now()))
+                f"{data.REQUEST_SELECT} WHERE r.id = ? AND r.visible_at <= ? "
+                f"AND {data.REQUEST_IN_JURISDICTION}",
+                (request_id, iso(ctx.now()), JURISDICTION, jurisdiction_id or JURISDICTION),
             ).fetchone()
         if row is None:
             return error(fmt, 404, f"service_request_id '{request_id}' not found")
@@ -331,7 +337,7 @@ async def _store_request(ctx: SandboxContext, fmt: str, form: Any, idem_key: str
         replay = _replay(conn, fmt, idem_key)
         if replay is not None:
             return replay
-        service = data.service_row(conn, text("service_code"))
+        service = data.service_row(conn, text("service_code"), text("jurisdiction_id") or JURISDICTION)
         definition = data.attributes(conn, text("service_code")) if service else []
     if service is None:
         return error(fmt, 400, f"service_code '{text('service_code')}' is missing or unknown")

@@ -1,0 +1,157 @@
+"""The photo part of the report wizard: pick (up to three), privacy-process off the UI thread, show the
+result with its blur areas (untick to keep one visible), offer the photo's own position with consent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.reports import MAX_PHOTOS, ProcessedPhoto
+from leipzig_app.ui.reports.form import photo_panel
+from leipzig_app.ui.widgets.common import heading, secondary_button
+
+if TYPE_CHECKING:
+    from leipzig_app.i18n import Translator
+    from leipzig_app.ui.context import ViewContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PhotoDraft:
+    original: bytes
+    processed: ProcessedPhoto
+    detected: tuple[Any, ...]
+    kept: set[int] = field(default_factory=set)
+
+
+class PhotoSteps:
+    """Mixed into `ReportWizard`, which provides the attributes declared here."""
+
+    ctx: ViewContext
+    t: Translator
+    service_api: Any
+    photos: list[PhotoDraft]
+    position: tuple[float, float] | None
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def photo_controls(self) -> list[ft.Control]:
+        t = self.t
+        controls: list[ft.Control] = [
+            heading(t("reports.photos", max=MAX_PHOTOS), level=3),
+            ft.Text(t("reports.photos.privacy"), color=ft.Colors.ON_SURFACE_VARIANT),
+        ]
+        for number, photo in enumerate(self.photos, start=1):
+            controls.append(
+                photo_panel(
+                    t,
+                    number,
+                    photo.processed,
+                    photo.kept,
+                    photo.detected,
+                    on_toggle=self._toggler(photo),
+                    on_remove=self._remover(photo),
+                )
+            )
+            gps = photo.processed.gps
+            if gps and self.position != gps:
+                position = f"{gps[0]:.5f}, {gps[1]:.5f}"
+                controls += [
+                    ft.Text(t("reports.photos.gps_offer", position=position)),
+                    secondary_button(
+                        t("reports.photos.gps_use"),
+                        key=f"reports.photo.{number}.gps_use",
+                        on_click=lambda e, g=gps: self.use_position(g),
+                    ),
+                ]
+        if len(self.photos) < MAX_PHOTOS:
+            controls.append(
+                secondary_button(
+                    t("reports.photos.add"),
+                    key="reports.photos.add",
+                    icon=ft.Icons.ADD_A_PHOTO,
+                    on_click=self._pick,
+                )
+            )
+        return controls
+
+    def _toggler(self, photo: PhotoDraft) -> Callable[[int, bool], None]:
+        def toggle(index: int, on: bool) -> None:
+            self.ctx.page.run_task(self._toggle_region, photo, index, on)
+
+        return toggle
+
+    def _remover(self, photo: PhotoDraft) -> Callable[[], None]:
+        return lambda: self._remove_photo(photo)
+
+    def use_position(self, position: tuple[float, float]) -> None:
+        self.position = position
+        self.refresh()
+        self.ctx.announce(self.t("reports.gps.done", position=f"{position[0]:.5f}, {position[1]:.5f}"))
+
+    async def _pick(self, e: Any = None) -> None:
+        t = self.t
+        try:
+            files = await ft.FilePicker().pick_files(
+                dialog_title=t("reports.photos.add"), file_type=ft.FilePickerFileType.IMAGE, with_data=True
+            )
+        except Exception:  # no picker on this client
+            log.info("the file picker could not be opened", exc_info=True)
+            self.ctx.announce(t("reports.photos.failed", reason=t("reports.error.photo")))
+            return
+        for picked in (files or [])[: MAX_PHOTOS - len(self.photos)]:
+            data = bytes(picked.bytes) if picked.bytes is not None else None
+            if data is None and picked.path:
+                data = await asyncio.to_thread(_read, picked.path)
+            if data is None:
+                self.ctx.announce(t("reports.photos.failed", reason=t("reports.error.photo")))
+                continue
+            await self.add_photo(data)
+
+    async def add_photo(self, data: bytes) -> None:
+        """Process a picked photo (off the UI thread) and show it as it will be sent."""
+        t = self.t
+        self.ctx.announce(t("reports.photos.processing"))
+        try:
+            processed = await asyncio.to_thread(self.service_api.process_photo, data)
+        except AppError as error:
+            self.ctx.announce(t("reports.photos.failed", reason=t(error.key, **error.params)))
+            return
+        self.photos.append(
+            PhotoDraft(data, processed, processed.regions, kept=set(range(len(processed.regions))))
+        )
+        self.refresh()
+        self.ctx.announce(t("reports.photos.added", count=len(processed.regions)))
+
+    async def _toggle_region(self, photo: PhotoDraft, index: int, on: bool) -> None:
+        if on:
+            photo.kept.add(index)
+        else:
+            photo.kept.discard(index)
+        regions = [r for i, r in enumerate(photo.detected) if i in photo.kept]
+        try:
+            photo.processed = await asyncio.to_thread(self.service_api.process_photo, photo.original, regions)
+        except AppError as error:
+            self.ctx.announce(self.t(error.key, **error.params))
+        self.refresh()
+
+    def _remove_photo(self, photo: PhotoDraft) -> None:
+        self.photos.remove(photo)
+        self.refresh()
+        self.ctx.announce(self.t("reports.photos.removed"))
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
