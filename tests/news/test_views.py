@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -20,19 +19,6 @@ async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
         yield rt
     finally:
         await rt.aclose()
-
-
-async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 10) -> None:
-    """Refreshes run in the page's own tasks (HTTP in the background): poll the client's screen."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await client.settle()
-        if condition():
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
-        await asyncio.sleep(0.05)
 
 
 def has(client: FakeFletClient, key: str) -> bool:
@@ -57,7 +43,7 @@ async def open_news(runtime: AppRuntime, count: int = 10) -> FakeFletClient:
     client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
     await client.connect()
     await client.navigate("/news")
-    await wait_for(client, lambda: len(item_keys(client)) == count)
+    await client.wait_until(lambda: len(item_keys(client)) == count)
     return client
 
 
@@ -73,7 +59,7 @@ async def test_list_shows_news_newest_first_with_markers_filters_and_search(runt
         assert texts.count("neu") == 10  # first visit: everything is new
         assert not any("vgwort" in t or "alert" in t for t in texts)
         # Pictures come from the image cache once loaded.
-        await wait_for(client, lambda: bool(client.find_all(lambda c: c.type == "Image")))
+        await client.wait_until(lambda: bool(client.find_all(lambda c: c.type == "Image")))
 
         await client.trigger("news.filter.source.kultur", "select", True)
         assert len(item_keys(client)) == 4
@@ -104,7 +90,7 @@ async def test_a_failing_feed_shows_its_own_banner_and_the_rest_stays(runtime: A
             {"title": "Neue Meldung: Eisbahn am Augustusplatz", "html": "<p>Ab Freitag.</p>"},
         )
         await client.click("news.refresh")
-        await wait_for(client, lambda: has(client, "news.error.kultur"))
+        await client.wait_until(lambda: has(client, "news.error.kultur"))
         texts = client.texts()
         assert any(t.startswith("Kultur in Leipzig: Der Server meldet einen Fehler (500)") for t in texts)
         assert not has(client, "news.error.stadt")
@@ -124,7 +110,7 @@ async def test_offline_the_cache_is_there_at_once_and_marked(runtime: AppRuntime
     try:
         await client.navigate("/news")
         assert len(item_keys(client)) == 10  # from the cache, before any network answer
-        await wait_for(client, lambda: has(client, "news.offline"))
+        await client.wait_until(lambda: has(client, "news.offline"))
         assert "Offline: Sie sehen den zuletzt geladenen Stand." in client.texts()
         assert any(t.startswith("Stand: ") for t in client.texts())
         assert client.texts().count("neu") == 0  # seen on the previous visit
@@ -142,7 +128,7 @@ async def test_detail_shows_safe_text_links_with_domains_and_opens_after_confirm
         await client.trigger(first, "click") if client.find(first).has_handler("click") else None
         inner = client.find_all(lambda c: c.type == "Container" and c.has_handler("click") and c.visible)[0]
         await client.click(inner)
-        await wait_for(client, lambda: has(client, "news.detail.title"))
+        await client.wait_until(lambda: has(client, "news.detail.title"))
         texts = client.texts()
         assert "Stadtrat beschließt neue Grünflächen für Grünau" in texts
         assert any("zwölf neue Grünflächen" in t for t in texts)
@@ -152,21 +138,21 @@ async def test_detail_shows_safe_text_links_with_domains_and_opens_after_confirm
         open_button = client.find("news.open")
         assert open_button.get("content") == "Im Browser öffnen (127.0.0.1)"
         await client.click("news.open")
-        await wait_for(client, lambda: has(client, "news.confirm.domain"))
+        await client.wait_until(lambda: has(client, "news.confirm.domain"))
         assert client.find("news.confirm.domain").get("value") == "127.0.0.1"
         await client.click("news.confirm.open")
         assert runtime.sandbox is not None
-        await wait_for(client, lambda: bool(client.state.launched_urls))
+        await client.wait_until(lambda: bool(client.state.launched_urls))
         assert client.state.launched_urls == [runtime.sandbox.base_url + "/feeds/artikel/stadt/stadt-001"]
 
         # No share sheet in this client: the link goes to the clipboard instead.
         await client.click("news.share")
-        await wait_for(client, lambda: client.state.clipboard is not None)
+        await client.wait_until(lambda: client.state.clipboard is not None)
         assert client.state.clipboard == runtime.sandbox.base_url + "/feeds/artikel/stadt/stadt-001"
         assert client.find("shell.status").get("value") == "Link in die Zwischenablage kopiert."
 
         await client.click("news.back")
-        await wait_for(client, lambda: has(client, "news.list"))
+        await client.wait_until(lambda: has(client, "news.list"))
     finally:
         await client.close()
 
@@ -179,16 +165,16 @@ async def test_links_outside_the_city_are_only_offered_to_copy(runtime: AppRunti
     )
     client = await open_news(runtime, count=11)
     try:
-        await wait_for(client, lambda: "Fremder Link" in client.texts())
+        await client.wait_until(lambda: "Fremder Link" in client.texts())
         service = runtime.services.news
         item = next(i for i in service.cached().items if i.title == "Fremder Link")
         await client.navigate(f"/news/{item.id}")
         assert "evil.example" in client.texts()
         await client.click("news.detail.link.0")
-        await wait_for(client, lambda: has(client, "news.confirm.copy"))
+        await client.wait_until(lambda: has(client, "news.confirm.copy"))
         assert not has(client, "news.confirm.open")
         await client.click("news.confirm.copy")
-        await wait_for(client, lambda: client.state.clipboard == "https://evil.example/login")
+        await client.wait_until(lambda: client.state.clipboard == "https://evil.example/login")
         assert client.state.launched_urls == []
     finally:
         await client.close()
@@ -198,7 +184,7 @@ async def test_unknown_item_and_home_card(runtime: AppRuntime) -> None:
     client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
     await client.connect()
     try:
-        await wait_for(client, lambda: has(client, "home.news.item.2"))
+        await client.wait_until(lambda: has(client, "home.news.item.2"))
         texts = client.texts()
         assert "Stadtrat beschließt neue Grünflächen für Grünau" in texts
         assert not has(client, "home.news.item.3")

@@ -100,6 +100,8 @@ def to_safe_content(html: str, base_url: str) -> SafeContent:
 
 def plain_text(html: str) -> str:
     """A one-line plain text of a small HTML fragment (titles may contain markup or entities)."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
     return " ".join(to_safe_content(html, "").text.split())
 
 

@@ -19,7 +19,7 @@ import flet as ft
 from leipzig_app.domain.news import NewsItem, is_new
 from leipzig_app.services.news import NewsService, NewsSnapshot
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.widgets.common import empty_state, error_banner, heading, icon_button
+from leipzig_app.ui.widgets.common import empty_state, error_banner, heading, icon_button, secondary_button
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ def fresh_root_key() -> str:
 
 _BUILDS = itertools.count()
 
+#: Items shown at first (and added by "Weitere Nachrichten"): the first screen stays quick with long feeds.
+PAGE_SIZE = 30
 #: Pictures are fetched for the first items only; the rest show text alone until opened.
 IMAGES_IN_LIST = 12
 
@@ -55,6 +57,8 @@ class NewsList:
         self._images: dict[str, tuple[str, _Card]] = {}
         self._cards: dict[str, _Card] = {}
         self._chips: dict[str, ft.Chip] = {}
+        self.limit = PAGE_SIZE
+        self.more = secondary_button(ctx.t("news.more"), key="news.more", on_click=self._on_more)
 
     # --- building ------------------------------------------------------------------------------------
 
@@ -66,7 +70,6 @@ class NewsList:
             prefix_icon=ft.Icons.SEARCH,
             on_change=self._on_search,
             on_submit=self._on_search,
-            expand=True,
         )
         header = ft.Row(
             [ft.Container(heading(t("news.heading"), key="news.heading"), expand=True), self.refresh_button],
@@ -80,7 +83,7 @@ class NewsList:
             expand=True,
             content=ft.ListView(
                 key="news.list",
-                controls=[header, ft.Row([search]), self.status, self.chips, self.count, self.items],
+                controls=[header, search, self.status, self.chips, self.count, self.items],
                 padding=16,
                 spacing=12,
                 expand=True,
@@ -159,6 +162,7 @@ class NewsList:
                 self.feed_id, self.category = ("", "") if same else (feed_id, category)
             else:
                 self.feed_id, self.category = "", ""
+            self.limit = PAGE_SIZE
             self._fill_chips()
             self._fill_items()
             self._update()
@@ -199,7 +203,10 @@ class NewsList:
                 )
             ]
             return
-        self.items.controls = [self._card(item, i < IMAGES_IN_LIST) for i, item in enumerate(visible)]
+        shown = visible[: self.limit]
+        controls = [self._card(item, i < IMAGES_IN_LIST) for i, item in enumerate(shown)]
+        self.more.visible = len(visible) > len(shown)
+        self.items.controls = [*controls, self.more]
 
     def _card(self, item: NewsItem, with_image: bool) -> ft.Control:
         card = self._cards.get(item.id)
@@ -219,8 +226,14 @@ class NewsList:
 
     # --- events --------------------------------------------------------------------------------------
 
+    async def _on_more(self, e: Any) -> None:
+        self.limit += PAGE_SIZE
+        self._fill_items()
+        self._update()
+
     async def _on_search(self, e: Any) -> None:
         self.query = str(e.control.value or "")
+        self.limit = PAGE_SIZE
         self._fill_items()
         self._update()
 
@@ -292,7 +305,7 @@ class _Card:
                 ctx.t("news.new"), color=ft.Colors.ON_PRIMARY, size=12, weight=ft.FontWeight.BOLD
             ),
         )
-        self.meta = ft.Text("", color=ft.Colors.ON_SURFACE_VARIANT, expand=True)
+        self.meta = ft.Text("", color=ft.Colors.ON_SURFACE_VARIANT)
         self.heading = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD)
         self.teaser = ft.Text("", max_lines=4, overflow=ft.TextOverflow.ELLIPSIS)
         self.control = ft.Card(
