@@ -48,7 +48,7 @@ def fact(label: str, value: str, *, key: str) -> ft.Control:
         content=ft.Column(
             [
                 ft.Text(label, color=ft.Colors.ON_SURFACE_VARIANT, size=13),
-                ft.Text(value, selectable=True, weight=ft.FontWeight.W_500),
+                ft.Text(value, weight=ft.FontWeight.W_500),
             ],
             spacing=0,
         ),
