@@ -108,7 +108,10 @@ class FakeCameras:
         return self.feed is not None
 
     def open(self) -> FakeFeed | None:
+        """The device again (a real webcam can be opened again after it was released)."""
         self.opened += 1
+        if self.feed is not None:
+            self.feed.closed.clear()
         return self.feed
 
 

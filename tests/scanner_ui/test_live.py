@@ -143,3 +143,18 @@ async def test_a_letter_goes_to_the_notice_screen(full_runtime: AppRuntime) -> N
             assert note.startswith("Die Anzeige von Bescheiden ist in dieser Version noch nicht verfügbar")
             assert client.find("scanner.code.1.text").get("value") == notice
         await wait_for(client, feed.closed.is_set)
+
+
+async def test_scan_again_starts_over(runtime: AppRuntime) -> None:
+    feed = FakeFeed([letter_frame([PLAIN])])
+    cameras = FakeCameras(feed)
+    use_scanner(runtime, cameras)
+    async with FakeFletClient(runtime.create_main(), platform="linux", route="/scanner") as client:
+        await wait_for(client, lambda: has(client, "scanner.results"))
+        await wait_for(client, feed.closed.is_set)
+        await client.click("scanner.again")
+        assert not has(client, "scanner.results")
+        assert not has(client, "scanner.again")
+        await wait_for(client, lambda: has(client, "scanner.results"))
+        assert cameras.opened == 2
+        assert client.find("scanner.code.1.text").get("value") == PLAIN

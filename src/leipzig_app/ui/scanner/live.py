@@ -80,7 +80,11 @@ class LivePanel:
             visible=False,
         )
         self.hint = ft.Text(
-            "", key="scanner.hint", theme_style=ft.TextThemeStyle.TITLE_MEDIUM, text_align=ft.TextAlign.CENTER
+            "",
+            key="scanner.hint",
+            theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+            text_align=ft.TextAlign.CENTER,
+            visible=False,
         )
         self.status = ft.Text("", key="scanner.camera.status", color=ft.Colors.ON_SURFACE_VARIANT)
         self.torch = secondary_button(
@@ -143,7 +147,7 @@ class LivePanel:
             return
         self.source = source
         self.running = True
-        self.hint.value = ""
+        self._set_hint("")
         self._show_status(self.ctx.t("scanner.camera.starting"), camera_visible=True)
         self.ctx.page.run_task(self._run, self._generation)
 
@@ -174,6 +178,10 @@ class LivePanel:
         self.toggle.icon = ft.Icons.VIDEOCAM_OFF if self.running else ft.Icons.VIDEOCAM
         self.torch.visible = self.running and bool(self.source and self.source.has_torch)
 
+    def _set_hint(self, text: str) -> None:
+        self.hint.value = text
+        self.hint.visible = bool(text)  # an empty line would still take room on a small screen
+
     def _refresh(self) -> None:
         with contextlib.suppress(Exception):  # the screen may be gone while a frame was in flight
             self.control.update()
@@ -199,7 +207,7 @@ class LivePanel:
             self._refresh()
             return
         self.has_camera = True
-        self.hint.value = self.ctx.t(HINT_HOLD_IN_FRAME)
+        self._set_hint(self.ctx.t(HINT_HOLD_IN_FRAME))
         self._show_status("", camera_visible=True)
         self._refresh()
         interval = FRAME_INTERVAL if source.draws_preview else PICTURE_INTERVAL
@@ -275,7 +283,7 @@ class LivePanel:
         self.canvas.shapes = code_shapes(
             [code.corners for code in outcome.codes], outcome.candidates, outcome.width, self.width
         )
-        self.hint.value = t(update.hint)
+        self._set_hint(t(update.hint))
         self._refresh()
         if update.new_codes:
             count = len(update.codes)
@@ -304,7 +312,7 @@ class LivePanel:
         if self.running:
             self.stop()
             self.canvas.shapes = []
-            self.hint.value = ""
+            self._set_hint("")
             self._show_status(self.ctx.t("scanner.camera.off"), camera_visible=False)
         else:
             self.start()
