@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.browser import audit_unnamed, open_app, screenshot, type_into
+from tests.support.browser import audit_unnamed, open_app, screenshot, set_text_scale, type_into
 
 EXE = str(Path(sys.executable).with_name("leipzig-app"))
 WAIT = 20_000
@@ -60,10 +60,14 @@ def test_book_an_appointment_in_chromium(
     # every line of the review is its own text for a screen reader, not merged into one label
     page.get_by_text("Für: Erika Mustermann, erika@example.org").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "review.png")
+    set_text_scale(page, 2.0)
+    screenshot(page, screenshot_dir / "review-200.png")
+    set_text_scale(page, 1.0)
     book.click()
     # the result step offers the calendar export; the app's own list says what the server answered
     page.get_by_role("button", name="Zum Kalender hinzufügen").first.wait_for(timeout=WAIT)
     page.get_by_text("Bestätigt.").first.wait_for(timeout=WAIT)
+    assert audit_unnamed(page) == []
     with sqlite3.connect(tmp_path / "leipzig-app.sqlite3") as db:
         rows = db.execute("SELECT state, name, office_name FROM appointments").fetchall()
     assert rows == [("confirmed", "Erika Mustermann", "Bürgeramt Grünau (Demo)")]
