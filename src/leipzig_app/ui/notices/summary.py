@@ -77,6 +77,38 @@ def summary(ctx: ViewContext, overview: LetterOverview) -> ft.Control:
     controls.append(
         ft.Text(sentence, key="notices.summary.sentence", theme_style=ft.TextThemeStyle.TITLE_MEDIUM)
     )
+    if letter.cash_reference:
+        controls.append(
+            ft.Text(t("notices.summary.cash_line", cash=letter.cash_reference), key="notices.summary.cash")
+        )
+    if overview.paid and overview.payment is not None:
+        payment = overview.payment
+        key = "notices.paid.transfer" if payment.channel == "bank_transfer" else "notices.paid.page"
+        when = day(ctx, payment.paid_at.date()) if payment.paid_at else ""
+        controls.append(
+            ft.Container(
+                key="notices.paid",
+                bgcolor=ft.Colors.GREEN_50,
+                border_radius=8,
+                padding=12,
+                content=ft.Row(
+                    [
+                        ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_900, semantics_label=None),
+                        ft.Text(
+                            t(key, day=when, reference=payment.reference),
+                            color=ft.Colors.GREEN_900,
+                            expand=True,
+                        ),
+                    ]
+                ),
+            )
+        )
+    return ft.Column(controls, spacing=8, key="notices.summary")
+
+
+def facts(ctx: ViewContext, letter: Letter) -> ft.Control:
+    """Every detail of the letter the app knows, each with its label (wraps on narrow screens)."""
+    t = ctx.t
     facts = [
         (
             "notices.summary.type",
@@ -102,30 +134,7 @@ def summary(ctx: ViewContext, overview: LetterOverview) -> ft.Control:
                     col={"xs": 12, "sm": 6},
                 )
             )
-    controls.append(grid)
-    if overview.paid and overview.payment is not None:
-        payment = overview.payment
-        key = "notices.paid.transfer" if payment.channel == "bank_transfer" else "notices.paid.page"
-        when = day(ctx, payment.paid_at.date()) if payment.paid_at else ""
-        controls.append(
-            ft.Container(
-                key="notices.paid",
-                bgcolor=ft.Colors.GREEN_50,
-                border_radius=8,
-                padding=12,
-                content=ft.Row(
-                    [
-                        ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_900, semantics_label=None),
-                        ft.Text(
-                            t(key, day=when, reference=payment.reference),
-                            color=ft.Colors.GREEN_900,
-                            expand=True,
-                        ),
-                    ]
-                ),
-            )
-        )
-    return ft.Column(controls, spacing=8, key="notices.summary")
+    return grid
 
 
 def problems(ctx: ViewContext, letter: Letter) -> ft.Control | None:

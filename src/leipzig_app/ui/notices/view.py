@@ -17,7 +17,7 @@ from leipzig_app.domain.letters import TrustState
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import MANUAL_ROUTES, NOTICE_ROUTE, error_text, letter_route
-from leipzig_app.ui.notices.summary import problems, summary, trust_badge
+from leipzig_app.ui.notices.summary import facts, problems, summary, trust_badge
 from leipzig_app.ui.widgets.common import (
     empty_state,
     error_banner,
@@ -136,7 +136,9 @@ def _letter(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
         summary(ctx, overview),
     ]
     found = problems(ctx, letter)
-    if found is not None:
+    # A warning that the letter may be forged belongs before anything to act on; notes come last.
+    alarming = any(p.get("severity") == "error" for p in letter.problems)
+    if found is not None and alarming:
         controls += [heading(t("notices.problems.title"), level=2), found]
     actions: list[ft.Control] = []
     paid = overview.paid
@@ -188,6 +190,9 @@ def _letter(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
         )
     elif not paid:
         controls.append(ft.Text(t("notices.actions.none"), key="notices.actions.none"))
+    controls += [heading(t("notices.facts.title"), level=2), facts(ctx, letter)]
+    if found is not None and not alarming:
+        controls += [heading(t("notices.problems.title"), level=2), found]
     controls.append(
         ft.Row(
             [
