@@ -1,5 +1,6 @@
 """A tester's path end to end: the app in web mode in real Chromium, a printed demo letter chosen in the
-browser's file picker, the notice screen, the city's payment page in a new tab, and the result read back.
+browser's file picker, the notice screen, the city's payment page in a new tab, the result read back,
+and the objection screen at 200 % text.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.browser import audit_unnamed, open_app, screenshot
+from tests.support.browser import audit_unnamed, open_app, screenshot, set_text_scale
 
 EXE = str(Path(sys.executable).with_name("leipzig-app"))
 WAIT = 30_000
@@ -85,4 +86,13 @@ def test_scan_a_printed_letter_and_pay_it_on_the_citys_page(
     page.get_by_text("Bezahlt am").first.wait_for(timeout=WAIT)
     assert page.get_by_role("button", name="Jetzt online bezahlen").count() == 0
     screenshot(page, screenshot_dir / "paid.png")
+
+    # Objecting, with text at 200 %: the deadline and the channels, every control named.
+    scrolled_to(page, page.get_by_role("button", name="Widerspruch einlegen")).click()
+    page.get_by_text("Frist: bis zum").first.wait_for(timeout=WAIT)
+    set_text_scale(page, 2.0)
+    page.wait_for_timeout(800)
+    assert audit_unnamed(page) == []
+    screenshot(page, screenshot_dir / "object-200.png")
+    scrolled_to(page, page.get_by_role("button", name="Brief als PDF erstellen"))
     assert "Traceback" not in app.tail(200)

@@ -51,6 +51,13 @@ async def test_a_forged_signature_is_flagged_and_offers_nothing(service: Notices
     assert service.overview(letter.id).pay_now is False
 
 
+async def test_a_key_revoked_in_the_citys_key_list_is_refused(service: NoticesService) -> None:
+    # The profile does not know demo-2024; only the key list fetched from the demo city revokes it.
+    letter = await service.open_letter([sign(demo_notice(), key="revoked")])
+    assert letter.trust is TrustState.FORGED
+    assert [p["code"] for p in letter.problems] == ["key_revoked"]
+
+
 async def test_a_girocode_paying_another_account_is_a_mismatch(service: NoticesService) -> None:
     notice = demo_notice()
     fake = girocode_for(notice, iban="DE02120300000000202051", name="Knoellchen Service")

@@ -38,8 +38,18 @@ SCHEMA = [
     """,
 ]
 DISCOVERY = [
-    {"id": "payments.page", "title": "Bezahlseite (Demo-ePayBL)", "path": "/payments/pay"},
-    {"id": "payments.status", "title": "Zahlungsstatus", "path": "/payments/status"},
+    {
+        "id": "payments.page",
+        "type": "payment-page",
+        "title": "Bezahlseite (Demo-ePayBL)",
+        "path": "/payments/pay",
+    },
+    {
+        "id": "payments.status",
+        "type": "payment-status",
+        "title": "Zahlungsstatus",
+        "path": "/payments/status",
+    },
 ]
 _KASSENZEICHEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]{0,34}$")
 _MAX_CENTS = 99_999_999_999
