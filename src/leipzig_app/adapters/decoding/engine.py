@@ -161,7 +161,7 @@ class QrDecoder:
         tried: list[str] = []
         exhausted = False
         for page in pages:
-            run = self._decode(page.gray, started, budget_ms)
+            run = self._decode(page.gray, started, budget_ms, still=True)
             found.extend(_rescale(code, page.scale) for code in run.codes)
             candidates.extend(_scale_quad(q, page.scale) for q in run.open_candidates())
             tried.extend(t for t in run.tried if t not in tried)
@@ -183,7 +183,7 @@ class QrDecoder:
         started = time.perf_counter()
         limit = LIVE_WORK_PIXELS if self._zxing else LIVE_WORK_PIXELS_PORTABLE
         image = images.frame_to_gray(frame, max_pixels=limit)
-        run = self._decode(image.gray, started, budget_ms)
+        run = self._decode(image.gray, started, budget_ms, still=False)
         return ScanOutcome(
             codes=merge_codes([_rescale(code, image.scale) for code in run.codes]),
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
@@ -197,73 +197,96 @@ class QrDecoder:
 
     # ----------------------------------------------------------------------------------------------------
 
-    def _decode(self, gray: NDArray[Any], started: float, budget_ms: float | None) -> _Run:
+    def _decode(self, gray: NDArray[Any], started: float, budget_ms: float | None, *, still: bool) -> _Run:
         deadline = None if budget_ms is None else started + budget_ms / 1000.0
         run = _Run(deadline=deadline)
-        for index, (label, make_variant, reader) in enumerate(self._steps(gray, run)):
-            if index > 0 and (run.done() or run.out_of_time()):
+        ran_any = False
+        for step in self._steps(gray, run):
+            if ran_any and run.out_of_time():
                 break
-            variant = make_variant()
+            if run.done() and (step.phase == RESCUE or not still):
+                break
+            variant = step.variant()
             if variant is None:
+                continue
+            if step.name in _SLOW_DECODERS and variant.gray.size > SLOW_DECODER_MAX_PIXELS:
                 continue
             megapixels = variant.gray.size / 1e6
             # A decoder call cannot be interrupted, so a step starts only if it is expected to finish in
             # time; cheaper steps further down may still fit.
-            if index > 0 and not run.fits(self._costs.expected_ms(label, megapixels)):
+            if ran_any and not run.fits(self._costs.expected_ms(step.name, megapixels)):
                 continue
-            run.tried.append(label if variant.label == "plain" else f"{label}+{variant.label}")
+            ran_any = True
+            run.tried.append(step.name if variant.label == "plain" else f"{step.name}+{variant.label}")
             step_started = time.perf_counter()
-            codes, located = _safely(reader, variant.gray)
-            self._costs.learn(label, megapixels, (time.perf_counter() - step_started) * 1000.0)
+            codes, located = _safely(step.reader, variant.gray)
+            self._costs.learn(step.name, megapixels, (time.perf_counter() - step_started) * 1000.0)
             run.codes.extend(variant.map_code(code, code.decoder) for code in codes)
             run.candidates.extend(variant.to_original(quad) for quad in located)
             run.codes = list(merge_codes(run.codes))
         return run
 
-    def _steps(
-        self, gray: NDArray[Any], run: _Run
-    ) -> Iterator[tuple[str, Callable[[], Variant | None], Reader]]:
+    def _steps(self, gray: NDArray[Any], run: _Run) -> Iterator[_Step]:
         """The strategy as a lazy sequence, so that crops see the candidates found by earlier steps."""
         readers = self._readers()
-
-        def at(v: Variant | None) -> Callable[[], Variant | None]:
-            return lambda: v
-
         whole = variants.plain(gray)
-        for name, reader in readers:
-            yield name, at(whole), reader
+        large = gray.size > SLOW_DECODER_MAX_PIXELS
+        # Large photos are searched again at half size: blur and sensor noise average out, and the
+        # preprocessing ladder runs four times faster there.
+        base = _Lazy(variants.halve, gray) if large else _Lazy(variants.plain, gray)
+
+        # 1. First look.
+        first_name, first_reader = readers[0]
+        first_on_base = large and first_name in _SLOW_DECODERS
+        yield _Step(FIRST_LOOK, first_name, base.get if first_on_base else _fixed(whole), first_reader)
+        # 2. Second look with other decoders and scales: a letter has two codes, and the first decoder may
+        #    have read only one. Stills always get it; frames only while nothing is read.
+        for name, reader in readers[1:]:
+            yield _Step(SECOND_LOOK, name, _fixed(whole), reader)
+        if large:
+            for name, reader in readers:
+                yield _Step(SECOND_LOOK, name, base.get, reader)
+        else:
+            upscaled = _Lazy(variants.upscale, gray)
+            yield _Step(SECOND_LOOK, readers[0][0], upscaled.get, readers[0][1])
         if self._zxing:
-            yield "zxing-global", at(whole), _zxing_global
-        regions = _distinct(run.open_candidates())[:3]
-        for quad in regions:
+            yield _Step(SECOND_LOOK, "zxing-global", base.get, _zxing_global)
+        # 3. Crops around located but unread symbols.
+        for quad in _distinct(run.open_candidates())[:3]:
             crop = _Lazy(_crop_maker(quad, variants.CROP_SIDE, None), gray)
             for name, reader in readers:
-                yield name, crop.get, reader
-            yield "opencv-curved", crop.get, _curved
+                yield _Step(RESCUE, name, crop.get, reader)
+            yield _Step(RESCUE, "opencv-curved", crop.get, _curved)
+        # 4. The preprocessing ladder.
         makers: tuple[Callable[[NDArray[Any]], Variant | None], ...] = (
-            variants.upscale,
             variants.median,
             variants.sharpen,
             variants.clahe,
-            variants.downscale,
             lambda g: variants.local_threshold(g, 25),
             lambda g: variants.local_threshold(g, 41),
         )
         for make in makers:
-            lazy = _Lazy(make, gray)
+            derived = _Lazy(_derive(base.get, make), gray)
             for name, reader in readers:
-                yield name, lazy.get, reader
-        for make in (variants.plain, variants.clahe, variants.upscale):
-            yield "opencv-curved", _Lazy(make, gray).get, _curved
+                yield _Step(RESCUE, name, derived.get, reader)
+            if self._zxing:
+                yield _Step(RESCUE, "zxing-global", derived.get, _zxing_global)
+        if not large:
+            upscaled = _Lazy(variants.upscale, gray)
+            for name, reader in readers[1:]:
+                yield _Step(RESCUE, name, upscaled.get, reader)
+        # 5. OpenCV's decoder for bent paper, and OpenCV's multi-code detector last on the full path.
+        for make in (variants.plain, variants.clahe):
+            yield _Step(RESCUE, "opencv-curved", _Lazy(_derive(base.get, make), gray).get, _curved)
         # Paper bent around a curve defeats grid sampling; OpenCV's curved decoder is the only one that
         # models it, and it is sensitive to scale and binarisation, so unread regions get a small sweep.
         for quad in _distinct(run.open_candidates())[:2]:
             for side in (360, 640):
                 for finish in (None, variants.otsu, variants.median):
                     make_crop = _crop_maker(quad, side, finish)
-                    yield "opencv-curved", _Lazy(make_crop, gray).get, _curved
+                    yield _Step(RESCUE, "opencv-curved", _Lazy(make_crop, gray).get, _curved)
         if self._zxing:
-            yield "opencv", at(whole), _opencv
+            yield _Step(RESCUE, "opencv", base.get, _opencv)
 
     def _readers(self) -> list[tuple[str, Reader]]:
         readers: list[tuple[str, Reader]] = []
@@ -275,6 +298,49 @@ class QrDecoder:
             # Without zxing-cpp, OpenCV is the only decoder that also reports unread symbols.
             readers.append(("opencv", _opencv))
         return readers
+
+
+FIRST_LOOK, SECOND_LOOK, RESCUE = 1, 2, 3
+#: zbar and OpenCV slow down steeply with size; above this they only see reduced copies.
+SLOW_DECODER_MAX_PIXELS = 4_000_000
+_SLOW_DECODERS = frozenset({"zbar", "opencv", "opencv-curved"})
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One decoder on one image variant; `phase` decides whether it runs once codes have been read."""
+
+    phase: int
+    name: str
+    variant: Callable[[], Variant | None]
+    reader: Reader
+
+
+def _fixed(variant: Variant | None) -> Callable[[], Variant | None]:
+    return lambda: variant
+
+
+def _derive(
+    base: Callable[[], Variant | None], make: Callable[[NDArray[Any]], Variant | None]
+) -> Callable[[NDArray[Any]], Variant | None]:
+    """A variant of a variant, with the pixel mappings of both composed."""
+
+    def build(_gray: NDArray[Any]) -> Variant | None:
+        first = base()
+        if first is None:
+            return None
+        second = make(first.gray)
+        if second is None:
+            return None
+        scale = first.scale * second.scale
+        offset = (
+            second.offset[0] / first.scale + first.offset[0],
+            second.offset[1] / first.scale + first.offset[1],
+        )
+        label = second.label if first.label == "plain" else f"{first.label}+{second.label}"
+        return Variant(second.gray, label, scale=scale, offset=offset)
+
+    return build
 
 
 class _Lazy:

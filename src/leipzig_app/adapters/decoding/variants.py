@@ -62,14 +62,12 @@ def upscale(gray: NDArray[Any], factor: float = 2.0) -> Variant | None:
     return Variant(big, "upscale", scale=factor)
 
 
-def downscale(gray: NDArray[Any]) -> Variant | None:
-    """Half size for large images: blur and sensor noise average out, huge modules fit the finder search."""
+def halve(gray: NDArray[Any]) -> Variant:
+    """Half size: blur and sensor noise average out, and huge modules fit the finder-pattern search."""
     import cv2
 
-    if min(gray.shape[:2]) < 2 * UPSCALE_BELOW:
-        return None
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return Variant(small, "downscale", scale=0.5)
+    return Variant(small, "half", scale=0.5)
 
 
 def sharpen(gray: NDArray[Any]) -> Variant:
