@@ -28,8 +28,11 @@ def test_catalog_slots_book_cancel(
 ) -> None:
     code, catalog, _ = run(capsys, "catalog", "--endpoint", endpoint)
     assert code == 0
-    assert {"offices", "services"} <= catalog.keys()
+    assert set(catalog) == {"offices", "services"}
     assert any(o["name"] == "Bürgeramt Grünau (Demo)" for o in catalog["offices"])
+    passport = next(s for s in catalog["services"] if s["id"] == "121151")
+    assert "10003" not in passport["office_ids"]
+    assert passport["max_quantity"] == 5
 
     code, slots, _ = run(
         capsys, "slots", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN, "--days", "7"
@@ -46,7 +49,7 @@ def test_catalog_slots_book_cancel(
     assert code == 0
     assert booked["slot"] == slots[0]
     assert booked["state"] == "confirmed"  # Grünau confirms without an e-mail round trip
-    assert {"process_id", "auth_key"} <= booked.keys()
+    assert set(booked) == {"process_id", "auth_key", "slot", "state"}
 
     code, _, err = run(
         capsys, "book", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN,

@@ -81,13 +81,12 @@ def _catalog(args: argparse.Namespace) -> int:
         return await booking.catalog()
 
     catalog = _run(args, work)
-    emit(
-        {
-            "offices": [_jsonable(asdict(o)) for o in catalog.offices],
-            "services": [_jsonable(asdict(s)) for s in catalog.services],
-            "relations": [asdict(r) for r in catalog.relations],
-        }
-    )
+    services = []
+    for service in catalog.services:
+        entry = _jsonable(asdict(service))
+        entry["office_ids"] = [o.id for o in catalog.offices_for(service.id)]
+        services.append(entry)
+    emit({"offices": [_jsonable(asdict(o)) for o in catalog.offices], "services": services})
     return 0
 
 
@@ -143,7 +142,6 @@ def _book(args: argparse.Namespace) -> int:
             "auth_key": result.auth_key,
             "slot": result.start.isoformat(),
             "state": result.state.value,
-            "reserved_until": result.reserved_until.isoformat() if result.reserved_until else None,
         }
     )
     return 0
