@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,8 +68,19 @@ class AppRuntime:
     #: Shells (one per page) to refresh after the city changed.
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
+    #: Set once every feature is wired (see `create(defer_start=True)` and `start()`).
+    ready: threading.Event = field(default_factory=threading.Event)
+
     @classmethod
-    def create(cls, *, city: str | None = None, data_dir: Path | str | None = None) -> AppRuntime:
+    def create(
+        cls, *, city: str | None = None, data_dir: Path | str | None = None, defer_start: bool = False
+    ) -> AppRuntime:
+        """Open the database and read the profile; then wire every feature, unless `defer_start`.
+
+        With `defer_start=True` the caller runs `start()` itself (web mode does it in a thread while the
+        browser loads the Flutter client, so the slow part, the demo city, does not delay the first page).
+        A profile that cannot be read at all raises here, before anything is served.
+        """
         from leipzig_app.adapters import paths, profiles
         from leipzig_app.adapters.settings_store import SqliteSettingsStore
         from leipzig_app.adapters.sqlite_store import Database
@@ -86,8 +98,16 @@ class AppRuntime:
         )
         runtime = cls(data_dir=folder, db=db, services=services)
         services.switch_city = runtime.switch_city
-        runtime._wire(profile)
+        if not defer_start:
+            runtime.start()
         return runtime
+
+    def start(self) -> None:
+        """Start the demo city if the profile needs it and wire every feature; sets `ready`."""
+        try:
+            self._wire(self.services.profile)
+        finally:
+            self.ready.set()
 
     # --- wiring ----------------------------------------------------------------------------------------
 
@@ -178,7 +198,12 @@ def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
     """The Flet `main`: one shell per page, all sharing the runtime's services."""
 
     async def main(page: ft.Page) -> None:
+        import asyncio
+
         from leipzig_app.ui.shell import Shell
+
+        if not runtime.ready.is_set():
+            await asyncio.to_thread(runtime.ready.wait)
 
         shell = Shell(page, runtime.services)
         runtime.listeners.append(shell.refresh)
@@ -350,3 +375,35 @@ def _wire_scanner(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_scanner)
+
+
+def _wire_hub(runtime: AppRuntime, profile: CityProfile) -> None:
+    """The services hub ("Mehr"): the profile's hub modules; library card store, waste calendar over HTTP."""
+    from leipzig_app.adapters.barcodes import PythonBarcodeRenderer
+    from leipzig_app.adapters.card_store import FileCardStore
+    from leipzig_app.adapters.waste_calendar import IcsWasteExporter, WasteCalendarClient
+    from leipzig_app.services.hub import HubService
+    from leipzig_app.services.library import LibraryCardService
+    from leipzig_app.services.waste import WasteService
+
+    runtime.services.hub = None
+    library = waste = None
+    library_settings = profile.services.get("library")
+    if "library" in profile.modules and library_settings is not None:
+        # Desktop and web: a 0600 file in the data folder; phones swap in secure storage (ui/services).
+        library = LibraryCardService(
+            library_settings, FileCardStore(runtime.data_dir), PythonBarcodeRenderer(), profile.id
+        )
+    waste_settings = profile.services.get("waste")
+    if "waste" in profile.modules and waste_settings is not None and runtime.http is not None:
+        waste = WasteService(
+            waste_settings,
+            WasteCalendarClient(runtime.http, waste_settings.feed_url, waste_settings.streets_url),
+            SqliteHubStore(runtime.db, profile.id),
+            IcsWasteExporter(),
+            city_name=profile.name,
+        )
+    runtime.services.hub = HubService(profile, library=library, waste=waste)
+
+
+FEATURE_WIRING.append(_wire_hub)

@@ -84,21 +84,35 @@ def test_invalid_profile_names_field(mutate: Any, field: str, expected: str) -> 
     assert "city.toml" in str(info.value)
 
 
+def _replace_sandbox(value: Any, base: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{sandbox}", base)
+    if isinstance(value, list):
+        return [_replace_sandbox(v, base) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_sandbox(v, base) for k, v in value.items()}
+    return value
+
+
 def test_https_endpoints_are_accepted() -> None:
-    data = copy.deepcopy(_raw())
+    data = _replace_sandbox(copy.deepcopy(_raw()), "https://www.leipzig.de")
     data["sandbox"]["start"] = False
-    for feed in data["news"]["feeds"]:
-        feed["url"] = feed["url"].replace("{sandbox}", "https://www.leipzig.de")
-    for section in ("appointments", "reports", "payments", "notices"):
-        for key, value in list(data[section].items()):
-            if isinstance(value, str) and value.startswith("{sandbox}"):
-                data[section][key] = value.replace("{sandbox}", "https://www.leipzig.de")
-    data["notices"]["objection_forms"] = {"default": "https://www.leipzig.de/widerspruch"}
+    data["city"]["demo"] = False
     data["notices"]["trusted_keys"] = []
     data["notices"]["key_list_signers"] = []
     profile = parse_profile(data, "real.toml")
     assert profile.start_sandbox is False
     assert profile.reports.endpoint == "https://www.leipzig.de/open311/v2/"
+
+
+def test_demo_keys_are_refused_in_a_real_profile() -> None:
+    data = _replace_sandbox(copy.deepcopy(_raw()), "https://www.leipzig.de")
+    data["sandbox"]["start"] = False
+    data["city"]["demo"] = False
+    with pytest.raises(ProfileError) as info:
+        parse_profile(data, "real.toml")
+    assert info.value.field.startswith("notices.trusted_keys[0]")
+    assert "demo" in info.value.expected
 
 
 def test_missing_file_and_bad_toml(tmp_path: Path) -> None:

@@ -78,11 +78,10 @@ def run(args: argparse.Namespace) -> int:
     from leipzig_app.app import AppRuntime
 
     try:
-        runtime = AppRuntime.create(city=config.city, data_dir=args.data_dir)
+        runtime = AppRuntime.create(city=config.city, data_dir=args.data_dir, defer_start=view == "web")
     except AppError as error:
         raise CliError(str(error)) from None
-    for startup_problem in runtime.services.problems:
-        print(f"Leipzig App: {startup_problem.message}", file=sys.stderr)
+    _print_problems(runtime)
     try:
         if view == "web":
             asyncio.run(_serve_web(runtime, config, open_browser=args.open))
@@ -95,6 +94,24 @@ def run(args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def _print_problems(runtime: Any, since: int = 0) -> None:
+    for startup_problem in runtime.services.problems[since:]:
+        print(f"Leipzig App: {startup_problem.message}", file=sys.stderr, flush=True)
+
+
+def _start_in_background(runtime: Any) -> None:
+    """Wire the features (and start the demo city) while the browser loads the Flutter client."""
+    import threading
+
+    known = len(runtime.services.problems)
+
+    def start() -> None:
+        runtime.start()
+        _print_problems(runtime, since=known)
+
+    threading.Thread(target=start, name="app-start", daemon=True).start()
 
 
 def _assets_dir() -> str:
@@ -129,6 +146,7 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
     port = sock.getsockname()[1]
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{shown_host}:{port}/"
+    _start_in_background(runtime)
     print(f"Leipzig App: {url}", flush=True)
     print("Press Ctrl+C to stop.", file=sys.stderr, flush=True)
     if open_browser:
