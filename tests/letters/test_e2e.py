@@ -6,6 +6,7 @@ and the objection screen at 200 % text.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,15 @@ def test_scan_a_printed_letter_and_pay_it_on_the_citys_page(
     assert "5.0500.000001.1" in tree
     assert audit_unnamed(page) == []
     screenshot(page, screenshot_dir / "notice.png")
+
+    # The bank transfer: copy buttons named after what they copy, and the GiroCode drawn large.
+    scrolled_to(page, page.get_by_role("button", name="Überweisen")).click()
+    scrolled_to(page, page.get_by_role("button", name="IBAN kopieren"))
+    scrolled_to(page, page.get_by_role("img", name=re.compile("GiroCode für die Überweisung")))
+    assert audit_unnamed(page) == []
+    screenshot(page, screenshot_dir / "transfer.png")
+    page.mouse.wheel(0, -5000)
+    page.get_by_role("button", name="Zurück zum Bescheid").first.click()
 
     scrolled_to(page, page.get_by_role("button", name="Jetzt online bezahlen")).click()
     confirm = scrolled_to(page, page.get_by_role("button", name="Weiter zur Bezahlseite"))

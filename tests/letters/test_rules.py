@@ -141,3 +141,22 @@ async def test_the_demo_payment_page_explains_bad_input_and_refuses_a_second_pay
     unknown = (await http.get(f"{base}/payments/status", params={"kassenzeichen": "9.9"})).json()
     assert unknown["status"] == "open"
     assert (await http.get(f"{base}/payments/status", params={"kassenzeichen": ""})).status_code == 400
+
+
+def test_the_girocode_image_reads_back_exactly_with_umlauts() -> None:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from leipzig_app.domain.notices.girocode import build_girocode
+    from leipzig_app.ui.notices.common import qr_png
+
+    text = build_girocode(
+        name="Stadtkasse Leipzig Süd", iban="DE20860555921090000004", amount=Decimal("61.20"),
+        remittance="Kassenzeichen 5.0500.000001.1 Gebühr",
+    )  # fmt: skip
+    image = Image.open(io.BytesIO(qr_png(text)))
+    [found] = zxingcpp.read_barcodes(image)
+    assert found.text == text
+    assert found.ec_level == "M"
