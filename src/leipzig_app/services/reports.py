@@ -49,6 +49,12 @@ log = logging.getLogger(__name__)
 #: How far back "Schon gemeldet?" looks for open requests.
 NEARBY_WINDOW = timedelta(days=90)
 STATUS_REFRESH_EVERY = timedelta(minutes=5)
+_STATE_KEYS = {
+    OutboxState.DRAFT: "reports.state.draft",
+    OutboxState.QUEUED: "reports.state.queued",
+    OutboxState.SENDING: "reports.state.sending",
+    OutboxState.FAILED: "reports.state.failed",
+}
 
 
 def _utc_now() -> datetime:
@@ -321,11 +327,12 @@ class ReportsService:
         for item in self.my_reports():
             if not item.is_open:
                 continue
-            state = (
-                t("reports.state.server_" + (item.status or "open"))
-                if item.state == OutboxState.SENT
-                else t("reports.state." + item.state.value)
-            )
+            if item.state == OutboxState.SENT:
+                state = t(
+                    "reports.state.server_closed" if item.status == "closed" else "reports.state.server_open"
+                )
+            else:
+                state = t(_STATE_KEYS.get(item.state, "reports.state.sent"))
             items.append(
                 HomeItem(
                     title=item.draft.service_name or item.draft.service_code,

@@ -296,8 +296,18 @@ class ReportWizard(PhotoSteps):
         await send(self)
 
 
+_STATE_KEYS = {
+    OutboxState.DRAFT: "reports.state.draft",
+    OutboxState.QUEUED: "reports.state.queued",
+    OutboxState.SENDING: "reports.state.sending",
+    OutboxState.FAILED: "reports.state.failed",
+}
+
+
 def state_text(ctx: ViewContext, item: Any) -> str:
     """The one-line state of an outbox item: outbox state, or the city's status once sent."""
     if item.state == OutboxState.SENT:
-        return ctx.t("reports.state.server_" + (item.status or "open"))
-    return ctx.t("reports.state." + item.state.value)
+        return ctx.t(
+            "reports.state.server_closed" if item.status == "closed" else "reports.state.server_open"
+        )
+    return ctx.t(_STATE_KEYS.get(item.state, "reports.state.sent"))
