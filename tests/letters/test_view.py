@@ -115,6 +115,11 @@ async def test_bank_transfer_shows_copy_buttons_and_a_large_girocode(
     assert image[0].get("width") == 300
     assert "GiroCode für die Überweisung" in str(image[0].get("semantics_label"))
     await client.click("notices.transfer.mark")
+    assert "Die App kann das nicht prüfen" in status(client)
+    await client.click("notices.transfer.mark_cancel")
+    assert status(client) == "Abgebrochen. Es ist nichts geschehen."
+    assert not notices.overview(letter.id).paid
+    await client.click("notices.transfer.mark")
     await client.click("notices.transfer.mark_confirm")
     assert notices.overview(letter.id).paid
 
@@ -148,6 +153,7 @@ async def test_object_shows_deadline_posting_day_and_never_claims_to_file(
     assert "legt den Widerspruch nicht für Sie ein" in text
     await client.click("notices.object.online")
     assert client.find("notices.object.online_confirm_box").visible
+    assert "Sie verlassen die App und öffnen 127.0.0.1" in status(client)
     await client.click("notices.object.online_confirm")
     assert client.state.launched_urls[-1].endswith("/notices/objection-form?case=32.21-2026-0481516")
     await client.type("notices.object.reason", "Die Gebühr wurde doppelt erhoben.")

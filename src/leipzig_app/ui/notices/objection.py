@@ -91,6 +91,8 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
             ft.Text(t("notices.object.online_none"), key="notices.object.online_none"),
         ]
 
+    review = t("notices.object.online_review", domain=domain)
+
     async def open_form(e: object) -> None:
         opened = await launch(url)
         ctx.announce(
@@ -104,7 +106,7 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
         key="notices.object.online_confirm_box",
         content=ft.Column(
             [
-                ft.Text(t("notices.object.online_review", domain=domain)),
+                ft.Text(review),
                 ft.Row(
                     [
                         primary_button(
@@ -115,7 +117,7 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
                         secondary_button(
                             t("common.cancel"),
                             key="notices.object.online_cancel",
-                            on_click=lambda e: _toggle(box, False),
+                            on_click=lambda e: _toggle(ctx, box, False, t("notices.confirm_cancelled")),
                         ),
                     ],
                     wrap=True,
@@ -131,7 +133,7 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
             t("notices.object.online"),
             key="notices.object.online",
             icon=ft.Icons.OPEN_IN_NEW,
-            on_click=lambda e: _toggle(box, True),
+            on_click=lambda e: _toggle(ctx, box, True, review),
         ),
         box,
     ]
@@ -184,6 +186,8 @@ def _letter_channel(
         if save_draft():
             ctx.announce(t("notices.object.draft_saved"))
 
+    review = t("notices.object.pdf_review", day=day(ctx, latest))
+
     async def make_pdf(e: object) -> None:
         if not save_draft():
             return
@@ -200,7 +204,7 @@ def _letter_channel(
         key="notices.object.pdf_confirm_box",
         content=ft.Column(
             [
-                ft.Text(t("notices.object.pdf_review", day=day(ctx, latest))),
+                ft.Text(review),
                 ft.Row(
                     [
                         primary_button(
@@ -212,7 +216,7 @@ def _letter_channel(
                         secondary_button(
                             t("common.cancel"),
                             key="notices.object.pdf_cancel",
-                            on_click=lambda e: _toggle(box, False),
+                            on_click=lambda e: _toggle(ctx, box, False, t("notices.confirm_cancelled")),
                         ),
                     ],
                     wrap=True,
@@ -247,7 +251,7 @@ def _letter_channel(
                     t("notices.object.pdf"),
                     key="notices.object.pdf",
                     icon=ft.Icons.PICTURE_AS_PDF,
-                    on_click=lambda e: _toggle(box, True),
+                    on_click=lambda e: _toggle(ctx, box, True, review),
                 ),
             ],
             wrap=True,
@@ -257,6 +261,8 @@ def _letter_channel(
     return controls
 
 
-def _toggle(box: ft.Container, visible: bool) -> None:
+def _toggle(ctx: ViewContext, box: ft.Container, visible: bool, message: str) -> None:
+    """Show or hide a confirmation step and say so (focus does not move to it by itself)."""
     box.visible = visible
     box.update()
+    ctx.announce(message)

@@ -178,6 +178,8 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
         ),
     ]
 
+    review = t("notices.transfer.mark_review", amount=amount_text)
+
     async def mark(e: object) -> None:
         try:
             service.mark_transferred(letter.id)
@@ -192,7 +194,7 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
         key="notices.transfer.confirm_box",
         content=ft.Column(
             [
-                ft.Text(t("notices.transfer.mark_review", amount=amount_text)),
+                ft.Text(review),
                 ft.Row(
                     [
                         primary_button(
@@ -203,7 +205,9 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
                         secondary_button(
                             t("common.cancel"),
                             key="notices.transfer.mark_cancel",
-                            on_click=lambda e: _toggle(confirm_box, False),
+                            on_click=lambda e: _toggle(
+                                ctx, confirm_box, False, t("notices.confirm_cancelled")
+                            ),
                         ),
                     ],
                     wrap=True,
@@ -217,16 +221,18 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
             t("notices.transfer.mark"),
             key="notices.transfer.mark",
             icon=ft.Icons.DONE,
-            on_click=lambda e: _toggle(confirm_box, True),
+            on_click=lambda e: _toggle(ctx, confirm_box, True, review),
         ),
         confirm_box,
     ]
     return controls
 
 
-def _toggle(box: ft.Container, visible: bool) -> None:
+def _toggle(ctx: ViewContext, box: ft.Container, visible: bool, message: str) -> None:
+    """Show or hide a confirmation step and say so (focus does not move to it by itself)."""
     box.visible = visible
     box.update()
+    ctx.announce(message)
 
 
 def _plain_amount(ctx: ViewContext, amount: object) -> str:
