@@ -41,6 +41,7 @@ def migrations() -> list[Migrations]:
     """Every component's schema, applied when the database opens."""
     from leipzig_app.adapters import (
         appointment_store,
+        hub_store,
         letters_store,
         news_store,
         outbox_store,
@@ -53,6 +54,7 @@ def migrations() -> list[Migrations]:
         appointment_store.MIGRATIONS,
         outbox_store.MIGRATIONS,
         letters_store.MIGRATIONS,
+        hub_store.MIGRATIONS,
     ]
 
 
@@ -381,6 +383,7 @@ def _wire_hub(runtime: AppRuntime, profile: CityProfile) -> None:
     """The services hub ("Mehr"): the profile's hub modules; library card store, waste calendar over HTTP."""
     from leipzig_app.adapters.barcodes import PythonBarcodeRenderer
     from leipzig_app.adapters.card_store import FileCardStore
+    from leipzig_app.adapters.hub_store import SqliteHubStore
     from leipzig_app.adapters.waste_calendar import IcsWasteExporter, WasteCalendarClient
     from leipzig_app.services.hub import HubService
     from leipzig_app.services.library import LibraryCardService

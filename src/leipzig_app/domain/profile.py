@@ -195,7 +195,10 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
         services=dict(r.raw_table("services")),
     )
     _check_urls(profile)
-    return profile
+    # The services hub's modules validate their own [services.<module>] sections (domain/modules.py).
+    from leipzig_app.domain.modules import parse_services
+
+    return replace(profile, services=parse_services(profile))
 
 
 # --- sections -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Demo city news: an RSS 2.0 feed (`/feeds/stadt.rss`) and an Atom feed (`/feeds/kultur.atom`).
+"""Demo city news: an RSS 2.0 feed (`/feeds/stadt.rss`) and an Atom feed (`/feeds/kultur.atom`), plus the
+second demo jurisdiction's RSS feed (`/feeds/offenbach.rss`, for the Offenbach profile).
 
 Both are written the way real municipal feeds are: German text with umlauts, HTML in CDATA blocks or
 escaped, relative links, pictures as enclosures or Media RSS, one item without a date, and the odd
@@ -30,7 +31,11 @@ from pydantic import BaseModel, Field
 
 from leipzig_app.sandbox.context import SandboxContext
 
-FEEDS = {"stadt": "Stadt Leipzig (Demo)", "kultur": "Kultur in Leipzig (Demo)"}
+FEEDS = {
+    "stadt": "Stadt Leipzig (Demo)",
+    "kultur": "Kultur in Leipzig (Demo)",
+    "offenbach": "Stadt Offenbach am Main (Demo)",
+}
 MODES = ("ok", "fail", "slow", "broken")
 
 SCHEMA = [
@@ -62,6 +67,7 @@ SCHEMA = [
 DISCOVERY = [
     {"type": "rss", "path": "/feeds/stadt.rss"},
     {"type": "atom", "path": "/feeds/kultur.atom"},
+    {"type": "rss", "path": "/feeds/offenbach.rss"},
 ]
 
 _TRACKER = '<img src="https://met.vgwort.de/na/demo-0815" width="1" height="1" alt="">'
@@ -133,6 +139,25 @@ _SEED: tuple[tuple[str, str, float | None, str, str, str, str | None], ...] = (
     ),
 )  # fmt: skip
 
+#: The second demo jurisdiction's items, seeded on their own (older demo data folders get them too).
+_SEED_OFFENBACH: tuple[tuple[str, str, float | None, str, str, str, str | None], ...] = (
+    (
+        "offenbach", "offenbach-001", 4, "Wilhelmsplatz: Wochenmarkt mit neuen Ständen",
+        "<p>Der Wochenmarkt auf dem Wilhelmsplatz hat dienstags, freitags und samstags geöffnet.</p>",
+        "Stadtleben", "markt",
+    ),
+    (
+        "offenbach", "offenbach-002", 30, "Mainuferweg: Sanierung beginnt im Frühjahr",
+        "<p>Der Weg am Mainufer zwischen Hafen und Schloss wird abschnittsweise erneuert.</p>",
+        "Verkehr", None,
+    ),
+    (
+        "offenbach", "offenbach-003", None, "Hinweis: Demo-Nachrichten",
+        "<p>Alle Nachrichten in dieser App sind Demonstrationsdaten der Demo-Stadt Offenbach am Main.</p>",
+        "", None,
+    ),
+)  # fmt: skip
+
 
 class NewItem(BaseModel):
     title: str = Field(min_length=1, max_length=300)
@@ -148,23 +173,28 @@ class FeedMode(BaseModel):
 
 
 def seed(ctx: SandboxContext) -> None:
+    _seed(ctx, "feeds_seeded", _SEED, ("stadt", "kultur"))
+    _seed(ctx, "feeds_seeded_offenbach", _SEED_OFFENBACH, ("offenbach",))
+
+
+def _seed(ctx: SandboxContext, marker: str, items: tuple[Any, ...], feeds: tuple[str, ...]) -> None:
     now = ctx.now()
     with ctx.db() as conn:
-        if conn.execute("SELECT 1 FROM sandbox_meta WHERE key = 'feeds_seeded'").fetchone():
+        if conn.execute("SELECT 1 FROM sandbox_meta WHERE key = ?", (marker,)).fetchone():
             return
-        for feed, guid, hours, title, html, category, image in _SEED:
+        for feed, guid, hours, title, html, category, image in items:
             published = (now - timedelta(hours=hours)).isoformat() if hours is not None else None
             conn.execute(
                 "INSERT INTO feed_items (feed, guid, title, html, category, image, published) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (feed, guid, title, html, category, image, published),
             )
-        for feed in FEEDS:
+        for feed in feeds:
             conn.execute(
                 "INSERT OR REPLACE INTO feed_modes (feed, mode, delay, changed_at) VALUES (?, 'ok', 0, ?)",
                 (feed, now.isoformat()),
             )
-        conn.execute("INSERT INTO sandbox_meta (key, value) VALUES ('feeds_seeded', '1')")
+        conn.execute("INSERT INTO sandbox_meta (key, value) VALUES (?, '1')", (marker,))
 
 
 def create_router(ctx: SandboxContext) -> APIRouter:
@@ -189,8 +219,8 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         changed = datetime.fromisoformat(state["changed_at"]) if state else ctx.now()
         base = str(request.base_url).rstrip("/")
         items = [dict(row) for row in rows]
-        if feed == "stadt":
-            body, media_type = _rss(items, base, changed), "application/rss+xml; charset=utf-8"
+        if feed != "kultur":
+            body, media_type = _rss(items, base, changed, feed), "application/rss+xml; charset=utf-8"
         else:
             body, media_type = _atom(items, base, changed), "application/atom+xml; charset=utf-8"
         etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
@@ -208,6 +238,10 @@ def create_router(ctx: SandboxContext) -> APIRouter:
     @router.get("/feeds/kultur.atom")
     async def kultur(request: Request) -> Response:
         return await serve("kultur", request)
+
+    @router.get("/feeds/offenbach.rss")
+    async def offenbach(request: Request) -> Response:
+        return await serve("offenbach", request)
 
     @router.get("/feeds/bilder/{name}.png")
     def picture(name: str) -> Response:
@@ -311,12 +345,12 @@ def _not_modified(request: Request, etag: str, changed: datetime) -> bool:
 # --- documents -----------------------------------------------------------------------------------------
 
 
-def _rss(items: list[dict[str, Any]], base: str, changed: datetime) -> str:
+def _rss(items: list[dict[str, Any]], base: str, changed: datetime, feed: str = "stadt") -> str:
     entries = []
     for i, item in enumerate(items):
         parts = [
             f"<title>{escape(item['title'])}</title>",
-            f"<link>artikel/stadt/{escape(item['guid'])}</link>",
+            f"<link>artikel/{feed}/{escape(item['guid'])}</link>",
             f'<guid isPermaLink="false">{escape(item["guid"])}</guid>',
             f"<description><![CDATA[{item['html'].replace(']]>', ']]&gt;')}]]></description>",
         ]
@@ -335,9 +369,9 @@ def _rss(items: list[dict[str, Any]], base: str, changed: datetime) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
         'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
-        f"<title>{escape(FEEDS['stadt'])}</title><link>{base}/</link>"
-        f'<atom:link href="{base}/feeds/stadt.rss" rel="self" type="application/rss+xml"/>'
-        "<description>Nachrichten der Demo-Stadt Leipzig (Demodaten)</description><language>de</language>"
+        f"<title>{escape(FEEDS[feed])}</title><link>{base}/</link>"
+        f'<atom:link href="{base}/feeds/{feed}.rss" rel="self" type="application/rss+xml"/>'
+        f"<description>Nachrichten: {escape(FEEDS[feed])} (Demodaten)</description><language>de</language>"
         f"<lastBuildDate>{format_datetime(changed, usegmt=True)}</lastBuildDate>"
         + "".join(entries)
         + "</channel></rss>\n"

@@ -24,7 +24,7 @@ from leipzig_app import __version__
 from leipzig_app.sandbox.context import SandboxContext
 
 #: The standards the demo city speaks, each a module of this package (see `context.py` for the contract).
-MODULES: tuple[str, ...] = ("zms", "feeds", "open311", "payments", "notices")
+MODULES: tuple[str, ...] = ("zms", "feeds", "open311", "open311_offenbach", "payments", "notices", "waste")
 
 _CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)

@@ -1,4 +1,5 @@
-"""Demo city: the ZMS "eappointment" citizen API under `/terminvereinbarung/api/citizen/` (demo data).
+"""Demo city: the ZMS "eappointment" citizen API under `/terminvereinbarung/api/citizen/` (demo data), and
+the same API for the second demo jurisdiction's offices under `/offenbach/terminvereinbarung/api/citizen/`.
 
 Slots are generated deterministically from the demo city's clock (`ctx.now()`): the offices' opening hours
 in 15-minute units, some of them already taken (fewer free ones in the next days), 21 days ahead, with the
@@ -33,6 +34,8 @@ from leipzig_app.sandbox.zms_data import OFFICES, RELATIONS, SERVICES
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PREFIX = "/terminvereinbarung/api/citizen"
+#: Each demo jurisdiction's API path and the city its offices are in (`zms_data.OFFICES`, "city").
+PREFIXES = {PREFIX: "Leipzig", "/offenbach" + PREFIX: "Offenbach am Main"}
 UNIT = 900  # seconds in one 15-minute unit
 HORIZON_DAYS = 21
 RELEASES = (time(10, 0), time(17, 0))
@@ -55,7 +58,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS zms_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
 
-DISCOVERY = [{"type": "zms-citizen-api", "path": PREFIX + "/"}]
+DISCOVERY = [{"type": "zms-citizen-api", "path": prefix + "/"} for prefix in PREFIXES]
 
 DEFAULTS = {"wrap": "0", "maintenance": "0", "rate_limit": "60", "rate_window": "60", "calendar": "1"}
 
@@ -208,14 +211,21 @@ def _units(office_id: str, service_ids: list[str], counts: list[int]) -> int:
 # --- bodies -----------------------------------------------------------------------------------------------
 
 
-def catalog_body() -> dict[str, Any]:
+def city_of(path: str) -> str:
+    """The demo jurisdiction (city) whose API a request path belongs to."""
+    return next((city for prefix, city in PREFIXES.items() if path.startswith(prefix + "/")), "Leipzig")
+
+
+def catalog_body(city: str = "Leipzig") -> dict[str, Any]:
+    local = [o for o in OFFICES if o.get("city", "Leipzig") == city]
+    ids = {o["id"] for o in local}
     offices = [
         {
             "id": int(o["id"]),
             "name": o["name"],
             "address": {
                 "street": o["street"], "house_number": o["house_number"],
-                "postal_code": o["postal_code"], "city": "Leipzig",
+                "postal_code": o["postal_code"], "city": city,
             },
             "geo": {"lat": o["lat"], "lon": o["lon"]},
             "openingHours": [{"weekday": w, "from": a, "to": b} for w, a, b in o["hours"]],
@@ -228,17 +238,18 @@ def catalog_body() -> dict[str, Any]:
                 "reservationDuration": RESERVATION_SECONDS // 60,
             },
         }
-        for o in OFFICES
+        for o in local
     ]  # fmt: skip
     services = [
         {
             "id": int(s["id"]), "name": s["name"], "maxQuantity": s["max"],
-            "combinable": {c: [int(r[0]) for r in RELATIONS if r[1] == c] for c in s["combinable"]},
+            "combinable": {c: [int(r[0]) for r in RELATIONS if r[1] == c and r[0] in ids]
+                           for c in s["combinable"]},
             "fees": s["fee"], "documents": s["documents"],
         }
         for s in SERVICES
     ]  # fmt: skip
-    relations = [{"officeId": int(o), "serviceId": int(s), "slots": n} for o, s, n in RELATIONS]
+    relations = [{"officeId": int(o), "serviceId": int(s), "slots": n} for o, s, n in RELATIONS if o in ids]
     return {"offices": offices, "services": services, "relations": relations}
 
 
@@ -309,7 +320,8 @@ def create_router(ctx: SandboxContext) -> APIRouter:
                     )
                     return answer(request, errors, error.status, headers)
 
-            router.add_api_route(PREFIX + path, endpoint, methods=[method], include_in_schema=True)
+            for prefix in PREFIXES:
+                router.add_api_route(prefix + path, endpoint, methods=[method], include_in_schema=True)
             return endpoint
 
         return decorate

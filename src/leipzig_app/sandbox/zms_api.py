@@ -120,7 +120,7 @@ def confirm(ctx: SandboxContext, process_id: str, auth_key: str) -> dict[str, An
 def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
     @api("/offices-and-services/")
     async def offices_and_services(request: Request) -> Any:
-        return zms.catalog_body()
+        return zms.catalog_body(zms.city_of(request.url.path))
 
     @api("/available-days/")
     async def available_days(request: Request) -> Any:

@@ -55,6 +55,27 @@ OFFICES: list[dict[str, Any]] = [
     },
 ]  # fmt: skip
 
+#: The second demo jurisdiction's citizen offices, served under `/offenbach/terminvereinbarung/api/citizen/`
+#: (offices without "city" are Leipzig's).
+OFFICES += [
+    {
+        "id": "20001",
+        "name": "Bürgerbüro Offenbach Stadthof (Demo)", "city": "Offenbach am Main",
+        "street": "Stadthof", "house_number": "16", "postal_code": "63065",
+        "lat": 50.1057, "lon": 8.7627,
+        "hours": _LONG, "step_free": True, "telephone_required": False, "email_confirmation": True,
+        "info": "Im Rathaus, Eingang Stadthof, Aufzug vorhanden.",
+    },
+    {
+        "id": "20002",
+        "name": "Bürgerbüro Offenbach Bieber (Demo)", "city": "Offenbach am Main",
+        "street": "Aschaffenburger Straße", "house_number": "101", "postal_code": "63073",
+        "lat": 50.0926, "lon": 8.8062,
+        "hours": _SHORT, "step_free": False, "telephone_required": True, "email_confirmation": False,
+        "info": "Altbau, zwei Stufen am Eingang.",
+    },
+]  # fmt: skip
+
 SERVICES: list[dict[str, Any]] = [
     {
         "id": "120703",

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.more import legal, settings
+from leipzig_app.ui.more import hub, legal, settings
 
 #: (route, icon, title key, subtitle key)
 ENTRIES: tuple[tuple[str, Any, str, str], ...] = (
@@ -24,15 +24,14 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
         return settings.build(ctx)
     if path in ("/more/imprint", "/more/privacy", "/more/accessibility"):
         return legal.build(ctx, path.rsplit("/", 1)[-1])
-    return _menu(ctx)
+    module_view = hub.build_route(ctx, path) if path.startswith("/more/") else None
+    return module_view if module_view is not None else _menu(ctx)
 
 
 def _menu(ctx: ViewContext) -> ft.Control:
     t = ctx.t
     tiles: list[ft.Control] = []
-    hub = ctx.services.hub
-    if hub is not None:
-        tiles.extend(hub.menu_tiles(ctx))
+    tiles.extend(hub.menu_tiles(ctx))
     for route, icon, title_key, subtitle_key in ENTRIES:
         tiles.append(
             ft.ListTile(

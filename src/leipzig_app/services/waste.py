@@ -1,0 +1,155 @@
+"""Waste collection calendar: the resident's district, the next collection per bin, reminders, export.
+
+The feed is fetched from the city (the profile's `feed_url`) and kept; offline, the kept copy answers and
+the result says how old it is. The district choice and the reminders are stored per city profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from leipzig_app.domain.errors import AppError, OfflineError, ServerError
+from leipzig_app.domain.hub_settings import WasteSettings
+from leipzig_app.domain.waste import (
+    Collection,
+    District,
+    HubStore,
+    Reminder,
+    WasteCalendarSource,
+    WasteError,
+    WasteExporter,
+    bin_types_of,
+    check_reminder,
+    districts_of,
+    find_district,
+    next_collections,
+    reminder_moments,
+    upcoming,
+)
+
+DISTRICT_KEY = "waste.district"
+
+
+@dataclass(frozen=True)
+class WasteCalendar:
+    collections: tuple[Collection, ...]
+    districts: tuple[District, ...]
+    bin_types: tuple[str, ...]
+    #: When the shown data were fetched; None when they are fresh from the city.
+    stale_since: datetime | None = None
+    skipped: int = 0
+
+
+@dataclass
+class WasteService:
+    settings: WasteSettings
+    source: WasteCalendarSource
+    store: HubStore
+    exporter: WasteExporter
+    city_name: str
+    clock: Callable[[], datetime] = field(default=datetime.now)
+
+    _parsed: tuple[str, tuple[list[Collection], int]] | None = field(default=None, init=False, repr=False)
+
+    async def _parse(self, text: str) -> tuple[list[Collection], int]:
+        """Parsing a city's year of collections takes a noticeable moment: off the event loop, and once
+        per feed text."""
+        if self._parsed is not None and self._parsed[0] == text:
+            return self._parsed[1]
+        result = await asyncio.to_thread(self.source.parse, text)
+        self._parsed = (text, result)
+        return result
+
+    async def load(self) -> WasteCalendar:
+        """The calendar from the city, or the kept copy when the city cannot be reached."""
+        stale: datetime | None = None
+        try:
+            text = await self.source.fetch_feed()
+            collections, skipped = await self._parse(text)
+            # Only a feed that parsed replaces the kept copy.
+            self.store.save_feed(self.source.feed_url, text, self.clock())
+        except (OfflineError, ServerError) as error:
+            cached = self.store.cached_feed()
+            if cached is None:
+                raise error from None
+            text, stale = cached
+            collections, skipped = await self._parse(text)
+        try:
+            index = await self.source.fetch_districts()
+        except (OfflineError, ServerError):
+            index = []
+        return WasteCalendar(
+            collections=tuple(collections),
+            districts=tuple(districts_of(collections, index)),
+            bin_types=tuple(bin_types_of(collections, self.settings.bin_types)),
+            stale_since=stale,
+            skipped=skipped,
+        )
+
+    # --- district --------------------------------------------------------------------------------------
+
+    def district(self) -> str | None:
+        return self.store.get_value(DISTRICT_KEY)
+
+    def choose(self, calendar: WasteCalendar, choice: str) -> District:
+        """Store the district for a district name or street; `WasteError` when neither is known."""
+        district = find_district(choice, calendar.districts)
+        if district is None:
+            raise WasteError(f"unknown street or district {choice}", key="hub.waste.unknown_area",
+                             params={"area": choice})  # fmt: skip
+        self.store.set_value(DISTRICT_KEY, district.name)
+        return district
+
+    def forget_district(self) -> None:
+        self.store.set_value(DISTRICT_KEY, None)
+
+    # --- what is next ----------------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return self.clock().date()
+
+    def next_per_bin(self, calendar: WasteCalendar) -> list[Collection]:
+        district = self.district()
+        if district is None:
+            return []
+        return next_collections(calendar.collections, district, self._today(), calendar.bin_types)
+
+    def upcoming(self, calendar: WasteCalendar, days: int = 60) -> list[Collection]:
+        district = self.district()
+        return [] if district is None else upcoming(calendar.collections, district, self._today(), days)
+
+    # --- reminders -------------------------------------------------------------------------------------
+
+    def reminders(self) -> list[Reminder]:
+        return self.store.reminders()
+
+    def set_reminder(
+        self, calendar: WasteCalendar, bin_type: str, days_before: int = 1, at: time = time(18, 0)
+    ) -> Reminder:
+        reminder = check_reminder(Reminder(bin_type, days_before, at), calendar.bin_types)
+        self.store.save_reminder(reminder)
+        return reminder
+
+    def remove_reminder(self, bin_type: str) -> None:
+        self.store.delete_reminder(bin_type)
+
+    def due_reminders(self, calendar: WasteCalendar) -> list[tuple[datetime, Collection]]:
+        district = self.district()
+        if district is None:
+            return []
+        now = self.clock().replace(tzinfo=None)
+        return reminder_moments(calendar.collections, district, self.reminders(), now)
+
+    # --- export ----------------------------------------------------------------------------------------
+
+    def export_ics(self, calendar: WasteCalendar, days: int = 366) -> bytes:
+        district = self.district()
+        if district is None:
+            raise AppError("no district chosen", key="hub.waste.choose_first")
+        items = upcoming(calendar.collections, district, self._today(), days)
+        return self.exporter.export(
+            items, self.reminders(), name=f"{self.city_name}: {district}", stamp=self.clock()
+        )

@@ -1,0 +1,106 @@
+"""Two cities from the same code: each shipped profile starts, shows its own name, colours, sections and
+hub modules, and talks to its own jurisdiction of the demo city; Settings switches between them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.adapters.profiles import available_cities, load_profile
+from leipzig_app.app import AppRuntime
+from leipzig_app.ui.sections import visible_sections
+
+
+async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await client.settle()
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
+        await asyncio.sleep(0.05)
+
+
+def keys(client: FakeFletClient, prefix: str) -> list[str]:
+    return [str(c.key) for c in client.find_all(lambda c: str(c.key or "").startswith(prefix))]
+
+
+def test_both_cities_are_shipped() -> None:
+    assert {"leipzig", "offenbach"} <= set(available_cities())
+    offenbach = load_profile("offenbach")
+    assert (offenbach.state, offenbach.municipality_key) == ("HE", "06413000")
+    assert offenbach.colors.primary != load_profile("leipzig").colors.primary
+
+
+@pytest.mark.parametrize("city", ["leipzig", "offenbach"])
+async def test_the_app_starts_on_each_profile(city: str, tmp_path: Path) -> None:
+    runtime = AppRuntime.create(city=city, data_dir=tmp_path / "app")
+    try:
+        profile = runtime.services.profile
+        assert runtime.services.problems == []
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await wait_for(client, lambda: any(profile.name in t for t in client.texts()))
+            expected = [f"nav.{s.id}" for s in visible_sections(profile.modules)]
+            shown = [
+                k for k in keys(client, "nav.") if k != "nav.settings" and k not in ("nav.bar", "nav.rail")
+            ]
+            assert shown == expected
+            assert client.session.page.title == profile.app_name
+            await client.navigate("/more")
+            await wait_for(client, lambda: bool(keys(client, "hub.tile.")))
+            hub_modules = [m for m in profile.modules if m in runtime.services.profile.services]
+            assert keys(client, "hub.tile.") == [f"hub.tile.{m}" for m in hub_modules]
+    finally:
+        await runtime.aclose()
+
+
+async def test_offenbach_talks_to_its_own_jurisdiction(tmp_path: Path) -> None:
+    runtime = AppRuntime.create(city="offenbach", data_dir=tmp_path / "app")
+    try:
+        profile = runtime.services.profile
+        async with httpx.AsyncClient() as http:
+            services = (await http.get(f"{profile.reports.endpoint}services.json",
+                                       params={"jurisdiction_id": "offenbach.de"})).json()  # fmt: skip
+            leipzig = (await http.get(f"{profile.reports.endpoint}services.json")).json()
+            catalog = (await http.get(f"{profile.appointments.endpoint}offices-and-services/")).json()
+            feed = (await http.get(profile.news.feeds[0].url)).text
+        codes = {s["service_code"] for s in services}
+        assert codes
+        assert all(c.startswith("of-") for c in codes)
+        assert not codes & {s["service_code"] for s in leipzig}
+        assert {o["address"]["city"] for o in catalog["offices"]} == {"Offenbach am Main"}
+        assert {r["officeId"] for r in catalog["relations"]} == {o["id"] for o in catalog["offices"]}
+        assert "Wilhelmsplatz" in feed
+        # the app's own services use those endpoints
+        snapshot = await runtime.services.news.refresh()
+        assert any("Wilhelmsplatz" in item.title for item in snapshot.items)
+        categories, _ = await runtime.services.reports.categories()
+        assert {c.code for c in categories} == codes
+    finally:
+        await runtime.aclose()
+
+
+async def test_switching_the_city_in_settings_changes_name_modules_and_feeds(tmp_path: Path) -> None:
+    runtime = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: bool(keys(client, "settings.city")))
+            await client.choose("settings.city", "offenbach")
+            await wait_for(client, lambda: runtime.services.profile.id == "offenbach")
+            assert "nav.scanner" not in keys(client, "nav.")
+            assert runtime.services.hub.settings("library") is None
+            assert [f.id for f in runtime.services.profile.news.feeds] == ["offenbach"]
+            await client.navigate("/")
+            await wait_for(client, lambda: any("Offenbach am Main" in t for t in client.texts()))
+        # the choice is remembered for the next start
+        assert runtime.services.settings.load().city == "offenbach"
+    finally:
+        await runtime.aclose()

@@ -1,0 +1,192 @@
+"""The hub and its modules on the in-process Flet client, with the app's own demo city."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    rt = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        yield rt
+    finally:
+        await rt.aclose()
+
+
+async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await client.settle()
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
+        await asyncio.sleep(0.05)
+
+
+def has(client: FakeFletClient, key: str) -> bool:
+    return bool(client.find_all(lambda c: c.key == key))
+
+
+def shows(client: FakeFletClient, text: str) -> bool:
+    return any(text in t for t in client.texts())
+
+
+async def tap(client: FakeFletClient, key: str) -> None:
+    await wait_for(client, lambda: has(client, key))
+    await client.click(key)
+
+
+async def test_hub_lists_enabled_modules_in_order_and_searches(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        await client.navigate("/more")
+        await wait_for(client, lambda: has(client, "hub.tiles"))
+        tiles = [c.key for c in client.find_all(lambda c: str(c.key).startswith("hub.tile."))]
+        order = ("ticket", "library", "waste", "online_services", "participation", "numbers")
+        assert tiles == [f"hub.tile.{m}" for m in order]
+        await client.type("hub.search", "müll")
+        await wait_for(client, lambda: not has(client, "hub.tile.ticket"))
+        assert has(client, "hub.tile.waste")
+        assert shows(client, "1 Treffer")
+        await client.type("hub.search", "xyzzy")
+        await wait_for(client, lambda: shows(client, "Nichts gefunden"))
+
+
+async def test_ticket_names_the_domain_before_opening(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/more")
+        await tap(client, "hub.tile.ticket")
+        await wait_for(client, lambda: has(client, "hub.ticket.web"))
+        assert not has(client, "hub.ticket.app")  # no operator app on desktop
+        assert shows(client, "Leipziger Verkehrsbetriebe (LVB)")
+        assert shows(client, "www.lvb.de")
+        await client.click("hub.ticket.web")
+        await wait_for(client, lambda: has(client, "hub.ticket.confirm.open"))
+        assert client.state.launched_urls == []  # nothing opens before the resident confirms
+        assert shows(client, "www.lvb.de")
+        await client.click("hub.ticket.confirm.open")
+        await wait_for(client, lambda: client.state.launched_urls == ["https://www.lvb.de/de/tickets"])
+
+
+async def test_ticket_app_falls_back_to_the_shop_on_phones(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+
+        def no_app(_: Any, args: dict[str, Any] | None) -> None:
+            url = str((args or {}).get("url"))
+            if url.startswith("leipzigmove:"):
+                raise RuntimeError("no app for this link")
+            client.state.launched_urls.append(url)
+
+        client.method_handlers[("UrlLauncher", "launch_url")] = no_app
+        await client.navigate("/more/ticket")
+        await tap(client, "hub.ticket.app")
+        await tap(client, "hub.ticket.confirm.open")
+        await wait_for(client, lambda: client.state.launched_urls == ["https://www.lvb.de/de/tickets"])
+        await wait_for(client, lambda: shows(client, "im Browser geöffnet"))
+
+
+async def test_library_card_on_a_phone_lives_in_secure_storage(runtime: AppRuntime, tmp_path: Path) -> None:
+    secure: dict[str, str] = {}
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        client.method_handlers[("SecureStorage", "get")] = lambda _, a: secure.get((a or {})["key"])
+        client.method_handlers[("SecureStorage", "set")] = lambda _, a: secure.update({a["key"]: a["value"]})
+        client.method_handlers[("SecureStorage", "remove")] = lambda _, a: secure.pop(a["key"], None)
+        await client.navigate("/more/library")
+        await wait_for(client, lambda: has(client, "hub.library.input"))
+        await client.type("hub.library.input", "1234")
+        await client.click("hub.library.save")
+        await wait_for(client, lambda: "11 Ziffern" in str(client.find("hub.library.input").get("error")))
+        await client.type("hub.library.input", "200 0123 4567")
+        await client.click("hub.library.save")
+        await wait_for(client, lambda: has(client, "hub.library.barcode"))
+        assert secure == {"library.card_number.leipzig": "20001234567"}
+        assert not (tmp_path / "app" / "secrets.json").exists()  # not in the desktop file
+        assert "20001234567" in str(client.find("hub.library.barcode").get("semantics_label"))
+        assert str(client.find("hub.library.barcode").get("src"))  # the PNG as base64
+        assert shows(client, "Ausweis 20001234567 gespeichert.")
+        await client.click("hub.library.remove")
+        await wait_for(client, lambda: has(client, "hub.library.input"))
+        assert secure == {}
+
+
+async def test_library_card_on_desktop_uses_the_private_file(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/more/library")
+        await wait_for(client, lambda: has(client, "hub.library.input"))
+        await client.type("hub.library.input", "20001234567")
+        await client.click("hub.library.save")
+        await wait_for(client, lambda: has(client, "hub.library.barcode"))
+    assert (runtime.data_dir / "secrets.json").stat().st_mode & 0o777 == 0o600
+
+
+async def test_waste_pick_street_see_next_set_reminder_and_export(
+    runtime: AppRuntime, tmp_path: Path
+) -> None:
+    saved: list[dict[str, Any]] = []
+
+    def save_file(_: Any, args: dict[str, Any] | None) -> str:
+        saved.append(dict(args or {}))
+        return str(tmp_path / "abfall.ics")
+
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        client.method_handlers[("FilePicker", "save_file")] = save_file
+        await client.navigate("/more/waste")
+        await wait_for(client, lambda: has(client, "hub.waste.street"))
+        await client.type("hub.waste.street", "Kochstr")
+        await tap(client, "hub.waste.street.0")
+        await wait_for(client, lambda: has(client, "hub.waste.next.3"))
+        assert shows(client, "Ihr Stadtbezirk: Süd")
+        titles = {str(client.find(f"hub.waste.next.{i}").get("title")) for i in range(4)}
+        assert all(any(b in t for t in titles) for b in ("Restabfall", "Bioabfall", "Gelbe Tonne", "Papier"))
+
+        await client.update_props("hub.waste.remind.Papier", {"value": True})
+        await client.trigger("hub.waste.remind.Papier", "change", "true")
+        await wait_for(client, lambda: has(client, "hub.waste.due.0"))
+        assert shows(client, "Papier:")
+        assert [r.bin_type for r in runtime.services.hub.waste.reminders()] == ["Papier"]
+
+        await client.click("hub.waste.export")
+        await wait_for(client, lambda: bool(saved))
+        assert saved[0]["file_name"] == "abfuhrkalender-süd.ics"
+        await wait_for(client, lambda: (tmp_path / "abfall.ics").exists())
+        assert b"VALARM" in (tmp_path / "abfall.ics").read_bytes()
+
+
+async def test_numbers_are_there_offline_and_call(tmp_path: Path) -> None:
+    rt = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        rt.close()  # the demo city is gone: numbers must not need it
+        async with FakeFletClient(rt.create_main(), platform="ios", width=360, height=800) as client:
+            await client.navigate("/more/numbers")
+            await wait_for(client, lambda: has(client, "hub.numbers.112"))
+            assert shows(client, "Feuerwehr und Rettungsdienst: 112")
+            assert shows(client, "Behördennummer: 115")
+            assert shows(client, "Stadtverwaltung Leipzig (Zentrale): +49 341 123-0")
+            await client.click("hub.numbers.110")
+            await wait_for(client, lambda: client.state.launched_urls == ["tel:110"])
+    finally:
+        await rt.aclose()
+
+
+async def test_online_services_search_and_open(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/more/online_services")
+        await wait_for(client, lambda: has(client, "hub.online_services.item.bundid"))
+        await client.type("hub.online_services.search", "hund")
+        await wait_for(client, lambda: not has(client, "hub.online_services.item.bundid"))
+        await client.click("hub.online_services.item.hundesteuer")
+        await wait_for(client, lambda: has(client, "hub.online_services.confirm.domain"))
+        assert shows(client, "www.leipzig.de")
+        await client.click("hub.online_services.confirm.open")
+        await wait_for(client, lambda: len(client.state.launched_urls) == 1)
+        assert client.state.launched_urls[0].startswith("https://www.leipzig.de/")

@@ -1,0 +1,168 @@
+"""Waste calendar against the demo city over HTTP: districts and streets, next collections, reminders,
+.ics export (read back with icalendar), the kept copy when the city is unreachable, broken feeds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from leipzig_app.adapters.hub_store import SqliteHubStore
+from leipzig_app.adapters.sqlite_store import Database
+from leipzig_app.adapters.waste_calendar import IcsWasteExporter, WasteCalendarClient, parse_feed
+from leipzig_app.domain.errors import InvalidResponseError, OfflineError
+from leipzig_app.domain.hub_settings import WasteSettings
+from leipzig_app.domain.waste import WasteError
+from leipzig_app.sandbox.server import SandboxServer
+from leipzig_app.sandbox.waste import BINS
+from leipzig_app.services.waste import WasteService
+
+
+def make_service(
+    http: Any, db: Database, base: str, city: str = "leipzig", now: datetime | None = None
+) -> WasteService:
+    settings = WasteSettings(
+        feed_url=f"{base}/abfall/{city}/abfuhrkalender.ics",
+        streets_url=f"{base}/abfall/{city}/strassen.json",
+        bin_types=BINS,
+    )
+    return WasteService(
+        settings,
+        WasteCalendarClient(http, settings.feed_url, settings.streets_url),
+        SqliteHubStore(db, city),
+        IcsWasteExporter(),
+        city_name=city.capitalize(),
+        clock=(lambda: now) if now else datetime.now,
+    )
+
+
+async def test_next_collection_per_bin_for_a_street(http: Any, db: Database, sandbox_url: str) -> None:
+    service = make_service(http, db, sandbox_url)
+    calendar = await service.load()
+    assert calendar.stale_since is None
+    assert calendar.skipped == 0
+    assert calendar.bin_types == BINS
+    assert [d.name for d in calendar.districts][:3] == ["Alt-West", "Mitte", "Nord"]
+    assert service.next_per_bin(calendar) == []  # nothing chosen yet
+
+    district = service.choose(calendar, "karl-liebknecht-strasse")  # spelling and case do not matter
+    assert district.name == "Süd"
+    assert service.district() == "Süd"
+    nxt = service.next_per_bin(calendar)
+    today = date.today()
+    assert sorted(c.bin_type for c in nxt) == sorted(BINS)
+    assert all(c.district == "Süd" and today <= c.day <= today + timedelta(days=35) for c in nxt)
+    assert nxt == sorted(nxt, key=lambda c: (c.day, c.bin_type))
+    # each shown date is the first one of that bin from today on
+    for c in nxt:
+        earlier = [x for x in calendar.collections if x.district == "Süd" and x.bin_type == c.bin_type
+                   and today <= x.day < c.day]  # fmt: skip
+        assert earlier == []
+
+    with pytest.raises(WasteError) as caught:
+        service.choose(calendar, "Hauptstraße 999")
+    assert caught.value.key == "hub.waste.unknown_area"
+    assert service.district() == "Süd"
+
+
+async def test_the_other_jurisdiction_has_its_own_calendar(http: Any, db: Database, sandbox_url: str) -> None:
+    service = make_service(http, db, sandbox_url, city="offenbach")
+    calendar = await service.load()
+    assert "Bieber" in [d.name for d in calendar.districts]
+    assert "Mitte" not in [d.name for d in calendar.districts]
+    assert service.choose(calendar, "Bieber").name == "Bieber"
+
+
+async def test_reminders_are_stored_listed_and_exported_as_alarms(
+    http: Any, db: Database, sandbox_url: str
+) -> None:
+    now = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    service = make_service(http, db, sandbox_url, now=now)
+    calendar = await service.load()
+    service.choose(calendar, "Mitte")
+    service.set_reminder(calendar, "Gelbe Tonne")
+    service.set_reminder(calendar, "Papier", days_before=2, at=time(19, 30))
+    with pytest.raises(WasteError):
+        service.set_reminder(calendar, "Sondermüll")
+    with pytest.raises(WasteError):
+        service.set_reminder(calendar, "Papier", days_before=9)
+    assert sorted(r.bin_type for r in service.reminders()) == ["Gelbe Tonne", "Papier"]
+    # a new service on the same database remembers them (stored, not in memory)
+    again = make_service(http, db, sandbox_url, now=now)
+    assert again.district() == "Mitte"
+    assert len(again.reminders()) == 2
+
+    due = service.due_reminders(calendar)
+    assert {c.bin_type for _, c in due} == {"Gelbe Tonne", "Papier"}
+    for moment, c in due:
+        assert moment > now
+        if c.bin_type == "Papier":
+            assert moment == datetime.combine(c.day - timedelta(days=2), time(19, 30))
+
+    import icalendar
+
+    data = service.export_ics(calendar)
+    parsed = icalendar.Calendar.from_ical(data)
+    events = list(parsed.walk("VEVENT"))
+    expected = [c for c in calendar.collections if c.district == "Mitte" and c.day >= now.date()]
+    assert len(events) == len(expected)
+    assert {str(e["SUMMARY"]) for e in events} == set(BINS)
+    assert all(str(e["LOCATION"]) == "Mitte" for e in events)
+    with_alarm = {str(e["SUMMARY"]) for e in events if list(e.walk("VALARM"))}
+    without = {str(e["SUMMARY"]) for e in events if not list(e.walk("VALARM"))}
+    assert with_alarm == {"Gelbe Tonne", "Papier"}
+    assert without == {"Restabfall", "Bioabfall"}
+    paper = next(e for e in events if str(e["SUMMARY"]) == "Papier")
+    trigger = next(iter(paper.walk("VALARM")))["TRIGGER"].dt
+    assert trigger == timedelta(hours=19, minutes=30) - timedelta(days=2)
+    # the export parses back into the same collections
+    assert set(parse_feed(data.decode())[0]) == set(expected)
+
+    service.remove_reminder("Papier")
+    assert [r.bin_type for r in service.reminders()] == ["Gelbe Tonne"]
+
+
+async def test_offline_the_kept_copy_answers(http: Any, db: Database, tmp_path: Any) -> None:
+    server = SandboxServer(tmp_path / "city")
+    server.start()
+    try:
+        base = server.base_url
+        fresh = await make_service(http, db, base).load()
+    finally:
+        server.stop()
+    service = make_service(http, db, base)
+    stale = await service.load()
+    assert stale.stale_since is not None
+    assert stale.collections == fresh.collections
+    # without a kept copy the problem reaches the caller as a domain error
+    with pytest.raises(OfflineError):
+        await make_service(http, db, base, city="offenbach").load()
+
+
+async def test_a_broken_feed_is_an_invalid_response(db: Database) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>Wartungsarbeiten</html>")
+
+    from leipzig_app.adapters.http import make_client
+
+    async with make_client(transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(InvalidResponseError):
+            await make_service(client, db, "https://abfall.example").load()
+
+
+def test_events_without_day_or_district_are_skipped_not_guessed() -> None:
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20261201\r\nSUMMARY:Papier\r\nLOCATION:Mitte\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:2\r\nDTSTART;VALUE=DATE:20261202\r\nSUMMARY:Papier\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:3\r\nDTSTART:20261203T070000\r\nCATEGORIES:Bioabfall\r\nSUMMARY:Bio\r\n"
+        "LOCATION:Mitte\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    collections, skipped = parse_feed(text)
+    assert skipped == 1
+    assert [(c.day, c.bin_type) for c in collections] == [
+        (date(2026, 12, 1), "Papier"),
+        (date(2026, 12, 3), "Bioabfall"),
+    ]
