@@ -16,7 +16,8 @@ import pytest
 
 from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.open311 import Open311Client
-from leipzig_app.adapters.outbox_store import SqliteOutboxStore
+from leipzig_app.adapters.outbox_store import MIGRATIONS, SqliteOutboxStore
+from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.domain import outbox as rules
 from leipzig_app.domain.outbox import OutboxState, RetryPolicy
 from leipzig_app.domain.reports import Location, ReportDraft
@@ -33,6 +34,12 @@ def _draft(text: str = "Laterne aus", **extra: Any) -> ReportDraft:
         service_name="Straßenbeleuchtung defekt",
         attributes=extra.get("attributes", {"fehlerbild": ("aus",)}),
     )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    """A real SQLite file with the outbox's own migrations (the full set is checked in test_views)."""
+    return Database(tmp_path / "app.sqlite3", [MIGRATIONS])
 
 
 @pytest.fixture
