@@ -88,18 +88,18 @@ def test_next_release_and_minutes_left() -> None:
     assert reservation_minutes_left(None, now) == 0
 
 
-def test_secret_file_is_private_and_survives_a_new_instance(tmp_path: Path) -> None:
+async def test_secret_file_is_private_and_survives_a_new_instance(tmp_path: Path) -> None:
     store = FileSecretStore(tmp_path)
-    assert store.get("appointments.x") is None
-    store.set("appointments.x", "100001\nkey")
+    assert await store.get("appointments.x") is None
+    await store.set("appointments.x", "100001\nkey")
     assert stat.S_IMODE((tmp_path / "secrets.json").stat().st_mode) == 0o600
-    assert FileSecretStore(tmp_path).get("appointments.x") == "100001\nkey"
-    store.delete("appointments.x")
+    assert await FileSecretStore(tmp_path).get("appointments.x") == "100001\nkey"
+    await store.delete("appointments.x")
     assert json.loads((tmp_path / "secrets.json").read_text()) == {}
 
 
-def test_damaged_secret_file_is_a_clear_error(tmp_path: Path) -> None:
+async def test_damaged_secret_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "secrets.json").write_text("[1, 2")
     with pytest.raises(SecretStoreError) as caught:
-        FileSecretStore(tmp_path).get("appointments.x")
+        await FileSecretStore(tmp_path).get("appointments.x")
     assert caught.value.key == "error.storage"

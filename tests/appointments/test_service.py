@@ -100,7 +100,9 @@ async def test_book_keeps_secrets_apart(
     assert service.my_appointments() == [record]
     secret_file = tmp_path / "data" / "secrets.json"
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
-    process_id, auth_key = FileSecretStore(tmp_path / "data").get(f"appointments.{record.id}").split("\n")  # type: ignore[union-attr]
+    secret = await FileSecretStore(tmp_path / "data").get(f"appointments.{record.id}")
+    assert secret is not None
+    process_id, auth_key = secret.split("\n")
     assert auth_key.encode() not in db.path.read_bytes()
     # the resident clicks the link in the e-mail; refreshing shows the truth
     mail = demo("mails", "GET", recipient=ERIKA.email)["mails"][-1]
@@ -109,7 +111,7 @@ async def test_book_keeps_secrets_apart(
     assert (await service.refresh(record.id)).state is BookingState.CONFIRMED
     cancelled = await service.cancel(record.id)
     assert cancelled.state is BookingState.CANCELLED
-    assert FileSecretStore(tmp_path / "data").get(f"appointments.{record.id}") is None
+    assert await FileSecretStore(tmp_path / "data").get(f"appointments.{record.id}") is None
 
 
 async def test_phone_required_where_the_office_says_so(service: AppointmentService) -> None:
@@ -173,3 +175,33 @@ def test_next_release_from_the_city_profile(service: AppointmentService, clock: 
     assert release is not None
     assert (release.day, release.hour) == (24, 10)
     assert service.hints("en") == ["New appointments are released daily at 10:00 and 17:00."]
+
+
+class BrokenSecrets:
+    """A secure storage that refuses to write (locked keychain, full disk)."""
+
+    async def get(self, name: str) -> str | None:
+        return None
+
+    async def set(self, name: str, value: str) -> None:
+        from leipzig_app.domain.errors import AppError
+
+        raise AppError("secure storage refused", key="appointments.error.secure_storage")
+
+    async def delete(self, name: str) -> None:
+        return None
+
+
+async def test_no_booking_without_a_place_for_its_access_data(
+    service: AppointmentService, recording: Recording
+) -> None:
+    from leipzig_app.domain.errors import AppError
+
+    slot = (await service.slots([GRUENAU], ANMELDEN, 1))[0]
+    service.use_secret_store(BrokenSecrets())
+    with pytest.raises(AppError) as caught:
+        await service.book(slot, ANMELDEN, 1, ERIKA)
+    assert caught.value.key == "appointments.error.secure_storage"
+    assert recording.calls[-1].startswith("cancel ")  # the held time was given back at once
+    assert service.my_appointments() == []
+    assert slot in await service.slots([GRUENAU], ANMELDEN, 1)

@@ -48,6 +48,15 @@ async def tap(client: FakeFletClient, key: str) -> None:
     await client.click(key)
 
 
+def secure_storage(client: FakeFletClient) -> dict[str, str]:
+    """The phone's secure storage (Keychain/Keystore), answered by the fake client."""
+    secure: dict[str, str] = {}
+    client.method_handlers[("SecureStorage", "get")] = lambda _, a: secure.get((a or {})["key"])
+    client.method_handlers[("SecureStorage", "set")] = lambda _, a: secure.update({a["key"]: a["value"]})
+    client.method_handlers[("SecureStorage", "remove")] = lambda _, a: secure.pop(a["key"], None)
+    return secure
+
+
 async def check(client: FakeFletClient, key: str) -> None:
     await client.update_props(key, {"value": True})
     await client.trigger(key, "change", "true")
@@ -62,6 +71,7 @@ async def test_book_add_to_calendar_reschedule_and_cancel(runtime: AppRuntime, t
 
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
         client.method_handlers[("FilePicker", "save_file")] = save_file
+        secure = secure_storage(client)
         await client.navigate("/appointments")
         assert shows(client, "Sie haben noch keinen Termin gebucht.")
         await tap(client, "appointments.new")
@@ -113,6 +123,7 @@ async def test_book_add_to_calendar_reschedule_and_cancel(runtime: AppRuntime, t
         [first] = service.my_appointments()
         assert first.state is BookingState.CONFIRMED
         assert first.service_counts == (2,)
+        assert list(secure) == [f"appointments.{first.id}"]  # the held time's entry moved to the booking
 
         # add to calendar
         await client.click("appointments.ics")
@@ -148,6 +159,7 @@ async def test_home_card_and_calendar_file_where_no_save_dialog_exists(runtime: 
     slot = (await service.slots(["10002"], "120686", 1))[0]
     record = await service.book(slot, "120686", 1, _erika())
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        secure_storage(client)
         # Home shows the next appointment and leads to it
         await wait_for(client, lambda: shows(client, "Bürgeramt Grünau (Demo)"))
         assert shows(client, slot.start.strftime("%d.%m.%Y %H:%M"))
@@ -172,6 +184,7 @@ async def test_taken_and_expired_times_are_said_plainly(runtime: AppRuntime) -> 
     service = runtime.services.appointments
     assert runtime.sandbox is not None
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        secure_storage(client)
         await client.navigate("/appointments/new")
         await tap(client, "appointments.service.120686")
         await wait_for(client, lambda: has(client, "appointments.office.10002"))
@@ -199,3 +212,33 @@ async def test_taken_and_expired_times_are_said_plainly(runtime: AppRuntime) -> 
         await wait_for(client, lambda: has(client, "appointments.problem"))
         assert shows(client, "Die Reservierung ist abgelaufen.")
         assert service.my_appointments() == []
+
+
+async def test_phones_keep_booking_secrets_in_secure_storage(runtime: AppRuntime, tmp_path: Path) -> None:
+    from leipzig_app.adapters.secrets import FileSecretStore
+    from leipzig_app.ui.appointments.device_secrets import DeviceSecretStore
+
+    service = runtime.services.appointments
+    slots = await service.slots(["10002"], "120686", 1)
+    older = await service.book(slots[0], "120686", 1, _erika())  # before the app page was open
+    file_store = FileSecretStore(tmp_path / "app")
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        secure = secure_storage(client)
+        await client.navigate("/appointments")
+        assert isinstance(service.secrets, DeviceSecretStore)
+
+        newer = await service.book(slots[1], "120686", 1, _erika())
+        assert f"appointments.{newer.id}" in secure
+        assert await file_store.get(f"appointments.{newer.id}") is None
+
+        # the older booking's access data move from the file into secure storage on first use
+        await client.navigate(f"/appointments/mine/{older.id}")
+        await tap(client, "appointments.refresh")
+        await wait_for(client, lambda: f"appointments.{older.id}" in secure)
+        assert await file_store.get(f"appointments.{older.id}") is None
+
+        await client.navigate(f"/appointments/mine/{newer.id}")
+        await tap(client, "appointments.cancel")
+        await tap(client, "appointments.cancel.yes")
+        await wait_for(client, lambda: f"appointments.{newer.id}" not in secure)
+        assert service.get(newer.id).state is BookingState.CANCELLED

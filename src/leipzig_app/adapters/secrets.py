@@ -62,17 +62,18 @@ class FileSecretStore:
                 f"the secret store {self.path} cannot be written: {error.strerror}"
             ) from None
 
-    def get(self, name: str) -> str | None:
+    # Asynchronous like the port (secure storage on phones is); the tiny file needs no thread.
+    async def get(self, name: str) -> str | None:
         with self._lock:
             return self._read().get(name)
 
-    def set(self, name: str, value: str) -> None:
+    async def set(self, name: str, value: str) -> None:
         with self._lock:
             data = self._read()
             data[name] = value
             self._write(data)
 
-    def delete(self, name: str) -> None:
+    async def delete(self, name: str) -> None:
         with self._lock:
             data = self._read()
             if data.pop(name, None) is not None:

@@ -105,6 +105,14 @@ class AppointmentService:
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def secrets(self) -> SecretStore:
+        return self._secrets
+
+    def use_secret_store(self, store: SecretStore) -> None:
+        """Switch to another store (the device's secure storage, once a page is there to reach it)."""
+        self._secrets = store
+
     def now(self) -> datetime:
         return self._clock()
 
@@ -167,7 +175,14 @@ class AppointmentService:
         catalog = await self.catalog()
         catalog.office(slot.office_id)
         check_person_count(catalog.service(service_id), count)
-        return await self._booking.reserve(slot.office_id, [service_id], [count], slot.start)
+        held = await self._booking.reserve(slot.office_id, [service_id], [count], slot.start)
+        # Keep the access data from the start: if the secret store fails, nothing is booked yet.
+        try:
+            await self._secrets.set(_held_name(held), f"{held.process_id}\n{held.auth_key}")
+        except AppError:
+            await self.release(held)
+            raise
+        return held
 
     async def release(self, held: Booking) -> None:
         """Give a held time back (the resident went back or left); failures only mean it expires later."""
@@ -175,6 +190,10 @@ class AppointmentService:
             await self._booking.cancel(held.process_id, held.auth_key)
         except AppError:
             log.info("a held time could not be released; it expires on its own")
+        try:
+            await self._secrets.delete(_held_name(held))
+        except AppError:
+            log.info("the held time's access data could not be removed")
 
     async def complete(self, held: Booking, contact: Contact) -> AppointmentRecord:
         """Add the contact to a held time, then preconfirm or confirm; stores it in "Meine Termine"."""
@@ -203,7 +222,13 @@ class AppointmentService:
             reserved_until=result.reserved_until,
             created_at=self.now(),
         )
-        self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
+        try:
+            await self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
+            await self._secrets.delete(_held_name(held))
+        except AppError:
+            # Without its access data the booking could never be changed from the app: give it back.
+            await self.release(result)
+            raise
         self._store.save(record)
         return record
 
@@ -232,7 +257,7 @@ class AppointmentService:
         record = self.get(record_id)
         if record.state is BookingState.CANCELLED:
             return record
-        process_id, auth_key = self._secret(record)
+        process_id, auth_key = await self._secret(record)
         try:
             booking = await self._booking.fetch(process_id, auth_key)
         except (NotAvailableError, ReservationExpiredError):
@@ -248,20 +273,20 @@ class AppointmentService:
     async def cancel(self, record_id: str) -> AppointmentRecord:
         record = self.get(record_id)
         if record.state is not BookingState.CANCELLED:
-            process_id, auth_key = self._secret(record)
+            process_id, auth_key = await self._secret(record)
             try:
                 await self._booking.cancel(process_id, auth_key)
             except NotAvailableError:
                 log.info("the server no longer knows the booking; marking it cancelled")
         updated = replace(record, state=BookingState.CANCELLED, reserved_until=None)
         self._store.save(updated)
-        self._secrets.delete(_secret_name(record.id))
+        await self._secrets.delete(_secret_name(record.id))
         return updated
 
-    def forget(self, record_id: str) -> None:
+    async def forget(self, record_id: str) -> None:
         """Remove a cancelled or past entry from "Meine Termine"."""
         self._store.delete(record_id)
-        self._secrets.delete(_secret_name(record_id))
+        await self._secrets.delete(_secret_name(record_id))
 
     async def reschedule(
         self, record_id: str, slot: Slot, *, held: Booking | None = None
@@ -279,8 +304,8 @@ class AppointmentService:
             return RescheduleResult(new=new, old_cancelled=False, problem=error)
         return RescheduleResult(new=new, old_cancelled=True)
 
-    def _secret(self, record: AppointmentRecord) -> tuple[str, str]:
-        value = self._secrets.get(_secret_name(record.id))
+    async def _secret(self, record: AppointmentRecord) -> tuple[str, str]:
+        value = await self._secrets.get(_secret_name(record.id))
         if not value or "\n" not in value:
             raise AppError(
                 "the booking's access data are missing on this device", key="appointments.error.no_secret"
@@ -324,3 +349,8 @@ class AppointmentService:
 
 def _secret_name(record_id: str) -> str:
     return f"appointments.{record_id}"
+
+
+def _held_name(held: Booking) -> str:
+    """Where a held time's access data wait until the booking has its local record."""
+    return f"appointments.held.{held.start.timestamp():.0f}.{held.office_id}"

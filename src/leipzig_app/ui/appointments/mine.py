@@ -221,8 +221,8 @@ class _Detail:
         self.body.update()
         self.extra.update()
 
-    def _forget(self, e: Any) -> None:
-        self.service.forget(self.record.id)
+    async def _forget(self, e: Any) -> None:
+        await self.service.forget(self.record.id)
         self.ctx.announce(self.ctx.t("appointments.forgotten"))
         self.ctx.navigate("/appointments")
 

@@ -19,6 +19,9 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
             t("appointments.not_available.text"),
             key="appointments.not_available",
         )
+    from leipzig_app.ui.appointments.device_secrets import use_device_storage
+
+    use_device_storage(ctx.page, service)
     path = (route or "/appointments").split("?")[0].rstrip("/")
     if path == "/appointments/new":
         from leipzig_app.ui.appointments.wizard import Wizard

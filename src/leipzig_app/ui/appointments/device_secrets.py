@@ -1,0 +1,69 @@
+"""The booking secrets in the phone's secure storage (Keychain on iOS, Keystore on Android).
+
+flet-secure-storage talks to the device through the running Flet page, so this store exists only once a
+page does; the composition root starts the service with the file store (`adapters/secrets.py`), and the
+appointments section switches to this one on Android and iOS. Entries written to the file before (for
+example by an older version) are moved over on first read, so no booking loses its access data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import flet as ft
+
+from leipzig_app.domain.appointments import SecretStore
+from leipzig_app.domain.errors import AppError
+from leipzig_app.services.appointments import AppointmentService
+
+log = logging.getLogger(__name__)
+
+
+class DeviceSecretStoreError(AppError):
+    key = "appointments.error.secure_storage"
+
+
+class DeviceSecretStore:
+    """Implements the `SecretStore` port over flet-secure-storage, with the file store as the old home."""
+
+    def __init__(self, previous: SecretStore):
+        from flet_secure_storage import SecureStorage
+
+        self._storage = SecureStorage()
+        self.previous = previous
+
+    async def get(self, name: str) -> str | None:
+        try:
+            value: str | None = await self._storage.get(name)
+        except Exception as error:  # noqa: BLE001 - the platform channel reports any failure as an error
+            raise DeviceSecretStoreError(f"secure storage cannot be read ({type(error).__name__})") from None
+        if value is None:
+            value = await self.previous.get(name)
+            if value is not None:
+                await self.set(name, value)
+                await self.previous.delete(name)
+        return value
+
+    async def set(self, name: str, value: str) -> None:
+        try:
+            await self._storage.set(name, value)
+        except Exception as error:  # noqa: BLE001 - see get
+            raise DeviceSecretStoreError(
+                f"secure storage cannot be written ({type(error).__name__})"
+            ) from None
+
+    async def delete(self, name: str) -> None:
+        try:
+            await self._storage.remove(name)
+        except Exception as error:  # noqa: BLE001 - see get
+            raise DeviceSecretStoreError(
+                f"secure storage cannot be written ({type(error).__name__})"
+            ) from None
+        await self.previous.delete(name)
+
+
+def use_device_storage(page: ft.Page, service: AppointmentService) -> None:
+    """On Android and iOS apps, keep the booking secrets in the device's secure storage from now on."""
+    mobile = page.platform in (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS) and not page.web
+    if mobile and not isinstance(service.secrets, DeviceSecretStore):
+        service.use_secret_store(DeviceSecretStore(service.secrets))
