@@ -54,7 +54,7 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
         meta.append(t("news.no_date"))
     controls: list[ft.Control] = [
         back,
-        heading(item.title, key="news.detail.title"),
+        heading(item.title, level=2, key="news.detail.title"),
         ft.Text(" · ".join(meta), key="news.detail.meta", color=ft.Colors.ON_SURFACE_VARIANT),
     ]
     if item.image:
@@ -69,7 +69,7 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
             ctx.page.run_task(_load_image, ctx, service, item, slot)
         controls.append(slot)
     body = ft.Column(
-        [ft.Text(p, selectable=True) for p in item.paragraphs] or [ft.Text(t("news.no_text"))],
+        [ft.Text(p) for p in item.paragraphs] or [ft.Text(t("news.no_text"))],
         spacing=12,
         key="news.detail.body",
     )
@@ -166,7 +166,7 @@ def _confirm_open(ctx: ViewContext, url: str) -> None:
         title=ft.Text(t("news.confirm.title")),
         content=ft.Column(
             [
-                ft.Text(domain, weight=ft.FontWeight.BOLD, key="news.confirm.domain", selectable=True),
+                ft.Text(domain, weight=ft.FontWeight.BOLD, key="news.confirm.domain"),
                 ft.Text(text),
             ],
             tight=True,

@@ -71,10 +71,8 @@ class NewsList:
             on_change=self._on_search,
             on_submit=self._on_search,
         )
-        header = ft.Row(
-            [ft.Container(heading(t("news.heading"), key="news.heading"), expand=True), self.refresh_button],
-            vertical_alignment=ft.CrossAxisAlignment.CENTER,
-        )
+        search.expand = True
+        tools = ft.Row([search, self.refresh_button], vertical_alignment=ft.CrossAxisAlignment.CENTER)
         self._fill()
         self.service.mark_visited()
         self.ctx.page.run_task(self._refresh)
@@ -83,7 +81,14 @@ class NewsList:
             expand=True,
             content=ft.ListView(
                 key="news.list",
-                controls=[header, search, self.status, self.chips, self.count, self.items],
+                controls=[
+                    heading(t("news.heading"), key="news.heading"),
+                    tools,
+                    self.status,
+                    self.chips,
+                    self.count,
+                    self.items,
+                ],
                 padding=16,
                 spacing=12,
                 expand=True,
@@ -310,19 +315,23 @@ class _Card:
         self.teaser = ft.Text("", max_lines=4, overflow=ft.TextOverflow.ELLIPSIS)
         self.control = ft.Card(
             key=f"news.item.{item_id}",
-            content=ft.Container(
-                padding=16,
-                content=ft.Column(
-                    [
-                        self.image,
-                        ft.Row([self.badge, self.meta], wrap=True, spacing=8),
-                        self.heading,
-                        self.teaser,
-                    ],
-                    spacing=6,
+            # A button to screen readers, named by everything on the card (source, date, title, teaser).
+            content=ft.Semantics(
+                button=True,
+                content=ft.Container(
+                    padding=16,
+                    content=ft.Column(
+                        [
+                            self.image,
+                            ft.Row([self.badge, self.meta], wrap=True, spacing=8),
+                            self.heading,
+                            self.teaser,
+                        ],
+                        spacing=6,
+                    ),
+                    on_click=lambda e: ctx.navigate(f"/news/{item_id}"),
+                    ink=True,
                 ),
-                on_click=lambda e: ctx.navigate(f"/news/{item_id}"),
-                ink=True,
             ),
         )
 
