@@ -204,3 +204,17 @@ async def test_batch_token_gets_its_id_on_refresh(
     await http.post(f"{sandbox_url}/demo/open311/process-batch")
     await service.refresh_statuses()
     assert (service.outbox.get(item.id) or item).service_request_id
+
+
+async def test_missing_photo_returns_the_report_instead_of_looping(
+    db: Any, tmp_path: Path, http: httpx.AsyncClient, sandbox_url: str
+) -> None:
+    service = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
+    item = await service.submit_report(_draft("Foto weg"), [b"\xff\xd8\xff"], send_now=False)
+    (tmp_path / "outbox" / item.id / "1.jpg").unlink()
+    await service.sync_outbox()
+    failed = service.outbox.get(item.id)
+    assert failed is not None
+    assert failed.state == OutboxState.FAILED
+    assert failed.error_key == "error.storage"
+    assert await _server_copies(http, sandbox_url, "Foto weg") == 0

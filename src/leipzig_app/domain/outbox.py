@@ -168,6 +168,18 @@ def after_failure(
     )
 
 
+def mark_failed(item: OutboxItem, error: AppError) -> OutboxItem:
+    """A local problem no retry can fix (a photo file gone): back to the resident with the reason."""
+    return replace(
+        item,
+        state=OutboxState.FAILED,
+        next_attempt_at=None,
+        error_key=error.key,
+        error_params=dict(error.params),
+        error_detail=str(error),
+    )
+
+
 def after_interruption(item: OutboxItem, now: datetime, grace: float = 0.0) -> OutboxItem:
     """An item found in `sending` at start: the app stopped mid-send, so the server may have it."""
     return replace(

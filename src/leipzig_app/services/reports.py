@@ -229,6 +229,12 @@ class ReportsService:
 
     async def _deliver(self, item: OutboxItem) -> OutboxItem:
         assert self.reporting is not None
+        try:
+            photos = [PhotoFile(name, self.outbox.photo(item, name)) for name in item.photos]
+        except AppError as error:
+            item = rules.mark_failed(item, error)
+            self.outbox.save(item)
+            return item
         item = rules.start_sending(item, self.clock())
         self.outbox.save(item)  # committed before anything leaves the device
         if item.uncertain:
@@ -243,7 +249,6 @@ class ReportsService:
                 self.outbox.save(item)
                 return item
         try:
-            photos = [PhotoFile(name, self.outbox.photo(item, name)) for name in item.photos]
             receipt = await self.reporting.submit(item.draft, photos, idempotency_key=item.idempotency_key)
         except AppError as error:
             item = rules.after_failure(item, error, self.clock(), self.rng, self.policy)
