@@ -119,13 +119,17 @@ async def test_library_card_on_a_phone_lives_in_secure_storage(runtime: AppRunti
         assert secure == {}
 
 
-async def test_library_card_on_desktop_uses_the_private_file(runtime: AppRuntime) -> None:
+async def test_library_card_on_desktop_uses_the_private_file(runtime: AppRuntime, tmp_path: Path) -> None:
     async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        client.method_handlers[("FilePicker", "save_file")] = lambda _, a: str(tmp_path / "karte.svg")
         await client.navigate("/more/library")
         await wait_for(client, lambda: has(client, "hub.library.input"))
         await client.type("hub.library.input", "20001234567")
         await client.click("hub.library.save")
         await wait_for(client, lambda: has(client, "hub.library.barcode"))
+        await client.click("hub.library.save_image")
+        await wait_for(client, lambda: shows(client, "als Bild gespeichert"))
+        assert b"<svg" in (tmp_path / "karte.svg").read_bytes()
     assert (runtime.data_dir / "secrets.json").stat().st_mode & 0o777 == 0o600
 
 

@@ -74,6 +74,17 @@ def _card(ctx: ViewContext, service: LibraryCardService, body: ft.Column, number
     async def edit(e: Any) -> None:
         await _show(ctx, service, body, editing=True)
 
+    async def save_svg(e: Any) -> None:
+        from leipzig_app.ui.notices.common import save_file
+
+        try:
+            data = service.svg(number)
+        except AppError:
+            ctx.announce(t("hub.library.render_failed"))
+            return
+        saved = await save_file(ctx, "bibliotheksausweis.svg", data, "svg")
+        ctx.announce(t("hub.library.image_saved" if saved else "hub.library.image_failed"))
+
     async def remove(e: Any) -> None:
         await service.remove()
         ctx.announce(t("hub.library.removed"))
@@ -101,6 +112,9 @@ def _card(ctx: ViewContext, service: LibraryCardService, body: ft.Column, number
         ft.Row(
             [
                 secondary_button(t("hub.library.change"), key="hub.library.change", on_click=edit),
+                secondary_button(
+                    t("hub.library.save_image"), key="hub.library.save_image", on_click=save_svg
+                ),
                 text_button(t("hub.library.remove"), key="hub.library.remove", on_click=remove),
             ],
             wrap=True,
