@@ -192,3 +192,18 @@ async def test_unknown_item_and_home_card(runtime: AppRuntime) -> None:
         assert has(client, "news.not_found")
     finally:
         await client.close()
+
+
+async def test_long_lists_show_thirty_at_a_time(runtime: AppRuntime) -> None:
+    for n in range(25):
+        demo(
+            runtime, "/demo/feeds/stadt/items", {"title": f"Kurzmeldung {n + 1} aus dem Rathaus", "html": ""}
+        )
+    client = await open_news(runtime, count=30)
+    try:
+        assert client.find("news.count").get("value") == "35 Nachrichten"
+        await client.click("news.more")
+        assert len(item_keys(client)) == 35
+        assert not has(client, "news.more")
+    finally:
+        await client.close()

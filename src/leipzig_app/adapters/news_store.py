@@ -111,13 +111,6 @@ class SqliteNewsStore:
             row = conn.execute("SELECT * FROM news_items WHERE id = ?", (item_id,)).fetchone()
         return _item(row) if row else None
 
-    def remove_feeds_except(self, feed_ids: Sequence[str]) -> None:
-        """Forget feeds the city no longer lists (after a profile change)."""
-        marks = ",".join("?" for _ in feed_ids) or "''"
-        with self._db.transaction() as conn:
-            conn.execute(f"DELETE FROM news_items WHERE feed_id NOT IN ({marks})", tuple(feed_ids))  # noqa: S608
-            conn.execute(f"DELETE FROM news_feeds WHERE feed_id NOT IN ({marks})", tuple(feed_ids))  # noqa: S608
-
     def feed_state(self, feed_id: str) -> FeedState:
         with self._db.transaction() as conn:
             row = conn.execute("SELECT * FROM news_feeds WHERE feed_id = ?", (feed_id,)).fetchone()
