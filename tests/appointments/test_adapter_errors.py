@@ -175,3 +175,28 @@ async def test_answer_of_the_wrong_shape_is_invalid() -> None:
     async with make_client(transport=httpx.MockTransport(odd)) as mocked:
         with pytest.raises(InvalidResponseError):
             await ZmsBooking(mocked, "http://127.0.0.1:1/api/").catalog()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (
+            {"officeId": 10002, "serviceId": [120686], "serviceCount": ["zwei"], "timestamp": 1},
+            "invalidServiceCount",
+        ),
+        ({"officeId": 10002, "serviceId": 120686, "serviceCount": 3, "timestamp": 1}, "invalidServiceCount"),
+        ({"officeId": 99, "serviceId": [120686], "timestamp": 1}, "invalidOfficeId"),
+        ({"officeId": 10002, "serviceId": [120686]}, "invalidTimestamp"),
+        ([1, 2], "invalidRequest"),
+    ],
+)
+def test_demo_city_answers_bad_requests_with_zms_errors(endpoint: str, body: object, code: str) -> None:
+    response = httpx.post(endpoint + "reserve-appointment/", json=body, timeout=5)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["errorCode"] == code
+
+
+def test_demo_city_answers_broken_json_with_a_zms_error(endpoint: str) -> None:
+    response = httpx.post(endpoint + "reserve-appointment/", content=b"{nope", timeout=5)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["errorCode"] == "invalidRequest"

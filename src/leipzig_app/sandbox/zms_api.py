@@ -176,9 +176,11 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
     async def reserve(request: Request) -> Any:
         body = await _json(request)
         office = str(body.get("officeId", ""))
-        services = [str(s) for s in body.get("serviceId") or []]
+        raw_services = body.get("serviceId") or []
+        # A single id is accepted as well as a list, as the ZMS API does.
+        services = [str(s) for s in (raw_services if isinstance(raw_services, list) else [raw_services])]
         raw_counts = body.get("serviceCount") or [1] * len(services)
-        if not all(isinstance(c, int) for c in raw_counts):
+        if not isinstance(raw_counts, list) or not all(isinstance(c, int) for c in raw_counts):
             raise ZmsError(400, "invalidServiceCount", "serviceCount muss aus Zahlen bestehen.")
         timestamp = body.get("timestamp")
         if not isinstance(timestamp, int):
