@@ -38,6 +38,11 @@ def test_ticket_opens_the_app_on_phones_and_the_shop_everywhere() -> None:
     assert phone[1].host == "www.lvb.de"
     assert [t.kind for t in h.ticket_targets("web")] == ["web"]
     assert [t.kind for t in h.ticket_targets("desktop")] == ["web"]
+    # the profile's own app link may open (its scheme was checked at load); any other scheme may not
+    assert h.check_link("leipzigmove://tickets").allowed
+    assert h.check_link("leipzigmove://tickets").host == "leipzigmove"
+    assert not h.check_link("otherapp://tickets").allowed
+    assert not h.check_link("leipzigmove://elsewhere").allowed
     offenbach = hub("offenbach").ticket_targets("ios")
     assert [t.url for t in offenbach] == ["rmvgo://tickets", "https://www.rmv.de/c/de/tickets"]
 

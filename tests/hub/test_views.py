@@ -90,6 +90,8 @@ async def test_ticket_app_falls_back_to_the_shop_on_phones(runtime: AppRuntime) 
         client.method_handlers[("UrlLauncher", "launch_url")] = no_app
         await client.navigate("/more/ticket")
         await tap(client, "hub.ticket.app")
+        await wait_for(client, lambda: has(client, "hub.ticket.confirm.domain"))
+        assert client.find("hub.ticket.confirm.domain").get("value") == "Leipziger Verkehrsbetriebe (LVB)"
         await tap(client, "hub.ticket.confirm.open")
         await wait_for(client, lambda: client.state.launched_urls == ["https://www.lvb.de/de/tickets"])
         await wait_for(client, lambda: shows(client, "im Browser geöffnet"))

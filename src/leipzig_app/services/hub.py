@@ -64,6 +64,10 @@ def local(text: Any, language: str) -> str:
     return str(text.get(language) or text.get("en") or text.get("de", ""))
 
 
+def _is_web(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
 def _matches(query: str, *texts: str) -> bool:
     words = query.casefold().split()
     haystack = " ".join(texts).casefold()
@@ -109,10 +113,13 @@ class HubService:
     # --- links -----------------------------------------------------------------------------------------
 
     def check_link(self, url: str) -> LinkCheck:
-        """May this link open? Only https (or loopback) on the city's allow-list; the host is shown first."""
-        return LinkCheck(
-            url=url, host=host_of(url), allowed=is_allowed_link(url, self.profile.links.allowed_domains)
-        )
+        """May this link open? Only https (or loopback) on the city's allow-list, or the operator's app link
+        the profile names (its scheme was checked at load). `host` is what the resident is shown first."""
+        ticket: TicketSettings | None = self.settings("ticket")
+        if ticket is not None and ticket.app_url and url == ticket.app_url and not _is_web(url):
+            return LinkCheck(url=url, host=url.split(":", 1)[0], allowed=True)
+        allowed = is_allowed_link(url, self.profile.links.allowed_domains)
+        return LinkCheck(url=url, host=host_of(url) if _is_web(url) else "", allowed=allowed)
 
     def ticket_targets(self, platform: str) -> list[TicketTarget]:
         """The operator's app first where apps exist (phones), always the web shop as the fallback."""
@@ -121,11 +128,9 @@ class HubService:
             return []
         targets = []
         if settings.app_url and platform in ("android", "ios"):
-            targets.append(
-                TicketTarget(
-                    "app", settings.app_url, host_of(settings.app_url) or settings.app_url.split(":", 1)[0]
-                )
-            )
+            app = self.check_link(settings.app_url)
+            if app.allowed:
+                targets.append(TicketTarget("app", settings.app_url, app.host))
         web = self.check_link(settings.web_url)
         if web.allowed:
             targets.append(TicketTarget("web", settings.web_url, web.host))

@@ -51,17 +51,17 @@ def not_offered(ctx: ViewContext, module_id: str) -> ft.Control:
 
 
 def confirm_open(
-    ctx: ViewContext, url: str, *, key: str = "hub.confirm", fallback: str | None = None
+    ctx: ViewContext, url: str, *, key: str = "hub.confirm", fallback: str | None = None, app: str = ""
 ) -> None:
-    """Show the domain first; open only an allow-listed link. `fallback` opens when the first URL fails
-    (an operator's app that is not installed)."""
+    """Show the domain (or the app's name) first; open only an allowed link. `fallback` opens when the
+    first URL fails (an operator's app that is not installed)."""
     t = ctx.t
     hub = hub_of(ctx)
     if hub is None:
         return
     check = hub.check_link(url)
     custom_scheme = not url.lower().startswith(("http://", "https://"))
-    target = check.host or url.split(":", 1)[0]
+    target = ((app or check.host) if custom_scheme else check.host) or url.split(":", 1)[0]
 
     def close(e: Any = None) -> None:
         with contextlib.suppress(Exception):
@@ -76,7 +76,7 @@ def confirm_open(
         else:
             ctx.announce(t("hub.open_failed"))
 
-    allowed = check.allowed or custom_scheme
+    allowed = check.allowed
     actions: list[ft.Control] = [text_button(t("hub.confirm.cancel"), key=f"{key}.cancel", on_click=close)]
     if allowed:
         actions.append(primary_button(t("hub.confirm.open"), key=f"{key}.open", on_click=open_it))

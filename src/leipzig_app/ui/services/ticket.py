@@ -28,7 +28,11 @@ def build(ctx: ViewContext, module_id: str) -> ft.Control:
                     key="hub.ticket.app",
                     icon=ft.Icons.PHONE_ANDROID,
                     on_click=lambda e, u=target.url: confirm_open(
-                        ctx, u, key="hub.ticket.confirm", fallback=web.url if web else None
+                        ctx,
+                        u,
+                        key="hub.ticket.confirm",
+                        fallback=web.url if web else None,
+                        app=settings.operator,
                     ),
                 )
             )
