@@ -1,0 +1,49 @@
+"""The services hub end to end: the Offenbach profile in web mode, real Chromium, the app's own demo city.
+
+Checks what only a browser shows: the hub's tiles and the waste calendar have accessible names, the second
+city runs from its profile alone, and the screens hold at 200 % text on a 400 px wide page.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.browser import audit_unnamed, open_app, screenshot, set_text_scale
+
+EXE = str(Path(sys.executable).with_name("leipzig-app"))
+WAIT = 30_000
+
+
+@pytest.mark.e2e
+def test_offenbach_hub_in_chromium(
+    web_app_factory: Any, browser_page: Any, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    app = web_app_factory(
+        [EXE, "--web", "--port", "{port}", "--city", "offenbach", "--data-dir", str(tmp_path)]
+    )
+    page = browser_page
+    open_app(page, app.url, ready_text="Willkommen in Offenbach am Main")
+    assert page.get_by_role("tab", name="Scannen").count() == 0  # not a module of this city
+    page.get_by_role("tab", name="Mehr").first.click()
+    page.get_by_role("button", name=re.compile("^Abfuhrkalender")).first.wait_for(timeout=WAIT)
+    assert page.get_by_role("button", name=re.compile("^Bibliotheksausweis")).count() == 0
+    assert audit_unnamed(page) == []
+
+    page.get_by_role("button", name=re.compile("^Abfuhrkalender")).first.click()
+    page.get_by_role("textbox", name="Straße suchen").first.wait_for(timeout=WAIT)
+    assert audit_unnamed(page) == []
+    set_text_scale(page, 2.0)
+    shot = screenshot(page, screenshot_dir / "waste-200.png")
+    assert shot.stat().st_size > 5_000
+
+    set_text_scale(page, 1.0)
+    page.get_by_role("button", name="Zurück").first.click()
+    page.get_by_role("button", name=re.compile("^Wichtige Nummern")).first.click()
+    page.get_by_role("button", name=re.compile("Polizei: 110")).first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name=re.compile("Stadtverwaltung Offenbach")).first.wait_for(timeout=WAIT)
+    assert audit_unnamed(page) == []
+    assert "Traceback" not in app.tail(200)
