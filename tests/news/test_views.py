@@ -207,3 +207,38 @@ async def test_long_lists_show_thirty_at_a_time(runtime: AppRuntime) -> None:
         assert not has(client, "news.more")
     finally:
         await client.close()
+
+
+async def test_share_sheet_where_the_platform_has_one(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        shared: list[object] = []
+
+        def share(_: object, args: dict[str, object] | None) -> dict[str, str]:
+            shared.append((args or {}).get("uri"))
+            return {"status": "success", "raw": "com.example.messenger"}
+
+        client.method_handlers[("Share", "share_uri")] = share
+        service = runtime.services.news
+        item = next(i for i in service.cached().items if i.title.startswith("Gewandhausorchester"))
+        await client.navigate(f"/news/{item.id}")
+        await client.wait_until(lambda: has(client, "news.detail.image"))  # the picture, from the cache
+        await client.click("news.share")
+        await client.wait_until(lambda: client.find("shell.status").get("value") == "Link geteilt.")
+        assert shared == [item.link]
+        assert client.state.clipboard is None
+    finally:
+        await client.close()
+
+
+async def test_the_list_speaks_english(runtime: AppRuntime) -> None:
+    runtime.services.settings.update(language="en")
+    client = await open_news(runtime)
+    try:
+        texts = client.texts()
+        assert "Kultur in Leipzig · 3 hours ago" in texts
+        assert "10 items" in texts
+        assert any(t.startswith("As of ") for t in texts)
+        assert "new" in texts
+    finally:
+        await client.close()
