@@ -205,3 +205,23 @@ async def test_no_booking_without_a_place_for_its_access_data(
     assert recording.calls[-1].startswith("cancel ")  # the held time was given back at once
     assert service.my_appointments() == []
     assert slot in await service.slots([GRUENAU], ANMELDEN, 1)
+
+
+async def test_reschedule_to_an_office_that_confirms_by_e_mail_keeps_the_old_until_confirmed(
+    service: AppointmentService, demo: Callable[..., Any]
+) -> None:
+    old = await service.book((await service.slots([GRUENAU], ANMELDEN, 1))[0], ANMELDEN, 1, ERIKA)
+    new_slot = (await service.slots([ZENTRUM], ANMELDEN, 1))[0]
+    result = await service.reschedule(old.id, new_slot)
+    assert result.new.state is BookingState.WAITING_FOR_CONFIRMATION
+    assert not result.old_cancelled
+    assert result.problem is None
+    assert service.get(old.id).state is BookingState.CONFIRMED
+    # not confirmed yet: refreshing changes nothing
+    await service.refresh(result.new.id)
+    assert service.get(old.id).state is BookingState.CONFIRMED
+    # the resident opens the link in the e-mail; the next refresh cancels the old booking
+    mail = demo("mails", "GET", recipient=ERIKA.email)["mails"][-1]
+    httpx.get(mail["confirm_url"], timeout=5)
+    assert (await service.refresh(result.new.id)).state is BookingState.CONFIRMED
+    assert service.get(old.id).state is BookingState.CANCELLED

@@ -33,6 +33,8 @@ MIGRATIONS = Migrations(
             created_at TEXT
         );
         """,
+        # The booking a rescheduled one replaces (cancelled once the new one is confirmed).
+        "ALTER TABLE appointments ADD COLUMN replaces TEXT;",
     ],
 )
 
@@ -69,13 +71,14 @@ class SqliteAppointmentStore:
             record.telephone,
             record.reserved_until.isoformat() if record.reserved_until else None,
             record.created_at.isoformat() if record.created_at else None,
+            record.replaces,
         )
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO appointments (id, office_id, office_name, office_address, "
                 "service_ids, service_names, service_counts, start, state, name, email, telephone, "
-                "reserved_until, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reserved_until, created_at, replaces) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
 
@@ -100,4 +103,5 @@ def _record(row: sqlite3.Row) -> AppointmentRecord:
         telephone=row["telephone"],
         reserved_until=datetime.fromisoformat(row["reserved_until"]) if row["reserved_until"] else None,
         created_at=datetime.fromisoformat(row["created_at"]) if row["created_at"] else None,
+        replaces=row["replaces"],
     )

@@ -201,6 +201,8 @@ class AppointmentRecord:
     telephone: str = ""
     reserved_until: datetime | None = None
     created_at: datetime | None = None
+    #: The booking this one replaces (rescheduling); that one is cancelled once this one is confirmed.
+    replaces: str | None = None
 
     def is_upcoming(self, now: datetime) -> bool:
         return self.state is not BookingState.CANCELLED and self.start.timestamp() > now.timestamp()

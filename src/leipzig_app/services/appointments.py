@@ -195,7 +195,9 @@ class AppointmentService:
         except AppError:
             log.info("the held time's access data could not be removed")
 
-    async def complete(self, held: Booking, contact: Contact) -> AppointmentRecord:
+    async def complete(
+        self, held: Booking, contact: Contact, *, replaces: str | None = None
+    ) -> AppointmentRecord:
         """Add the contact to a held time, then preconfirm or confirm; stores it in "Meine Termine"."""
         catalog = await self.catalog()
         office = catalog.office(held.office_id)
@@ -221,6 +223,7 @@ class AppointmentService:
             telephone=contact.telephone,
             reserved_until=result.reserved_until,
             created_at=self.now(),
+            replaces=replaces,
         )
         try:
             await self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
@@ -232,13 +235,15 @@ class AppointmentService:
         self._store.save(record)
         return record
 
-    async def book(self, slot: Slot, service_id: str, count: int, contact: Contact) -> AppointmentRecord:
+    async def book(
+        self, slot: Slot, service_id: str, count: int, contact: Contact, *, replaces: str | None = None
+    ) -> AppointmentRecord:
         """Hold and complete in one go; the hold is released again when completing fails."""
         office = (await self.catalog()).office(slot.office_id)
         contact = check_contact(contact, office)
         held = await self.hold(slot, service_id, count)
         try:
-            return await self.complete(held, contact)
+            return await self.complete(held, contact, replaces=replaces)
         except AppError:
             await self.release(held)
             raise
@@ -268,7 +273,17 @@ class AppointmentService:
                 record, state=booking.state, start=booking.start, reserved_until=booking.reserved_until
             )
         self._store.save(updated)
+        await self._finish_reschedule(updated)
         return updated
+
+    async def _finish_reschedule(self, record: AppointmentRecord) -> bool:
+        """Cancel the booking a confirmed new one replaces; True when nothing of the old one is left."""
+        if record.replaces is None or record.state is not BookingState.CONFIRMED:
+            return False
+        old = self._store.get(record.replaces)
+        if old is not None and old.state is not BookingState.CANCELLED:
+            await self.cancel(old.id)
+        return True
 
     async def cancel(self, record_id: str) -> AppointmentRecord:
         record = self.get(record_id)
@@ -291,15 +306,19 @@ class AppointmentService:
     async def reschedule(
         self, record_id: str, slot: Slot, *, held: Booking | None = None
     ) -> RescheduleResult:
-        """Book the new time first (or complete the time held for it), only then cancel the old one."""
+        """Book the new time first (or complete the time held for it); cancel the old one once it holds."""
         old = self.get(record_id)
         contact = Contact(old.name, old.email, old.telephone)
         if held is None:
-            new = await self.book(slot, old.service_ids[0], old.service_counts[0], contact)
+            new = await self.book(slot, old.service_ids[0], old.service_counts[0], contact, replaces=old.id)
         else:
-            new = await self.complete(held, contact)
+            new = await self.complete(held, contact, replaces=old.id)
+        if new.state is not BookingState.CONFIRMED:
+            # Waiting for the e-mail link: the old booking stays until the new one is confirmed
+            # (`refresh` then cancels it), so an unconfirmed new time never costs the old one.
+            return RescheduleResult(new=new, old_cancelled=False)
         try:
-            await self.cancel(old.id)
+            await self._finish_reschedule(new)
         except AppError as error:
             return RescheduleResult(new=new, old_cancelled=False, problem=error)
         return RescheduleResult(new=new, old_cancelled=True)

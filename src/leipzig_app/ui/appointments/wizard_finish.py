@@ -66,6 +66,7 @@ class WizardBase:
         self.contact = Contact("", "", "")
         self.result: AppointmentRecord | None = None
         self.problem = ""
+        self.notice = ""
         # The steps' controls are the list's own items: nested in one column, Flutter would merge all their
         # texts into a single semantics node, which a screen reader reads as one long label.
         self.body = ft.ListView(padding=16, spacing=12, expand=True, key="appointments.wizard")
@@ -235,6 +236,8 @@ class WizardBase:
                     self.old.id, Slot(self.held.start, self.held.office_id), held=self.held
                 )
                 self.result = outcome.new
+                if not outcome.old_cancelled and outcome.problem is None:
+                    self.notice = self.t("appointments.reschedule.pending")
                 if not outcome.old_cancelled and outcome.problem is not None:
                     kept = self.t("appointments.reschedule.old_kept")
                     self.problem = f"{kept} {error_text(self.ctx, outcome.problem)}"
@@ -261,6 +264,7 @@ class WizardBase:
             ),
             ft.Text(f"{r.office_name}\n{r.office_address}"),
             ft.Text(state_text(self.ctx, r), key="appointments.done.state"),
+            *([note(self.notice, key="appointments.done.notice")] if self.notice else []),
             ft.Row(
                 [
                     primary_button(
