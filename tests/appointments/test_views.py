@@ -242,3 +242,16 @@ async def test_phones_keep_booking_secrets_in_secure_storage(runtime: AppRuntime
         await tap(client, "appointments.cancel.yes")
         await wait_for(client, lambda: f"appointments.{newer.id}" not in secure)
         assert service.get(newer.id).state is BookingState.CANCELLED
+
+
+async def test_demo_city_points_testers_to_the_sent_mail(runtime: AppRuntime) -> None:
+    service = runtime.services.appointments
+    slot = (await service.slots(["10001"], "120686", 1))[0]  # Zentrum confirms by e-mail
+    record = await service.book(slot, "120686", 1, _erika())
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate(f"/appointments/mine/{record.id}")
+        await tap(client, "appointments.demo_mail.open")
+        assert runtime.sandbox is not None
+        expected = f"{runtime.sandbox.base_url}/demo/zms/mails?recipient=erika%40example.org"
+        await wait_for(client, lambda: client.state.launched_urls == [expected])
+        assert shows(client, "Wartet auf Ihre Bestätigung")

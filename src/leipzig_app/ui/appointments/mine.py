@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import flet as ft
 
@@ -19,6 +20,7 @@ from leipzig_app.ui.widgets.common import (
     secondary_button,
     text_button,
 )
+from leipzig_app.ui.widgets.links import launch
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,17 @@ class _Detail:
                 key="appointments.detail.state",
             ),
         ]
+        mailbox = _demo_mailbox(self.ctx, r)
+        if mailbox is not None:
+            controls += [
+                note(t("appointments.demo_mail", url=mailbox), key="appointments.demo_mail"),
+                text_button(
+                    t("appointments.demo_mail.open"),
+                    key="appointments.demo_mail.open",
+                    icon=ft.Icons.MAIL_OUTLINE,
+                    on_click=lambda e: self.ctx.page.run_task(launch, mailbox),
+                ),
+            ]
         actions: list[ft.Control] = []
         if r.state is not BookingState.CANCELLED:
             actions += [
@@ -234,6 +247,15 @@ class _Detail:
         self.extra.controls = [error_banner(text, key="appointments.detail.error")]
         self.ctx.announce(text)
         self.extra.update()
+
+
+def _demo_mailbox(ctx: ViewContext, record: AppointmentRecord) -> str | None:
+    """In the demo city, where testers find the "sent" activation mail; None for real cities."""
+    endpoint = ctx.profile.appointments.endpoint
+    if not ctx.profile.demo or not endpoint or record.state is not BookingState.WAITING_FOR_CONFIRMATION:
+        return None
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}/demo/zms/mails?{urlencode({'recipient': record.email})}"
 
 
 async def save_ics(
