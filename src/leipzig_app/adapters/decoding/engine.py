@@ -53,6 +53,7 @@ class _Run:
     """The state of one decoding call."""
 
     deadline: float | None
+    clock: Callable[[], float] = time.perf_counter
     codes: list[DecodedCode] = field(default_factory=list)
     candidates: list[Quad] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)
@@ -61,13 +62,13 @@ class _Run:
     def fits(self, expected_ms: float) -> bool:
         if self.deadline is None:
             return True
-        if time.perf_counter() + expected_ms / 1000.0 <= self.deadline:
+        if self.clock() + expected_ms / 1000.0 <= self.deadline:
             return True
         self.exhausted = True
         return False
 
     def out_of_time(self) -> bool:
-        if self.deadline is not None and time.perf_counter() >= self.deadline:
+        if self.deadline is not None and self.clock() >= self.deadline:
             self.exhausted = True
             return True
         return False
@@ -150,11 +151,11 @@ class QrDecoder:
     def decode_image(self, source: str | bytes, *, budget_ms: float | None = None) -> ScanOutcome:
         """All codes in an image file (path or bytes), with full effort unless a budget is given.
 
-        Full effort still ends after STILL_LIMIT_MS, so a large textured photo without any code cannot
-        keep the screen waiting; every code a decoder reads before then is returned.
+        Full effort still ends after STILL_LIMIT_MS of this thread's processor time, so a large textured
+        photo without any code cannot keep the screen waiting; every code read before then is returned.
+        Processor time rather than wall time makes the amount of effort independent of machine load.
         """
         started = time.perf_counter()
-        budget_ms = STILL_LIMIT_MS if budget_ms is None else budget_ms
         pages = images.load_pages(source)
         found: list[DecodedCode] = []
         candidates: list[Quad] = []
@@ -198,8 +199,10 @@ class QrDecoder:
     # ----------------------------------------------------------------------------------------------------
 
     def _decode(self, gray: NDArray[Any], started: float, budget_ms: float | None, *, still: bool) -> _Run:
-        deadline = None if budget_ms is None else started + budget_ms / 1000.0
-        run = _Run(deadline=deadline)
+        if budget_ms is None:
+            run = _Run(deadline=time.thread_time() + STILL_LIMIT_MS / 1000.0, clock=time.thread_time)
+        else:
+            run = _Run(deadline=started + budget_ms / 1000.0)
         ran_any = False
         for step in self._steps(gray, run):
             if ran_any and run.out_of_time():
@@ -260,6 +263,7 @@ class QrDecoder:
         # 4. The preprocessing ladder.
         makers: tuple[Callable[[NDArray[Any]], Variant | None], ...] = (
             variants.median,
+            variants.smooth,
             variants.sharpen,
             variants.clahe,
             lambda g: variants.local_threshold(g, 25),
@@ -281,6 +285,12 @@ class QrDecoder:
         # Paper bent around a curve defeats grid sampling; OpenCV's curved decoder is the only one that
         # models it, and it is sensitive to scale and binarisation, so unread regions get a small sweep.
         for quad in _distinct(run.open_candidates())[:2]:
+            for side in (200, 300):
+                rectified = _Lazy(_rectifier(quad, side), gray)
+                yield _Step(RESCUE, "opencv-curved", rectified.get, _curved)
+                yield _Step(RESCUE, readers[0][0], rectified.get, readers[0][1])
+                binarized = _Lazy(_derive(rectified.get, variants.otsu), gray)
+                yield _Step(RESCUE, "opencv-curved", binarized.get, _curved)
             for side in (360, 640):
                 for finish in (None, variants.otsu, variants.median):
                     make_crop = _crop_maker(quad, side, finish)
@@ -338,7 +348,7 @@ def _derive(
             second.offset[1] / first.scale + first.offset[1],
         )
         label = second.label if first.label == "plain" else f"{first.label}+{second.label}"
-        return Variant(second.gray, label, scale=scale, offset=offset)
+        return Variant(second.gray, label, scale=scale, offset=offset, corners=first.corners)
 
     return build
 
@@ -366,6 +376,10 @@ def _distinct(candidates: list[Quad]) -> list[Quad]:
         if not any(_covers(k, quad) for k in kept):
             kept.append(quad)
     return kept
+
+
+def _rectifier(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:
+    return lambda gray: variants.rectify(gray, quad, side)
 
 
 def _crop_maker(

@@ -32,8 +32,12 @@ class Variant:
     label: str
     scale: float = 1.0
     offset: tuple[float, float] = (0.0, 0.0)
+    #: For projective variants: the region in the original every finding is reported at.
+    corners: Quad | None = None
 
     def to_original(self, quad: Quad) -> Quad:
+        if self.corners is not None:
+            return self.corners
         ox, oy = self.offset
         mapped = [(x / self.scale + ox, y / self.scale + oy) for x, y in quad]
         return (mapped[0], mapped[1], mapped[2], mapped[3])
@@ -68,6 +72,40 @@ def halve(gray: NDArray[Any]) -> Variant:
 
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     return Variant(small, "half", scale=0.5)
+
+
+def smooth(gray: NDArray[Any]) -> Variant:
+    """A Gaussian blur of about a third of a typical module: it dissolves pictures and halftone texture
+    printed inside "designer" codes and paper grain, while module edges survive."""
+    import cv2
+
+    sigma = max(1.5, min(gray.shape[:2]) / 128.0)
+    return Variant(cv2.GaussianBlur(gray, (0, 0), sigma), "smooth")
+
+
+def rectify(gray: NDArray[Any], quad: Quad, side: int, grow: float = 1.0) -> Variant | None:
+    """The located symbol warped to an upright square of `side` px plus a white quiet zone.
+
+    Unlike an axis-aligned crop this removes the perspective, which OpenCV's curved-surface decoder needs
+    to fit the remaining bend. The mapping back to the image is projective, so the engine keeps the
+    quad it started from as the code's corners (see `Variant.corners`).
+    """
+    import cv2
+    import numpy as np
+
+    corners = np.array(quad, dtype=np.float32)
+    centre = corners.mean(axis=0)
+    corners = (corners - centre) * grow + centre
+    if float(np.linalg.norm(corners[0] - corners[2])) < 16:
+        return None
+    margin = int(side * 0.12)
+    low, high = margin, margin + side
+    target = np.array([[low, low], [high, low], [high, high], [low, high]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    warped = cv2.warpPerspective(
+        gray, matrix, (side + 2 * margin, side + 2 * margin), flags=cv2.INTER_CUBIC, borderValue=255
+    )
+    return Variant(warped, f"rectified{side}", corners=quad)
 
 
 def sharpen(gray: NDArray[Any]) -> Variant:
