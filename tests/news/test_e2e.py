@@ -41,7 +41,7 @@ def test_news_section_in_chromium(
 
     focus(page, page.get_by_role("textbox", name="Nachrichten durchsuchen").first)
     page.keyboard.type("Gewandhaus")
-    page.get_by_text("1 Nachrichten").first.wait_for(timeout=WAIT)
+    page.get_by_text("1 Nachricht").first.wait_for(timeout=WAIT)
 
     # A card is one button whose name is everything on it (source, date, title, teaser).
     page.get_by_role("button", name=re.compile("Gewandhausorchester spielt Bachs")).first.click()

@@ -72,8 +72,9 @@ async def test_list_shows_news_newest_first_with_markers_filters_and_search(runt
         await client.trigger("news.filter.category.Verkehr", "select", False)  # tapping again clears it
         assert len(item_keys(client)) == 10
 
-        await client.type("news.search", "grünau")
+        await client.type("news.search", "grünau", submit=True)
         assert len(item_keys(client)) == 1
+        assert client.find("shell.status").get("value") == "1 Nachricht"
         await client.type("news.search", "gibt es nicht")
         assert has(client, "news.no_match")
     finally:

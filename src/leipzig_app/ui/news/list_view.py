@@ -69,7 +69,7 @@ class NewsList:
             label=t("news.search.label"),
             prefix_icon=ft.Icons.SEARCH,
             on_change=self._on_search,
-            on_submit=self._on_search,
+            on_submit=self._on_search_submit,
         )
         search.expand = True
         tools = ft.Row([search, self.refresh_button], vertical_alignment=ft.CrossAxisAlignment.CENTER)
@@ -172,7 +172,7 @@ class NewsList:
             self._fill_items()
             self._update()
             await self._load_images()
-            self.ctx.announce(self.ctx.t("news.results", count=len(self._visible())))
+            self.ctx.announce(self._results(len(self._visible())))
 
         # Controls are reused across refreshes: Flet 1.0.5 freezes a new control that replaces one with
         # the same key, and a frozen control can no longer change.
@@ -182,6 +182,9 @@ class NewsList:
         chip.selected = selected
         return chip
 
+    def _results(self, count: int) -> str:
+        return self.ctx.t("news.results.one" if count == 1 else "news.results", count=count)
+
     def _visible(self) -> list[NewsItem]:
         return self.service.visible(
             self.snapshot, feed_id=self.feed_id, category=self.category, query=self.query
@@ -190,7 +193,7 @@ class NewsList:
     def _fill_items(self) -> None:
         t = self.ctx.t
         visible = self._visible()
-        self.count.value = t("news.results", count=len(visible))
+        self.count.value = self._results(len(visible))
         if not self.snapshot.items:
             self.items.controls = [
                 empty_state(
@@ -241,6 +244,10 @@ class NewsList:
         self.limit = PAGE_SIZE
         self._fill_items()
         self._update()
+
+    async def _on_search_submit(self, e: Any) -> None:
+        await self._on_search(e)
+        self.ctx.announce(self._results(len(self._visible())))
 
     async def _on_refresh(self, e: Any) -> None:
         await self._refresh(announce=True)
