@@ -100,6 +100,20 @@ async def test_pay_now_reviews_hands_off_and_reads_the_result_back(
     assert not client.find_all(lambda c: c.key == "notices.action.pay_now")
 
 
+async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000009.1"))])
+    url = await notices.start_payment(letter.id)
+    assert runtime.http is not None
+    await press(runtime.http, url, "cancel")
+    # The payment page links back to /scanner/notice/<id>/pay: opening it reads the result once.
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    await client.settle()
+    assert "Die Zahlung wurde abgebrochen" in status(client)
+    assert client.find("notices.pay.status").visible
+
+
 async def test_bank_transfer_shows_copy_buttons_and_a_large_girocode(
     client: FakeFletClient, notices: NoticesService
 ) -> None:

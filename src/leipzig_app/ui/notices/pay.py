@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.domain.letters import PaymentStatus, TrustState
+from leipzig_app.domain.letters import PaymentRecord, PaymentStatus, TrustState
 from leipzig_app.domain.urls import host_of
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
@@ -87,18 +87,31 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
         ctx.navigate(route)
         ctx.announce(t("notices.pay.opened") if opened else t("notices.pay.open_failed", url=url))
 
+    def show_result(record: PaymentRecord) -> None:
+        ctx.navigate(route if not record.paid else letter_route(letter.id))
+        when = day(ctx, record.paid_at.date()) if record.paid_at else ""
+        ctx.announce(t(f"notices.pay.result.{record.status.value}", day=when, reference=record.reference))
+
     async def check(e: object) -> None:
         try:
             record = await service.check_payment(letter.id)
         except AppError as error:
             ctx.announce(error_text(ctx, error))
             return
-        ctx.navigate(route if not record.paid else letter_route(letter.id))
-        when = day(ctx, record.paid_at.date()) if record.paid_at else ""
-        ctx.announce(t(f"notices.pay.result.{record.status.value}", day=when, reference=record.reference))
+        show_result(record)
+
+    async def check_once() -> None:
+        # Back from the payment page (its link back, or the app opened again): read the result once.
+        try:
+            record = await service.check_payment(letter.id)
+        except AppError:
+            return  # offline or the city's service failed: the button is there for another try
+        if record.status is not PaymentStatus.PENDING:
+            show_result(record)
 
     buttons: list[ft.Control] = []
     if payment is not None and payment.status is PaymentStatus.PENDING:
+        ctx.page.run_task(check_once)
         buttons.append(
             primary_button(
                 t("notices.pay.check"), key="notices.pay.check", icon=ft.Icons.REFRESH, on_click=check
