@@ -11,6 +11,7 @@ Heavy modules are imported inside the functions that need them, so `import leipz
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -72,6 +73,10 @@ class AppRuntime:
 
     #: Set once every feature is wired (see `create(defer_start=True)` and `start()`).
     ready: threading.Event = field(default_factory=threading.Event)
+    #: The running background jobs and the wiring generation they belong to.
+    _jobs: list[concurrent.futures.Future[None]] = field(default_factory=list)
+    _jobs_generation: int = -1
+    _job_page: ft.Page | None = None
 
     @classmethod
     def create(
@@ -123,6 +128,7 @@ class AppRuntime:
         if self.http is None:
             self.http = make_client()
         self.services.background.clear()
+        self.services.generation += 1
         for wire in FEATURE_WIRING:
             try:
                 wire(self, profile)
@@ -163,16 +169,40 @@ class AppRuntime:
             self.services.settings.update(city=name)
             self.services.problems.clear()
             self._wire(profile)
+        if self._job_page is not None:
+            self.ensure_background(self._job_page)
         for listener in list(self.listeners):
             with contextlib.suppress(Exception):
                 listener()
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
+    def ensure_background(self, page: ft.Page) -> None:
+        """Run the background jobs exactly once per runtime (not once per open page or browser tab), and
+        replace them when the features were re-wired for another city."""
+        if self._jobs_generation == self.services.generation:
+            return
+        for job in self._jobs:
+            job.cancel()
+        self._jobs = [page.run_task(job) for job in self.services.background]
+        self._jobs_generation = self.services.generation
+        self._job_page = page
+
+    @property
+    def background_jobs(self) -> tuple[concurrent.futures.Future[None], ...]:
+        return tuple(self._jobs)
+
+    def stop_background(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+        self._jobs = []
+        self._jobs_generation = -1
+
     def create_main(self) -> Callable[[ft.Page], Awaitable[None]]:
         return create_main(self)
 
     async def aclose(self) -> None:
+        self.stop_background()
         if self.http is not None:
             await self.http.aclose()
             self.http = None
@@ -207,6 +237,7 @@ def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
         if not runtime.ready.is_set():
             await asyncio.to_thread(runtime.ready.wait)
 
+        runtime.ensure_background(page)
         shell = Shell(page, runtime.services)
         runtime.listeners.append(shell.refresh)
         page.on_close = lambda e: (

@@ -114,3 +114,14 @@ async def test_startup_problems_are_shown_on_home(tmp_path: Path) -> None:
             assert "city" in banner
     finally:
         await rt.aclose()
+
+
+async def test_background_jobs_run_once_per_runtime_not_per_page(runtime: AppRuntime) -> None:
+    assert runtime.services.background, "the demo city's features have background jobs"
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800):
+        first = runtime.background_jobs
+        assert len(first) == len(runtime.services.background)
+        async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844):
+            assert runtime.background_jobs == first
+    await runtime.aclose()
+    assert all(job.cancelled() or job.done() for job in first)

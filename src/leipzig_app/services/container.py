@@ -29,8 +29,10 @@ class AppServices:
     notices: Any = None
     scanner: Any = None
     hub: Any = None
-    #: Long-running jobs (outbox sync, feed refresh) started once the UI runs.
+    #: Long-running jobs (outbox sync, feed refresh), started once per runtime when the first page opens.
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: Incremented whenever the features are (re)wired, so jobs of a previous city are replaced.
+    generation: int = 0
     #: Called when the resident switches the city profile; the composition root rebuilds everything.
     switch_city: Callable[[str], Awaitable[None]] | None = None
 

@@ -52,8 +52,6 @@ class Shell:
         self._apply_preferences()
         initial = page.route if page.route else "/"
         self.show(initial)
-        for job in self.services.background:
-            page.run_task(job)
 
     def _translator(self) -> Translator:
         language = (
