@@ -84,7 +84,10 @@ def zxing_read(
             (float(position.bottom_left.x), float(position.bottom_left.y)),
         )
         if not result.valid:
-            failed.append(quad)
+            # Micro QR guesses on failed reads are mostly fragments of a larger QR code's finder
+            # patterns; only full-size QR symbols are worth a second look.
+            if result.format.name not in {"MicroQRCode", "RMQRCode"}:
+                failed.append(quad)
             continue
         raw = bytes(result.bytes)
         # Symbology identifier "]Q2" (or "]Q4"/"]Q6") means an ECI was declared, and "mixed" content has

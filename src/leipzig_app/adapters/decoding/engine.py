@@ -30,7 +30,6 @@ from leipzig_app.domain.scanning import (
     Quad,
     ScanOutcome,
     merge_codes,
-    quad_side,
     same_place,
 )
 
@@ -370,10 +369,11 @@ class _Lazy:
 
 
 def _distinct(candidates: list[Quad]) -> list[Quad]:
-    """One region per located symbol, largest first (zxing-cpp reports several finder triplets per symbol)."""
+    """One region per located symbol, in the order found: the first look on the unaltered image locates
+    a symbol most faithfully; later variants add regions it missed."""
     kept: list[Quad] = []
-    for quad in sorted(candidates, key=quad_side, reverse=True):
-        if not any(_covers(k, quad) for k in kept):
+    for quad in candidates:
+        if not any(_covers(k, quad) or _covers(quad, k) for k in kept):
             kept.append(quad)
     return kept
 
