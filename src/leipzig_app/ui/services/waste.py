@@ -165,7 +165,7 @@ def _overview(
     controls: list[ft.Control] = [
         ft.Row(
             [
-                ft.Text(t("hub.waste.your_district", district=district), key="hub.waste.chosen", expand=True),
+                ft.Text(t("hub.waste.your_district", district=district), key="hub.waste.chosen"),
                 text_button(t("hub.waste.change"), key="hub.waste.change", on_click=change),
             ],
             wrap=True,
