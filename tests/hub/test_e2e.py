@@ -66,3 +66,27 @@ def test_offenbach_hub_in_chromium(
     page.get_by_role("button", name=re.compile("Stadtverwaltung Offenbach")).first.wait_for(timeout=WAIT)
     assert audit_unnamed(page) == []
     assert "Traceback" not in app.tail(200)
+
+
+@pytest.mark.e2e
+def test_library_card_barcode_on_screen_decodes(
+    web_app_factory: Any, browser_page: Any, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    app = web_app_factory([EXE, "--web", "--port", "{port}", "--data-dir", str(tmp_path)])
+    page = browser_page
+    open_app(page, app.url, ready_text="Willkommen in Leipzig")
+    page.get_by_role("tab", name="Mehr").first.click()
+    page.get_by_role("button", name=re.compile("^Bibliotheksausweis")).first.click()
+    focus(page, page.get_by_role("textbox", name="Ausweisnummer").first)
+    page.keyboard.type("200 0123 4567")
+    page.get_by_role("button", name="Ausweis speichern").first.click()
+    page.get_by_role("img", name=re.compile("20001234567")).first.wait_for(timeout=WAIT)
+    assert audit_unnamed(page) == []
+    shot = screenshot(page, screenshot_dir / "card.png")
+    # what a terminal's scanner would read from the phone's screen
+    found = zxingcpp.read_barcodes(Image.open(shot).convert("L"))
+    assert [(r.text, r.format.name) for r in found] == [("A20001234567B", "Codabar")]
+    assert (tmp_path / "secrets.json").stat().st_mode & 0o777 == 0o600
