@@ -93,8 +93,11 @@ async def test_switching_the_city_in_settings_changes_name_modules_and_feeds(tmp
         async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
             await client.navigate("/more/settings")
             await wait_for(client, lambda: bool(keys(client, "settings.city")))
+            page = client.session.page
+            assert str(page.theme.color_scheme.primary).upper() == "#00549F"
             await client.choose("settings.city", "offenbach")
             await wait_for(client, lambda: runtime.services.profile.id == "offenbach")
+            await wait_for(client, lambda: str(page.theme.color_scheme.primary).upper() == "#B3121B")
             assert "nav.scanner" not in keys(client, "nav.")
             assert runtime.services.hub.settings("library") is None
             assert [f.id for f in runtime.services.profile.news.feeds] == ["offenbach"]
