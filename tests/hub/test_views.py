@@ -121,6 +121,18 @@ async def test_library_card_on_a_phone_lives_in_secure_storage(runtime: AppRunti
         assert secure == {}
 
 
+async def test_library_card_when_secure_storage_fails(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="ios", width=360, height=800) as client:
+
+        def broken(_: Any, args: dict[str, Any] | None) -> None:
+            raise RuntimeError("keychain locked")
+
+        client.method_handlers[("SecureStorage", "get")] = broken
+        await client.navigate("/more/library")
+        await wait_for(client, lambda: has(client, "hub.library.store_failed"))
+        assert shows(client, "kann auf diesem Gerät nicht gelesen werden")
+
+
 async def test_library_card_on_desktop_uses_the_private_file(runtime: AppRuntime, tmp_path: Path) -> None:
     async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
         client.method_handlers[("FilePicker", "save_file")] = lambda _, a: str(tmp_path / "karte.svg")
