@@ -343,3 +343,24 @@ async def test_a_letter_seen_again_remembers_it_was_paid(
     again = await later.open_letter(texts)
     assert again.id == letter.id
     assert later.overview(again.id).paid
+
+
+async def test_the_letter_stays_german_and_the_notes_follow_the_residents_language(
+    service: NoticesService,
+) -> None:
+    from tests.letters.test_pdf import unicode_text
+
+    letter = await service.open_letter(
+        [sign(demo_notice(remedy=Remedy.EINSPRUCH, notice_type="fine", case_number="OWi-2026-77"))]
+    )
+    name, pdf = service.objection_pdf(letter.id, "en")
+    assert name == "einspruch-OWi-2026-77.pdf"
+    text = unicode_text(pdf)
+    assert "Einspruch gegen den Bußgeldbescheid vom 10.11.2026" in text
+    assert "Eine Begründung reiche ich nach." in text
+    assert "For you: do not send this page" in text
+    assert "Post the letter by" in text
+    card_letter = await service.open_letter([sign(demo_notice(cash_reference="5.0600.1"))])
+    service.set_reminder(card_letter.id)
+    card = await service.home_card("en")
+    assert card.items[0].title == "Pay €123.45 – reference 5.0600.1"
