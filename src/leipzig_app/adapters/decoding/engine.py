@@ -259,6 +259,11 @@ class QrDecoder:
             for name, reader in readers:
                 yield _Step(RESCUE, name, crop.get, reader)
             yield _Step(RESCUE, "opencv-curved", crop.get, _curved)
+        # Paper bent along a curve: flatten the sheet the symbol is printed on along its outline.
+        for quad in _distinct(run.open_candidates())[:2]:
+            flat = _Lazy(_flattener(quad, 300), gray)
+            for name, reader in readers:
+                yield _Step(RESCUE, name, flat.get, reader)
         # 4. The preprocessing ladder.
         makers: tuple[Callable[[NDArray[Any]], Variant | None], ...] = (
             variants.median,
@@ -376,6 +381,10 @@ def _distinct(candidates: list[Quad]) -> list[Quad]:
         if not any(_covers(k, quad) or _covers(quad, k) for k in kept):
             kept.append(quad)
     return kept
+
+
+def _flattener(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:
+    return lambda gray: variants.flattened(gray, quad, side)
 
 
 def _rectifier(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:

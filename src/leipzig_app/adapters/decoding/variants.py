@@ -108,6 +108,20 @@ def rectify(gray: NDArray[Any], quad: Quad, side: int, grow: float = 1.0) -> Var
     return Variant(warped, f"rectified{side}", corners=quad)
 
 
+def flattened(gray: NDArray[Any], quad: Quad, side: int) -> Variant | None:
+    """The paper around a located symbol, flattened along its outline (see `dewarp`)."""
+    import cv2
+
+    from leipzig_app.adapters.decoding.dewarp import flatten
+
+    flat = flatten(gray, quad, side)
+    if flat is None:
+        return None
+    pad = side // 12
+    framed = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return Variant(framed, f"flattened{side}", corners=quad)
+
+
 def sharpen(gray: NDArray[Any]) -> Variant:
     import cv2
 
