@@ -81,6 +81,7 @@ class Shell:
         self.prefs = self.services.settings.load()
         self.t = self._translator()
         self.sections = visible_sections(self.services.profile.modules)
+        self.page.title = self.services.profile.app_name
         self._apply_preferences()
         self._narrow = None
         self.show(self.route)
