@@ -45,6 +45,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_LIBRARY_LOGGERS = ("httpx", "httpcore")
+
+
+def redact_library_loggers() -> None:
+    """Attach the filter to the HTTP library's own loggers, so whatever handler an embedding host (or a
+    test) installs never sees a URL with secrets in its query; idempotent."""
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
 def configure_logging(level: str | None = None) -> None:
     """Root logging to stderr with redaction; safe to call more than once."""
     name = (level or os.environ.get("LEIPZIG_APP_LOG") or "warning").upper()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 
 from leipzig_app.adapters.http import guarded, json_body, retry_after_seconds
+from leipzig_app.adapters.logs import redact_library_loggers
 from leipzig_app.domain.appointments import (
     BERLIN,
     DEFAULT_RESERVATION_MINUTES,
@@ -47,28 +47,9 @@ from leipzig_app.domain.errors import InvalidResponseError, ServerError
 
 log = logging.getLogger(__name__)
 WHAT = "appointment booking"
-_SECRET_QUERY = re.compile(r"((?:processId|authKey)=)[^&\s\"']+")
-
-
-class RedactSecrets(logging.Filter):
-    """Blanks process ids and auth keys in log lines of the HTTP library (it logs every URL it requests).
-
-    `GET appointment/` carries both in its query, as the ZMS API prescribes, so a plain INFO log of the
-    request would otherwise leak them.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _SECRET_QUERY.sub(r"\1***", message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-_REDACT = RedactSecrets()
-for _name in ("httpx", "httpcore"):
-    if not any(isinstance(f, RedactSecrets) for f in logging.getLogger(_name).filters):
-        logging.getLogger(_name).addFilter(_REDACT)
+# `GET appointment/` carries processId and authKey in its query, as the ZMS API prescribes, and the HTTP
+# library logs every URL it requests: its loggers get the redacting filter wherever logs are written.
+redact_library_loggers()
 Sleep = Callable[[float], Awaitable[None]]
 
 
