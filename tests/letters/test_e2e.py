@@ -104,5 +104,12 @@ def test_scan_a_printed_letter_and_pay_it_on_the_citys_page(
     page.wait_for_timeout(800)
     assert audit_unnamed(page) == []
     screenshot(page, screenshot_dir / "object-200.png")
-    scrolled_to(page, page.get_by_role("button", name="Brief als PDF erstellen"))
+    set_text_scale(page, 1.0)
+    scrolled_to(page, page.get_by_role("button", name="Brief als PDF erstellen")).click()
+    with page.expect_download(timeout=WAIT) as download:
+        scrolled_to(page, page.get_by_role("button", name="PDF speichern")).click()
+    saved = tmp_path / "widerspruch.pdf"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.startswith("widerspruch-")
+    assert saved.read_bytes().startswith(b"%PDF-")
     assert "Traceback" not in app.tail(200)
