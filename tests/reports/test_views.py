@@ -172,3 +172,57 @@ async def test_handoff_city_prepares_text_and_opens_the_portal(runtime: AppRunti
         )
         await client.click("reports.handoff.open")
         assert client.state.launched_urls == [portal]
+
+
+BACK_CAMERA = {"name": "0", "lens_direction": "back", "sensor_orientation": 90, "lens_type": "wide"}
+
+
+class CameraClient(FakeFletClient):
+    """Flet 1.0.5 leaves "args" out of method calls without arguments (`get_available_cameras`,
+    `take_picture`); the Dart client reads that as no arguments, and so does this client."""
+
+    async def _answer_method(self, body: dict[str, Any]) -> None:
+        await super()._answer_method({"args": None, **body})
+
+
+async def _to_photo_step(client: FakeFletClient) -> None:
+    await client.navigate("/reports/new")
+    await client.wait_until(lambda: has(client, "reports.category.ampel"))
+    await client.click("reports.category.ampel")
+    await client.type("reports.description", "Ampel blinkt gelb.")
+    await client.click("reports.next")
+
+
+async def test_camera_photo_on_a_phone(runtime: AppRuntime) -> None:
+    async with CameraClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        calls: list[str] = []
+
+        def answer(name: str, result: Any = None) -> None:
+            def handler(_: object, args: dict[str, Any] | None) -> Any:
+                calls.append(name)
+                return result
+
+            client.method_handlers[("Camera", name)] = handler
+
+        answer("get_available_cameras", [BACK_CAMERA])
+        answer("initialize")
+        answer("take_picture", gps_photo())
+        await _to_photo_step(client)
+        await client.click("reports.camera.open")
+        await client.wait_until(lambda: not client.find("reports.camera.shoot").disabled)
+        await client.click("reports.camera.shoot")
+        await client.wait_until(lambda: has(client, "reports.photo.1"))
+        assert calls == ["get_available_cameras", "initialize", "take_picture"]
+        assert not has(client, "reports.camera.preview")
+        assert has(client, "reports.photo.1.gps_use")  # offered, not taken
+        assert not has(client, "reports.position")
+
+
+async def test_refused_camera_leaves_the_file_picker(runtime: AppRuntime) -> None:
+    async with CameraClient(runtime.create_main(), platform="ios", width=360, height=800) as client:
+        client.method_handlers[("Camera", "get_available_cameras")] = lambda _, a: []
+        await _to_photo_step(client)
+        await client.click("reports.camera.open")
+        await client.wait_until(lambda: has(client, "reports.camera.open"))
+        assert has(client, "reports.photos.add")
+        assert "Die Kamera ist nicht verfügbar. Bitte wählen Sie ein vorhandenes Foto aus." in client.texts()

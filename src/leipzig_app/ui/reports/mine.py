@@ -86,7 +86,7 @@ def detail(ctx: ViewContext, item_id: str) -> ft.Control:
     ]
 
     def line(text: str, key: str) -> None:
-        lines.append(ft.Text(text, key=key, selectable=True))
+        lines.append(ft.Text(text, key=key, selectable=True, semantics_label=text))
 
     if item.service_request_id:
         line(t("reports.detail.id", id=item.service_request_id), "reports.detail.id")

@@ -13,6 +13,7 @@ import flet as ft
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.reports import MAX_PHOTOS, ProcessedPhoto
+from leipzig_app.ui.reports.camera import CameraCapture, camera_available
 from leipzig_app.ui.reports.form import photo_panel
 from leipzig_app.ui.widgets.common import heading, secondary_button
 
@@ -39,6 +40,7 @@ class PhotoSteps:
     service_api: Any
     photos: list[PhotoDraft]
     position: tuple[float, float] | None
+    camera_capture: CameraCapture | None = None
 
     def refresh(self) -> None:
         raise NotImplementedError
@@ -81,6 +83,10 @@ class PhotoSteps:
                     on_click=self._pick,
                 )
             )
+            if camera_available(self.ctx.page):
+                if self.camera_capture is None:
+                    self.camera_capture = CameraCapture(self)
+                controls += self.camera_capture.controls()
         return controls
 
     def _toggler(self, photo: PhotoDraft) -> Callable[[int, bool], None]:

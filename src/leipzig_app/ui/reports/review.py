@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 def _row(label: str, value: str, key: str) -> ft.Control:
     return ft.Column(
-        [ft.Text(label, weight=ft.FontWeight.BOLD), ft.Text(value, selectable=True, key=key)], spacing=2
+        [
+            ft.Text(label, weight=ft.FontWeight.BOLD),
+            ft.Text(value, selectable=True, semantics_label=value, key=key),
+        ],
+        spacing=2,
     )
 
 
@@ -101,7 +105,7 @@ def handoff_controls(wizard: ReportWizard) -> list[ft.Control]:
         heading(t("reports.handoff.title"), level=3),
         ft.Text(t("reports.handoff.intro")),
         ft.Container(
-            ft.Text(text, selectable=True, key="reports.handoff.text"),
+            ft.Text(text, selectable=True, semantics_label=text, key="reports.handoff.text"),
             padding=12,
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
             border_radius=8,
