@@ -6,6 +6,7 @@ One app runtime (with its own demo city) serves the whole module; every test ope
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -235,3 +236,23 @@ async def test_home_lists_the_reminder(client: FakeFletClient, notices: NoticesS
     items = client.find_all(lambda c: (c.key or "").startswith("home.notices.item."))
     titles = [str(c.get("title")) for c in items] + client.texts()
     assert any("Kassenzeichen 5.0200.000007.1" in t for t in titles)
+
+
+async def test_the_reminder_is_saved_as_a_calendar_file(
+    client: FakeFletClient, notices: NoticesService, tmp_path: Path
+) -> None:
+    target = tmp_path / "erinnerung.ics"
+    asked: list[dict[str, object]] = []
+
+    def save_file(_: object, args: dict[str, object] | None) -> str:
+        asked.append(dict(args or {}))
+        return str(target)  # a desktop dialog answers with a path; the app writes the file
+
+    client.method_handlers[("FilePicker", "save_file")] = save_file
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000010.1"))])
+    notices.set_reminder(letter.id)
+    await client.navigate(f"/scanner/notice/{letter.id}/later")
+    await client.click("notices.later.export")
+    assert asked[0]["file_name"] == "zahlungserinnerung-5-0200-000010-1.ics"
+    assert "BEGIN:VALARM" in target.read_text(encoding="utf-8")
+    assert "Kalenderdatei zahlungserinnerung-5-0200-000010-1.ics gespeichert." in status(client)
