@@ -66,7 +66,6 @@ TRUST_REFRESH = 600.0
 HOME_ITEMS = 3
 MAX_CODES = 8
 MAX_REASON = 5000
-_PAYABLE = ("pay_now", "bank_transfer", "pay_later")
 
 
 def _utc_now() -> datetime:
