@@ -236,6 +236,10 @@ async def test_home_lists_the_reminder(client: FakeFletClient, notices: NoticesS
     items = client.find_all(lambda c: (c.key or "").startswith("home.notices.item."))
     titles = [str(c.get("title")) for c in items] + client.texts()
     assert any("Kassenzeichen 5.0200.000007.1" in t for t in titles)
+    [mine] = [c for c in items if "5.0200.000007.1" in str(c.get("title"))]
+    await client.click(mine)
+    assert client.find("notices.trust.verified").visible
+    assert client.find("notices.action.pay_later").visible
 
 
 async def test_the_reminder_is_saved_as_a_calendar_file(
