@@ -216,6 +216,12 @@ async def test_camera_photo_on_a_phone(runtime: AppRuntime) -> None:
         assert not has(client, "reports.camera.preview")
         assert has(client, "reports.photo.1.gps_use")  # offered, not taken
         assert not has(client, "reports.position")
+        # an area the detectors missed, chosen by name (no drawing needed)
+        await client.update_props("reports.photo.1.area", {"value": "4"})
+        await client.click("reports.photo.1.area.add")
+        await client.wait_until(lambda: has(client, "reports.photo.1.region.1"))
+        assert "Bereich 1 unkenntlich machen (eigener Bereich)" in client.texts()
+        assert client.find("reports.photo.1.region.1").get("value") is True
 
 
 async def test_refused_camera_leaves_the_file_picker(runtime: AppRuntime) -> None:

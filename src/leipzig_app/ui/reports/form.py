@@ -7,20 +7,21 @@ in their label (and the note at the top says what it means, so the mark is never
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import flet as ft
 
 from leipzig_app.domain.reports import (
     ProcessedPhoto,
+    Region,
     Service,
     ServiceAttribute,
     ServiceDefinition,
     group_services,
 )
 from leipzig_app.i18n import Translator
-from leipzig_app.ui.widgets.common import heading, icon_button
+from leipzig_app.ui.widgets.common import heading, icon_button, secondary_button
 
 Answers = dict[str, list[str]]
 
@@ -126,11 +127,13 @@ def photo_panel(
     number: int,
     photo: ProcessedPhoto,
     kept: set[int],
-    detected: tuple[Any, ...],
+    detected: Sequence[Region],
     on_toggle: Callable[[int, bool], Any],
     on_remove: Callable[[], Any],
+    on_add_area: Callable[[int], Any],
 ) -> ft.Control:
-    """The processed photo as it will be sent, its blur regions (untick to keep an area visible)."""
+    """The processed photo as it will be sent, its blur regions (untick to keep an area visible) and a
+    way to blur one more ninth of the picture (a face or plate the detectors missed), chosen by name."""
     image = ft.Image(
         src=photo.data,
         width=320,
@@ -170,7 +173,35 @@ def photo_panel(
                     vertical_alignment=ft.CrossAxisAlignment.START,
                 ),
                 *regions,
+                _area_picker(t, number, on_add_area),
             ],
             spacing=4,
         ),
+    )
+
+
+def _area_picker(t: Translator, number: int, on_add_area: Callable[[int], Any]) -> ft.Control:
+    label = t("reports.photos.add_area")
+    picker = ft.Dropdown(
+        key=f"reports.photo.{number}.area",
+        label=label,
+        tooltip=label,
+        options=[
+            ft.DropdownOption(key=str(cell), text=t(f"reports.photos.cell.{cell}")) for cell in range(9)
+        ],
+        expand=True,
+    )
+
+    def add(e: Any) -> None:
+        if picker.value is not None:
+            on_add_area(int(picker.value))
+
+    return ft.Row(
+        [
+            picker,
+            secondary_button(
+                t("reports.photos.add_area.button"), key=f"reports.photo.{number}.area.add", on_click=add
+            ),
+        ],
+        wrap=True,
     )

@@ -8,6 +8,7 @@ from typing import Any
 import flet as ft
 
 from leipzig_app.domain.outbox import OutboxItem, OutboxState
+from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.reports.wizard import state_text
 from leipzig_app.ui.widgets.common import empty_state, heading, primary_button, secondary_button, text_button
@@ -23,9 +24,7 @@ _ICONS = {
 def _when(ctx: ViewContext, moment: Any) -> str:
     if moment is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    return str(moment.astimezone(ZoneInfo(ctx.profile.timezone)).strftime("%d.%m.%Y %H:%M"))
+    return formatting.moment(moment, ctx.t.base_language, ctx.profile.timezone)
 
 
 def my_reports(ctx: ViewContext) -> list[ft.Control]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.domain.reports import MAX_PHOTOS, ProcessedPhoto
+from leipzig_app.domain.reports import MAX_PHOTOS, ProcessedPhoto, Region
 from leipzig_app.ui.reports.camera import CameraCapture, camera_available
 from leipzig_app.ui.reports.form import photo_panel
 from leipzig_app.ui.widgets.common import heading, secondary_button
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 class PhotoDraft:
     original: bytes
     processed: ProcessedPhoto
-    detected: tuple[Any, ...]
+    detected: list[Region]
     kept: set[int] = field(default_factory=set)
 
 
@@ -61,6 +61,7 @@ class PhotoSteps:
                     photo.detected,
                     on_toggle=self._toggler(photo),
                     on_remove=self._remover(photo),
+                    on_add_area=self._area_adder(photo),
                 )
             )
             gps = photo.processed.gps
@@ -94,6 +95,17 @@ class PhotoSteps:
             self.ctx.page.run_task(self._toggle_region, photo, index, on)
 
         return toggle
+
+    def _area_adder(self, photo: PhotoDraft) -> Callable[[int], None]:
+        def add(cell: int) -> None:
+            width, height = photo.processed.width, photo.processed.height
+            row, column = divmod(cell, 3)
+            photo.detected.append(
+                Region(column * width // 3, row * height // 3, width // 3, height // 3, "manual")
+            )
+            self.ctx.page.run_task(self._toggle_region, photo, len(photo.detected) - 1, True)
+
+        return add
 
     def _remover(self, photo: PhotoDraft) -> Callable[[], None]:
         return lambda: self._remove_photo(photo)
@@ -132,7 +144,7 @@ class PhotoSteps:
             self.ctx.announce(t("reports.photos.failed", reason=t(error.key, **error.params)))
             return
         self.photos.append(
-            PhotoDraft(data, processed, processed.regions, kept=set(range(len(processed.regions))))
+            PhotoDraft(data, processed, list(processed.regions), kept=set(range(len(processed.regions))))
         )
         self.refresh()
         self.ctx.announce(t("reports.photos.added", count=len(processed.regions)))
