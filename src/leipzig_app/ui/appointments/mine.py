@@ -297,7 +297,12 @@ async def save_ics(
         ft.Text(t("appointments.ics.fallback"), key="appointments.ics.fallback"),
         ft.Container(
             content=ft.Text(
-                text, selectable=True, size=12, font_family="monospace", key="appointments.ics.text"
+                text,
+                selectable=True,
+                semantics_label=text,
+                size=12,
+                font_family="monospace",
+                key="appointments.ics.text",
             ),
             bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
             padding=12,

@@ -6,12 +6,18 @@ import flet as ft
 
 from leipzig_app.domain.profile import LocalText
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.formatting import day
 from leipzig_app.ui.widgets.common import heading, icon_button, text_button
 from leipzig_app.ui.widgets.links import launch
 
 
 def _local(text: LocalText, language: str) -> str:
     return text.get(language) or text.get("en") or text.get("de", "")
+
+
+def _selectable(text: str, key: str | None = None) -> ft.Control:
+    # Selectable text without its own label is an unnamed, empty text box for screen readers in Flet 1.0.5.
+    return ft.Text(text, selectable=True, semantics_label=text, key=key)
 
 
 def build(ctx: ViewContext, which: str) -> ft.Control:
@@ -22,17 +28,15 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
     if which == "imprint":
         title = t("more.imprint")
         body = [
-            ft.Text(_local(legal.imprint, lang), selectable=True),
-            ft.Text(
-                t("legal.contact", email=legal.contact_email, phone=legal.contact_phone), selectable=True
-            ),
+            _selectable(_local(legal.imprint, lang)),
+            _selectable(t("legal.contact", email=legal.contact_email, phone=legal.contact_phone)),
         ]
     elif which == "privacy":
         title = t("more.privacy")
-        body = [ft.Text(_local(legal.privacy, lang), selectable=True)]
+        body = [_selectable(_local(legal.privacy, lang))]
     else:
         title = t("more.accessibility")
-        assessed = legal.accessibility_assessed_on.isoformat() if legal.accessibility_assessed_on else "-"
+        assessed = day(legal.accessibility_assessed_on, lang) or "-"
         body = [
             ft.Text(t(f"a11y.status.{legal.accessibility_status}", app=ctx.profile.app_name)),
             heading(t("a11y.gaps"), level=2),
@@ -41,7 +45,7 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
             ft.Text(t("a11y.assessed_on", date=assessed)),
             ft.Text(_local(legal.accessibility_method, lang)),
             heading(t("a11y.feedback"), level=2),
-            ft.Text(t("a11y.feedback.text", email=legal.accessibility_feedback_email), selectable=True),
+            _selectable(t("a11y.feedback.text", email=legal.accessibility_feedback_email)),
             text_button(
                 t("a11y.feedback.write"),
                 key="a11y.feedback.mail",
@@ -49,7 +53,7 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
             ),
             heading(t("a11y.enforcement"), level=2),
             ft.Text(t("a11y.enforcement.text", body=legal.enforcement_body_name)),
-            ft.Text(legal.enforcement_body_url, selectable=True, key="a11y.enforcement.url"),
+            _selectable(legal.enforcement_body_url, key="a11y.enforcement.url"),
         ]
     return ft.ListView(
         [

@@ -90,7 +90,16 @@ def confirm_open(
         modal=True,
         title=ft.Text(t("hub.confirm.title")),
         content=ft.Column(
-            [ft.Text(target, weight=ft.FontWeight.BOLD, key=f"{key}.domain", selectable=True), ft.Text(text)],
+            [
+                ft.Text(
+                    target,
+                    weight=ft.FontWeight.BOLD,
+                    key=f"{key}.domain",
+                    selectable=True,
+                    semantics_label=target,
+                ),
+                ft.Text(text),
+            ],
             tight=True,
             spacing=8,
         ),

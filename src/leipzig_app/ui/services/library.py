@@ -104,7 +104,11 @@ def _card(ctx: ViewContext, service: LibraryCardService, body: ft.Column, number
             ),
         ),
         ft.Text(
-            number, key="hub.library.number", selectable=True, theme_style=ft.TextThemeStyle.HEADLINE_SMALL
+            number,
+            key="hub.library.number",
+            selectable=True,
+            semantics_label=number,
+            theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
         ),
         ft.Text(
             t("hub.library.show_hint", symbology=image.symbology_label), color=ft.Colors.ON_SURFACE_VARIANT

@@ -112,7 +112,8 @@ def empty_state(
 def error_banner(text: str, *, key: str, action: ft.Control | None = None) -> ft.Control:
     row: list[ft.Control] = [
         ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ON_ERROR_CONTAINER, semantics_label=None),
-        ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER, expand=True, selectable=True),
+        # Selectable text needs its own label, or screen readers get an empty, unnamed text box.
+        ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER, expand=True, selectable=True, semantics_label=text),
     ]
     if action is not None:
         row.append(action)
