@@ -47,19 +47,21 @@ async def test_async_scans_run_off_the_event_loop(
     assert sorted(from_file.texts) == sorted(from_bytes.texts) == sorted([GIRO, NOTICE])
 
 
-@pytest.mark.parametrize(("use_zxing", "limit_ms"), [(True, 100), (False, 250)], ids=["full", "portable"])
-def test_live_frame_stays_within_its_budget(use_zxing: bool, limit_ms: float) -> None:
+@pytest.mark.parametrize("use_zxing", [True, False], ids=["full", "portable"])
+def test_live_frame_stays_within_its_budget(use_zxing: bool) -> None:
     decoder = QrDecoder(use_zxing=use_zxing)
     # A 1080p frame of fine texture (a carpet, a sweater): nothing to find, only the budget ends the search.
     noise = np.random.default_rng(7).integers(0, 255, (1080, 1920), dtype=np.uint8)
     frame = cv2.GaussianBlur(noise, (0, 0), 2)
+    first_only = decoder.decode_frame(frame, budget_ms=0.001)  # only the first step, which always runs
+    assert len(first_only.decoders_tried) == 1
     outcome = decoder.decode_frame(frame, budget_ms=60)
     assert outcome.codes == ()
     assert outcome.exhausted
     assert (outcome.width, outcome.height) == (1920, 1080)
-    # The first step always runs and cannot be interrupted (the portable path starts with zbar, which is
-    # slow on texture); no further step starts unless it is expected to fit.
-    assert outcome.elapsed_ms < limit_ms
+    # The first step cannot be interrupted (the portable path starts with zbar, slow on texture); after
+    # it, no step starts unless it is expected to fit. Slack for a busy test machine: one more step.
+    assert outcome.elapsed_ms < max(60.0, first_only.elapsed_ms) + 2 * first_only.elapsed_ms + 20
     longer = decoder.decode_frame(frame, budget_ms=1000)
     assert len(longer.decoders_tried) > len(outcome.decoders_tried)
 

@@ -1,0 +1,241 @@
+"""The decoding strategy: which decoder looks at which variant of the image, in what order.
+
+1. First look: the strongest decoder on the image (zxing-cpp on the full path, zbar on the portable one).
+2. Second look: the other decoders, and another scale (half size for large photos, double for small
+   ones). A letter has two codes and one decoder often reads only one, so stills always get this look.
+3. Rescue, only while something is unread: crops around symbols that were located but not read, a
+   flattened copy of bent paper, a preprocessing ladder (median, smoothing, sharpening, CLAHE, local
+   thresholds), and OpenCV's curved-surface decoder on crops and perspective-rectified copies.
+
+zbar and OpenCV slow down steeply with size, so on large photos they only see reduced copies. The engine
+(`engine.py`) runs these steps within the time it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from leipzig_app.adapters.decoding import backends, variants, zbar
+from leipzig_app.adapters.decoding.variants import Variant
+from leipzig_app.domain.scanning import DecodedCode, Quad, same_place
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+# A decoder: variant image in, (codes read, quads located but unread) out.
+Reader = Callable[["NDArray[Any]"], tuple[list[DecodedCode], list[Quad]]]
+
+
+FIRST_LOOK, SECOND_LOOK, RESCUE = 1, 2, 3
+#: zbar and OpenCV slow down steeply with size; above this they only see reduced copies.
+SLOW_DECODER_MAX_PIXELS = 4_000_000
+SLOW_DECODERS = frozenset({"zbar", "opencv", "opencv-curved"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decoder on one image variant; `phase` decides whether it runs once codes have been read."""
+
+    phase: int
+    name: str
+    variant: Callable[[], Variant | None]
+    reader: Reader
+
+
+def _fixed(variant: Variant | None) -> Callable[[], Variant | None]:
+    return lambda: variant
+
+
+def _derive(
+    base: Callable[[], Variant | None], make: Callable[[NDArray[Any]], Variant | None]
+) -> Callable[[NDArray[Any]], Variant | None]:
+    """A variant of a variant, with the pixel mappings of both composed."""
+
+    def build(_gray: NDArray[Any]) -> Variant | None:
+        first = base()
+        if first is None:
+            return None
+        second = make(first.gray)
+        if second is None:
+            return None
+        scale = first.scale * second.scale
+        offset = (
+            second.offset[0] / first.scale + first.offset[0],
+            second.offset[1] / first.scale + first.offset[1],
+        )
+        label = second.label if first.label == "plain" else f"{first.label}+{second.label}"
+        return Variant(second.gray, label, scale=scale, offset=offset, corners=first.corners)
+
+    return build
+
+
+class Lazy:
+    """Builds a variant on first use and shares it between the decoders that try it."""
+
+    def __init__(self, make: Callable[[NDArray[Any]], Variant | None], gray: NDArray[Any]) -> None:
+        self._make = make
+        self._gray = gray
+        self._built = False
+        self._variant: Variant | None = None
+
+    def get(self) -> Variant | None:
+        if not self._built:
+            self._variant = self._make(self._gray)
+            self._built = True
+        return self._variant
+
+
+def distinct(candidates: list[Quad]) -> list[Quad]:
+    """One region per located symbol, in the order found: the first look on the unaltered image locates
+    a symbol most faithfully; later variants add regions it missed."""
+    kept: list[Quad] = []
+    for quad in candidates:
+        if not any(covers(k, quad) or covers(quad, k) for k in kept):
+            kept.append(quad)
+    return kept
+
+
+def _flattener(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:
+    return lambda gray: variants.flattened(gray, quad, side)
+
+
+def _rectifier(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:
+    return lambda gray: variants.rectify(gray, quad, side)
+
+
+def _crop_maker(
+    quad: Quad, side: int, finish: Callable[[NDArray[Any]], Variant] | None
+) -> Callable[[NDArray[Any]], Variant | None]:
+    def make(gray: NDArray[Any]) -> Variant | None:
+        crop = variants.crop_around(gray, quad, side=side)
+        if crop is None or finish is None:
+            return crop
+        done = finish(crop.gray)
+        return Variant(done.gray, f"crop{side}+{done.label}", scale=crop.scale, offset=crop.offset)
+
+    return make
+
+
+def _zxing_local(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return backends.zxing_read(gray)
+
+
+def _zxing_global(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return backends.zxing_read(gray, binarizer="GlobalHistogram", name="zxing-global")
+
+
+def _zbar(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return zbar.decode(gray), []
+
+
+def _opencv(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return backends.opencv_read(gray)
+
+
+def _curved(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return backends.opencv_read_curved(gray), []
+
+
+def covers(code: Quad, candidate: Quad) -> bool:
+    """Whether a read code accounts for a located region (same place, or the region lies inside the code)."""
+    if same_place(code, candidate):
+        return True
+    cx = sum(p[0] for p in candidate) / 4.0
+    cy = sum(p[1] for p in candidate) / 4.0
+    xs = [p[0] for p in code]
+    ys = [p[1] for p in code]
+    return min(xs) <= cx <= max(xs) and min(ys) <= cy <= max(ys)
+
+
+def plan(
+    gray: NDArray[Any],
+    open_candidates: Callable[[], list[Quad]],
+    readers: list[tuple[str, Reader]],
+    zxing: bool,
+) -> Iterator[Step]:
+    """The steps for one image, lazily, so that crops see the regions located by earlier steps."""
+    whole = variants.plain(gray)
+    large = gray.size > SLOW_DECODER_MAX_PIXELS
+    # Large photos are searched again at half size: blur and sensor noise average out, and the
+    # preprocessing ladder runs four times faster there.
+    base = Lazy(variants.halve, gray) if large else Lazy(variants.plain, gray)
+
+    # 1. First look.
+    first_name, first_reader = readers[0]
+    first_on_base = large and first_name in SLOW_DECODERS
+    yield Step(FIRST_LOOK, first_name, base.get if first_on_base else _fixed(whole), first_reader)
+    # 2. Second look with other decoders and scales: a letter has two codes, and the first decoder may
+    #    have read only one. Stills always get it; frames only while nothing is read.
+    for name, reader in readers[1:]:
+        yield Step(SECOND_LOOK, name, _fixed(whole), reader)
+    if large:
+        for name, reader in readers:
+            yield Step(SECOND_LOOK, name, base.get, reader)
+    else:
+        upscaled = Lazy(variants.upscale, gray)
+        yield Step(SECOND_LOOK, readers[0][0], upscaled.get, readers[0][1])
+    if zxing:
+        yield Step(SECOND_LOOK, "zxing-global", base.get, _zxing_global)
+    # 3. Crops around located but unread symbols.
+    for quad in distinct(open_candidates())[:3]:
+        crop = Lazy(_crop_maker(quad, variants.CROP_SIDE, None), gray)
+        for name, reader in readers:
+            yield Step(RESCUE, name, crop.get, reader)
+        yield Step(RESCUE, "opencv-curved", crop.get, _curved)
+    # Paper bent along a curve: flatten the sheet the symbol is printed on along its outline.
+    for quad in distinct(open_candidates())[:2]:
+        flat = Lazy(_flattener(quad, 300), gray)
+        for name, reader in readers:
+            yield Step(RESCUE, name, flat.get, reader)
+    # 4. The preprocessing ladder.
+    makers: tuple[Callable[[NDArray[Any]], Variant | None], ...] = (
+        variants.median,
+        variants.smooth,
+        variants.sharpen,
+        variants.clahe,
+        lambda g: variants.local_threshold(g, 25),
+        lambda g: variants.local_threshold(g, 41),
+    )
+    for make in makers:
+        derived = Lazy(_derive(base.get, make), gray)
+        for name, reader in readers:
+            yield Step(RESCUE, name, derived.get, reader)
+        if zxing:
+            yield Step(RESCUE, "zxing-global", derived.get, _zxing_global)
+    if not large:
+        upscaled = Lazy(variants.upscale, gray)
+        for name, reader in readers[1:]:
+            yield Step(RESCUE, name, upscaled.get, reader)
+    # 5. OpenCV's decoder for bent paper, and OpenCV's multi-code detector last on the full path.
+    for make in (variants.plain, variants.clahe):
+        yield Step(RESCUE, "opencv-curved", Lazy(_derive(base.get, make), gray).get, _curved)
+    # Paper bent around a curve defeats grid sampling; OpenCV's curved decoder is the only one that
+    # models it, and it is sensitive to scale and binarisation, so unread regions get a small sweep.
+    for quad in distinct(open_candidates())[:2]:
+        for side in (200, 300):
+            rectified = Lazy(_rectifier(quad, side), gray)
+            yield Step(RESCUE, "opencv-curved", rectified.get, _curved)
+            yield Step(RESCUE, readers[0][0], rectified.get, readers[0][1])
+            binarized = Lazy(_derive(rectified.get, variants.otsu), gray)
+            yield Step(RESCUE, "opencv-curved", binarized.get, _curved)
+        for side in (360, 640):
+            for finish in (None, variants.otsu, variants.median):
+                make_crop = _crop_maker(quad, side, finish)
+                yield Step(RESCUE, "opencv-curved", Lazy(make_crop, gray).get, _curved)
+    if zxing:
+        yield Step(RESCUE, "opencv", base.get, _opencv)
+
+
+def readers_for(*, zxing: bool, use_zbar: bool) -> list[tuple[str, Reader]]:
+    """The decoders for the whole-image looks, strongest first."""
+    readers: list[tuple[str, Reader]] = []
+    if zxing:
+        readers.append(("zxing", _zxing_local))
+    if use_zbar:
+        readers.append(("zbar", _zbar))
+    if not zxing:
+        # Without zxing-cpp, OpenCV is the only decoder that also reports unread symbols.
+        readers.append(("opencv", _opencv))
+    return readers
