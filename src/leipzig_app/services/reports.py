@@ -91,6 +91,7 @@ class ReportsService:
         self.policy = policy or RetryPolicy()
         self._lock = asyncio.Lock()
         self._last_refresh: datetime | None = None
+        self._resumed = False
         self.wake = asyncio.Event()
 
     # --- categories -----------------------------------------------------------------------------------
@@ -201,7 +202,13 @@ class ReportsService:
     # --- the outbox -----------------------------------------------------------------------------------
 
     def resume(self) -> int:
-        """At start: items a killed app left in `sending` become queued and uncertain."""
+        """At start: items a killed app left in `sending` become queued and uncertain.
+
+        Runs once per service: a second page (browser tab) starting its loop must not mistake the first
+        page's item in flight for one a killed app left behind."""
+        if self._resumed:
+            return 0
+        self._resumed = True
         count = 0
         for item in self.outbox.items():
             if item.state == OutboxState.SENDING:
