@@ -1,0 +1,125 @@
+"""Languages in the running app (in-process Flet client): easy German on the notice screen and its steps,
+Arabic from right to left, Ukrainian throughout, and dates and amounts in each language's format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from tests.letters.conftest import demo_notice, girocode_for, sign
+from tests.support.flet_fake import FakeFletClient
+
+from leipzig_app.app import AppRuntime
+from leipzig_app.i18n import EASY_GERMAN, Translator, catalog
+from leipzig_app.services.notices import NoticesService
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def runtime(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppRuntime]:
+    runtime = AppRuntime.create(data_dir=tmp_path_factory.mktemp("app"))
+    try:
+        yield runtime
+    finally:
+        await runtime.aclose()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def letter_id(runtime: AppRuntime) -> str:
+    service = runtime.services.notices
+    assert isinstance(service, NoticesService)
+    notice = demo_notice(cash_reference="5.0300.000001.1")
+    letter = await service.open_letter([sign(notice), girocode_for(notice)])
+    return str(letter.id)
+
+
+def page_text(client: FakeFletClient) -> str:
+    return "\n".join(client.texts())
+
+
+async def open_client(runtime: AppRuntime, route: str) -> FakeFletClient:
+    client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800)
+    await client.connect()
+    await client.navigate(route)
+    return client
+
+
+async def test_easy_german_explains_the_letter_the_deadline_and_each_action(
+    runtime: AppRuntime, letter_id: str
+) -> None:
+    runtime.services.settings.update(language="de", easy_language=True)
+    easy = Translator(EASY_GERMAN)
+    client = await open_client(runtime, f"/scanner/notice/{letter_id}")
+    try:
+        text = page_text(client)
+        sentence = str(client.find("notices.summary.sentence").get("value"))
+        assert sentence.startswith("Das steht in dem Brief:\nStadt Leipzig")
+        assert "Sie sollen 123,45\xa0€ bezahlen.\nBezahlen Sie bis zum 15.12.2026." in sentence
+        for key in ("notices.trust.verified.title", "notices.actions.title", "notices.action.pay_now"):
+            assert easy(key) in text, key
+        assert "Von der Stadt bestätigt" not in text  # the standard German title is replaced
+
+        await client.navigate(f"/scanner/notice/{letter_id}/object")
+        text = page_text(client)
+        assert easy("notices.object.never_files") in text
+        assert "Ihr Widerspruch muss bis zum" in text
+        assert "beim Amt sein." in text
+
+        await client.navigate(f"/scanner/notice/{letter_id}/later")
+        assert "Die App kann Sie an das Bezahlen erinnern." in page_text(client)
+
+        await client.navigate(f"/scanner/notice/{letter_id}/transfer")
+        assert easy("notices.transfer.intro") in page_text(client)
+        # Texts easy German does not rewrite come in standard German.
+        assert catalog("de")["notices.transfer.iban"] in page_text(client)
+    finally:
+        await client.close()
+        runtime.services.settings.update(language="de", easy_language=False)
+
+
+async def test_easy_german_is_off_for_other_languages(runtime: AppRuntime, letter_id: str) -> None:
+    runtime.services.settings.update(language="en", easy_language=True)
+    client = await open_client(runtime, f"/scanner/notice/{letter_id}")
+    try:
+        assert "Confirmed by the city" in page_text(client)
+    finally:
+        await client.close()
+        runtime.services.settings.update(language="de", easy_language=False)
+
+
+async def test_arabic_turns_the_page_right_to_left_with_arabic_dates_and_amounts(
+    runtime: AppRuntime, letter_id: str
+) -> None:
+    runtime.services.settings.update(language="ar")
+    client = await open_client(runtime, f"/scanner/notice/{letter_id}")
+    try:
+        assert client.page.rtl is True
+        text = page_text(client)
+        assert Translator("ar")("notices.trust.verified.title") in text
+        sentence = str(client.find("notices.summary.sentence").get("value"))
+        assert sentence.startswith("تطلب ")
+        assert "2026" in sentence
+        assert "15.12.2026" not in sentence
+        tab_labels = [
+            c.get("label") for c in client.find_all(lambda c: str(c.get("key", "")).startswith("nav."))
+        ]
+        assert "الرئيسية" in tab_labels
+    finally:
+        await client.close()
+        runtime.services.settings.update(language="de")
+
+
+async def test_ukrainian_shows_ukrainian_texts_left_to_right(runtime: AppRuntime) -> None:
+    runtime.services.settings.update(language="uk")
+    client = await open_client(runtime, "/more")
+    try:
+        assert client.page.rtl is False
+        text = page_text(client)
+        assert "Налаштування" in text
+        assert "Заява про доступність" in text
+    finally:
+        await client.close()
+        runtime.services.settings.update(language="de")
