@@ -5,7 +5,8 @@ One app runtime (with its own demo city) serves the whole module; every test ope
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,16 @@ async def client(runtime: AppRuntime) -> AsyncIterator[FakeFletClient]:
 
 def screen(client: FakeFletClient) -> str:
     return "\n".join(client.texts())
+
+
+async def until(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for work the app started in the background (`page.run_task`) to show on the screen."""
+    for _ in range(int(timeout / 0.05)):
+        await client.settle()
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the screen did not change in time")
 
 
 def status(client: FakeFletClient) -> str:
@@ -110,8 +121,7 @@ async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(
     await press(runtime.http, url, "cancel")
     # The payment page links back to /scanner/notice/<id>/pay: opening it reads the result once.
     await client.navigate(f"/scanner/notice/{letter.id}/pay")
-    await client.settle()
-    assert "Die Zahlung wurde abgebrochen" in status(client)
+    await until(client, lambda: "Die Zahlung wurde abgebrochen" in status(client))
     assert client.find("notices.pay.status").visible
 
 
@@ -260,3 +270,25 @@ async def test_the_reminder_is_saved_as_a_calendar_file(
     assert asked[0]["file_name"] == "zahlungserinnerung-5-0200-000010-1.ics"
     assert "BEGIN:VALARM" in target.read_text(encoding="utf-8")
     assert "Kalenderdatei zahlungserinnerung-5-0200-000010-1.ics gespeichert." in status(client)
+
+
+async def test_a_result_in_the_background_only_speaks_for_a_screen_still_shown() -> None:
+    import flet as ft
+
+    from leipzig_app.ui.notices.common import still_shown
+
+    seen: list[bool] = []
+
+    async def main(page: ft.Page) -> None:
+        old = ft.Text("pay step")
+        holder = ft.Container(content=ft.Column([old]))
+        page.add(holder)
+        seen.append(still_shown(old))
+        holder.content = ft.Text("news")  # what the shell does when the resident goes elsewhere
+        page.update()
+        seen.append(still_shown(old))
+        seen.append(still_shown(ft.Text("never shown")))
+
+    async with FakeFletClient(main):
+        pass
+    assert seen == [True, False, False]

@@ -81,6 +81,25 @@ def copy_row(
     )
 
 
+def still_shown(control: ft.Control) -> bool:
+    """True while the control is on the screen: every ancestor up to the page still holds its child.
+
+    A background result must not navigate or speak for a screen the resident has already left (the
+    shell replaces the section's content, which breaks the chain at that point).
+    """
+    node: object = control
+    while not isinstance(node, ft.Page):
+        parent = getattr(node, "parent", None)
+        if parent is None:
+            return False
+        children = [getattr(parent, name, None) for name in ("content", "controls", "views")]
+        held = any(c is node or (isinstance(c, list) and any(x is node for x in c)) for c in children)
+        if not held:
+            return False
+        node = parent
+    return True
+
+
 def qr_png(text: str) -> bytes:
     """A QR code (error correction M, as EPC069-12 asks) as PNG bytes."""
     import qrcode

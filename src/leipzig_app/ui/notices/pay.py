@@ -10,7 +10,16 @@ from leipzig_app.domain.letters import PaymentRecord, PaymentStatus, TrustState
 from leipzig_app.domain.urls import host_of
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import copy_row, day, error_text, fact, letter_route, money, qr_image
+from leipzig_app.ui.notices.common import (
+    copy_row,
+    day,
+    error_text,
+    fact,
+    letter_route,
+    money,
+    qr_image,
+    still_shown,
+)
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
@@ -106,12 +115,11 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
             record = await service.check_payment(letter.id)
         except AppError:
             return  # offline or the city's service failed: the button is there for another try
-        if record.status is not PaymentStatus.PENDING:
+        if record.status is not PaymentStatus.PENDING and still_shown(anchor):
             show_result(record)
 
     buttons: list[ft.Control] = []
     if payment is not None and payment.status is PaymentStatus.PENDING:
-        ctx.page.run_task(check_once)
         buttons.append(
             primary_button(
                 t("notices.pay.check"), key="notices.pay.check", icon=ft.Icons.REFRESH, on_click=check
@@ -141,7 +149,10 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
             on_click=lambda e: ctx.navigate(letter_route(letter.id)),
         )
     )
-    controls.append(ft.Column(buttons, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
+    anchor = ft.Column(buttons, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    controls.append(anchor)
+    if payment is not None and payment.status is PaymentStatus.PENDING:
+        ctx.page.run_task(check_once)
     return controls
 
 
