@@ -138,6 +138,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
     db = Database(data / "app.sqlite3", migrations())
     settings = SettingsService(SqliteSettingsStore(db), languages=profile.languages)
     app = AppRuntime(data_dir=data, db=db, services=AppServices(profile=profile, settings=settings))
+    app.ready.set()  # wired (by `use_scanner`): pages may open
     try:
         yield app
     finally:
@@ -174,6 +175,17 @@ async def wait_for(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s; screen texts: {client.texts()}")
         await asyncio.sleep(step)
+
+
+class CameraClient(FakeFletClient):
+    """The fake client, answering method calls that carry no arguments as well.
+
+    Flet 1.0.5 leaves "args" out of a method call without arguments (`get_available_cameras`,
+    `take_picture`, `medium_impact`, ...); the Dart client treats that as no arguments.
+    """
+
+    async def _answer_method(self, body: dict[str, Any]) -> None:
+        await super()._answer_method({"args": None, **body})
 
 
 def notice_screen_exists() -> bool:
