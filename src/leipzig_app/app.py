@@ -315,6 +315,7 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
     from leipzig_app.adapters.open311 import Open311Client
     from leipzig_app.adapters.outbox_store import SqliteOutboxStore
     from leipzig_app.adapters.photos import OpenCvPhotoProcessor
+    from leipzig_app.adapters.tiles import tiles_reachable
     from leipzig_app.services.reports import ReportsService
 
     runtime.services.reports = None
@@ -332,12 +333,15 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
             photo_upload=settings.photo_upload,
             media_upload_url=settings.media_upload_url,
         )
+    http, tiles = runtime.http, settings.map_tile_url
     service = ReportsService(
         outbox=SqliteOutboxStore(runtime.db, runtime.data_dir / "outbox"),
         reporting=reporting,
         photos=OpenCvPhotoProcessor(),
         mode=settings.mode,
         handoff_url=settings.handoff_url,
+        map_tile_url=tiles,
+        map_probe=(lambda: tiles_reachable(http, tiles, *settings.map_center)) if tiles else None,
     )
     runtime.services.reports = service
     if reporting is not None:

@@ -192,3 +192,16 @@ async def test_demo_faults_are_injected_and_counted(http: Any, sandbox_url: str)
     stats = (await http.get(f"{sandbox_url}/demo/open311/stats")).json()
     assert stats["faults_injected"] == 1  # the second configuration reset the counter
     await http.delete(f"{sandbox_url}/demo/open311/faults")
+
+
+async def test_demo_tiles_and_the_probe(http: Any, profile: Any, sandbox_url: str) -> None:
+    from leipzig_app.adapters.tiles import tile_url, tiles_reachable
+
+    template = profile.reports.map_tile_url
+    assert tile_url("T/{z}/{x}/{y}", 51.3397, 12.3731, 15) == "T/15/17510/10920"
+    assert await tiles_reachable(http, template, *profile.reports.map_center)
+    assert not await tiles_reachable(http, template, 51.34, 12.37, zoom=25)  # no such tile: 404
+    assert not await tiles_reachable(http, "http://127.0.0.1:9/{z}/{x}/{y}.png", 51.34, 12.37)
+    tile = await http.get(tile_url(template, 51.34, 12.37, 3))
+    assert tile.headers["content-type"] == "image/png"
+    assert tile.content.startswith(b"\x89PNG")

@@ -232,3 +232,46 @@ async def test_refused_camera_leaves_the_file_picker(runtime: AppRuntime) -> Non
         await client.wait_until(lambda: has(client, "reports.camera.open"))
         assert has(client, "reports.photos.add")
         assert "Die Kamera ist nicht verfügbar. Bitte wählen Sie ein vorhandenes Foto aus." in client.texts()
+
+
+async def test_map_pin_where_tiles_load(runtime: AppRuntime) -> None:
+    service = runtime.services.reports
+    assert service is not None
+    assert service.map_tile_url is not None
+    assert "/open311/demo-tiles/" in service.map_tile_url
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=900) as client:
+        await _to_photo_step(client)
+        await client.wait_until(lambda: has(client, "reports.map"))  # the demo city's tiles load
+        await client.trigger(
+            "reports.map",
+            "tap",
+            {
+                "kind": "touch",
+                "local_position": {"x": 10, "y": 10},
+                "global_position": {"x": 10, "y": 10},
+                "coordinates": {"latitude": 51.3406, "longitude": 12.3747},
+            },
+        )
+        assert "Position: 51.34060, 12.37470" in client.texts()
+        assert has(client, "reports.address")  # the address stays available
+
+
+async def test_no_map_without_tiles(runtime: AppRuntime) -> None:
+    from leipzig_app.adapters.tiles import tiles_reachable
+    from leipzig_app.services.reports import ReportsService
+
+    old = runtime.services.reports
+    assert old is not None
+    assert runtime.http is not None
+    http, url = runtime.http, "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"  # nothing listens there
+    runtime.services.reports = ReportsService(
+        outbox=old.outbox,
+        reporting=old.reporting,
+        photos=old.photos,
+        map_tile_url=url,
+        map_probe=lambda: tiles_reachable(http, url, 51.34, 12.37),
+    )
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=900) as client:
+        await _to_photo_step(client)
+        assert has(client, "reports.address")
+        assert not has(client, "reports.map")

@@ -78,6 +78,10 @@ class ReportSettings:
     photo_upload: str = "media_url"  # "multipart" or "media_url"
     media_upload_url: str | None = None
     handoff_url: str | None = None
+    #: Map tiles for the optional pin ({z}/{x}/{y}); the map is shown only when a tile loads.
+    map_tile_url: str | None = None
+    #: Where the map opens when no position is known yet (latitude, longitude).
+    map_center: tuple[float, float] = (51.3397, 12.3731)
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,8 @@ def _reports(t: _Reader) -> ReportSettings:
         photo_upload=t.choice("photo_upload", ("multipart", "media_url"), default="media_url"),
         media_upload_url=t.optional_string("media_upload_url"),
         handoff_url=t.optional_string("handoff_url"),
+        map_tile_url=t.optional_string("map_tile_url"),
+        map_center=_map_center(t),
     )
     if mode == "open311" and not settings.endpoint:
         raise ProfileError(t.source, "reports.endpoint", "the Open311 base URL when mode is 'open311'")
@@ -287,6 +293,14 @@ def _reports(t: _Reader) -> ReportSettings:
             t.source, "reports.media_upload_url", "where photos go when photo_upload is 'media_url'"
         )
     return settings
+
+
+def _map_center(t: _Reader) -> tuple[float, float]:
+    value = t.data.get("map_center", [51.3397, 12.3731])
+    ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value)
+    if not ok or not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+        raise ProfileError(t.source, "reports.map_center", "[latitude, longitude], e.g. [51.3397, 12.3731]")
+    return float(value[0]), float(value[1])
 
 
 def _payments(t: _Reader) -> PaymentSettings:

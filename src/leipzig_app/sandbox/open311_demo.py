@@ -7,6 +7,7 @@
 - `POST /demo/open311/settings`: `honour_idempotency`, `batch_delay_seconds`, `check_after_seconds`,
   `close_after_seconds`
 - `GET /demo/open311/stats`: number of requests and of duplicates (same description and category)
+- `GET /open311/demo-tiles/{z}/{x}/{y}.png`: plain demo map tiles for the optional map pin
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from leipzig_app.sandbox import open311_data as data
 from leipzig_app.sandbox.context import SandboxContext
 from leipzig_app.sandbox.open311_data import iso
-from leipzig_app.sandbox.open311_format import set_faults
+from leipzig_app.sandbox.open311_format import demo_tile_png, set_faults
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
@@ -35,6 +36,12 @@ async def _json_object(request: Request) -> dict[str, Any] | None:
 
 
 def add_demo_routes(router: APIRouter, ctx: SandboxContext) -> None:
+    @router.get("/open311/demo-tiles/{z}/{x}/{y}.png")
+    def demo_tile(z: int, x: int, y: int) -> Response:
+        if not (0 <= z <= 19 and 0 <= x < 2**z and 0 <= y < 2**z):
+            return _bad("no such tile", 404)
+        return Response(demo_tile_png(), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
     @router.post("/demo/open311/requests/{request_id}/status")
     async def set_status(request_id: str, request: Request) -> JSONResponse:
         body = await _json_object(request)

@@ -14,8 +14,11 @@ import json
 import logging
 import random
 import sqlite3
+import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -160,3 +163,25 @@ def take_fault(
     config["injected"] += 1
     set_setting(conn, "faults", config)
     return Fault(mode=rng.choice(modes), status=config["status"], delay=config["delay"])
+
+
+@cache
+def demo_tile_png(size: int = 256) -> bytes:
+    """A plain demo map tile (pale ground, a grid every 32 px): enough to place a pin, clearly no map."""
+    ground, line = b"\xe8\xef\xe4", b"\xb8\xc4\xb4"
+    rows = []
+    for y in range(size):
+        pixels = b"".join(line if (x % 32 == 0 or y % 32 == 0) else ground for x in range(size))
+        rows.append(b"\x00" + pixels)
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -80,6 +80,8 @@ class ReportsService:
         clock: Callable[[], datetime] = _utc_now,
         rng: random.Random | None = None,
         policy: RetryPolicy | None = None,
+        map_tile_url: str | None = None,
+        map_probe: Callable[[], Awaitable[bool]] | None = None,
     ):
         self.outbox = outbox
         self.reporting = reporting
@@ -92,6 +94,9 @@ class ReportsService:
         self._lock = asyncio.Lock()
         self._last_refresh: datetime | None = None
         self._resumed = False
+        self.map_tile_url = map_tile_url
+        self._map_probe = map_probe
+        self._map_ok = False
         self.wake = asyncio.Event()
 
     # --- categories -----------------------------------------------------------------------------------
@@ -124,6 +129,12 @@ class ReportsService:
             return _definition_from(cached)
         self.outbox.cache_set(key, _definition_to(found))
         return found
+
+    async def map_available(self) -> bool:
+        """Whether the optional map pin can be offered: a tile server is set and a tile loads."""
+        if not self._map_ok and self.map_tile_url and self._map_probe is not None:
+            self._map_ok = await self._map_probe()
+        return self._map_ok
 
     # --- writing a report -----------------------------------------------------------------------------
 

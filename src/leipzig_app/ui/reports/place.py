@@ -1,4 +1,5 @@
-"""Where the problem is: a typed address (always there), the device's position on request, photos.
+"""Where the problem is: a typed address (always there), the device's position on request, an optional
+map pin (only where map tiles load), photos.
 
 The position comes from `flet-geolocator` where the platform offers it (phones, and browsers that grant
 location); anything else (no permission, no service, a desktop without location) ends in a message that
@@ -54,7 +55,51 @@ def location_controls(wizard: ReportWizard) -> list[ft.Control]:
                 wrap=True,
             )
         )
+    controls += map_controls(wizard)
     return controls + wizard.photo_controls()
+
+
+def map_controls(wizard: ReportWizard) -> list[ft.Control]:
+    """The optional map pin: only once a tile has loaded; never the only way to give the place."""
+    service = wizard.service_api
+    if wizard.map_ok is None:
+        wizard.map_ok = False
+        wizard.ctx.page.run_task(_probe_map, wizard)
+    if not wizard.map_ok or not service.map_tile_url:
+        return []
+    import flet_map as fm
+
+    t = wizard.t
+    center = wizard.position or wizard.ctx.profile.reports.map_center
+    markers = []
+    if wizard.position:
+        markers.append(
+            fm.Marker(
+                content=ft.Icon(ft.Icons.PLACE, color=ft.Colors.ERROR, size=36, semantics_label=None),
+                coordinates=fm.MapLatitudeLongitude(*wizard.position),
+            )
+        )
+
+    def tapped(e: Any) -> None:
+        wizard.use_position((float(e.coordinates.latitude), float(e.coordinates.longitude)))
+
+    return [
+        ft.Text(t("reports.map.hint"), color=ft.Colors.ON_SURFACE_VARIANT),
+        fm.Map(
+            key="reports.map",
+            height=280,
+            initial_center=fm.MapLatitudeLongitude(*center),
+            initial_zoom=16,
+            on_tap=tapped,
+            layers=[fm.TileLayer(url_template=service.map_tile_url), fm.MarkerLayer(markers=markers)],
+        ),
+    ]
+
+
+async def _probe_map(wizard: ReportWizard) -> None:
+    if await wizard.service_api.map_available():
+        wizard.map_ok = True
+        wizard.refresh()
 
 
 def clear(wizard: ReportWizard) -> None:

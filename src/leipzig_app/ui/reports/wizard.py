@@ -52,6 +52,8 @@ class ReportWizard(PhotoSteps):
         self.description = ""
         self.address = ""
         self.position: tuple[float, float] | None = None
+        #: None until the map's tiles were probed; the map pin is offered only when they load.
+        self.map_ok: bool | None = None
         self.photos: list[PhotoDraft] = []
         self.email = ""
         self.consent = False
