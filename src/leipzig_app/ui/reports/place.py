@@ -85,13 +85,19 @@ def map_controls(wizard: ReportWizard) -> list[ft.Control]:
 
     return [
         ft.Text(t("reports.map.hint"), color=ft.Colors.ON_SURFACE_VARIANT),
-        fm.Map(
-            key="reports.map",
-            height=280,
-            initial_center=fm.MapLatitudeLongitude(*center),
-            initial_zoom=16,
-            on_tap=tapped,
-            layers=[fm.TileLayer(url_template=service.map_tile_url), fm.MarkerLayer(markers=markers)],
+        # The map is for sighted pointer users; its inner parts (tiles, attribution) stay out of the
+        # accessibility tree, which offers the address field instead.
+        ft.Semantics(
+            label=t("reports.map.label"),
+            exclude_semantics=True,
+            content=fm.Map(
+                key="reports.map",
+                height=280,
+                initial_center=fm.MapLatitudeLongitude(*center),
+                initial_zoom=16,
+                on_tap=tapped,
+                layers=[fm.TileLayer(url_template=service.map_tile_url), fm.MarkerLayer(markers=markers)],
+            ),
         ),
     ]
 
