@@ -159,8 +159,9 @@ class FletCameraSource(FrameSource):
     def paces_itself(self) -> bool:
         return self._streaming
 
-    def _on_stream_image(self, e: Any) -> None:
-        # Only the newest frame is kept: a frame that arrives while one waits replaces it.
+    async def _on_stream_image(self, e: Any) -> None:
+        # Runs on the page's event loop (async handler), where the asyncio.Event lives. Only the newest
+        # frame is kept: a frame that arrives while one waits replaces it.
         self._latest = bytes(e.bytes)
         self._arrived.set()
 
