@@ -1,0 +1,103 @@
+"""Every screen in real Chromium with Flutter's semantics on: each operable element has an accessible name
+(what a screen reader announces) and the main screens' touch targets are at least 48 x 48 px.
+
+One page walks all screens by URL; long screens are scrolled through, since Flutter builds list items
+only when they come into view. A demo letter issued by the app's CLI is opened in the scanner so the
+notice screen and its four action steps are audited with real data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.a11y.screens import (
+    STATIC_ROUTES,
+    Box,
+    go,
+    issue_demo_letter,
+    letter_routes,
+    news_routes,
+    open_letter,
+    operable_boxes,
+    scroll_positions,
+    visible,
+)
+from tests.support.browser import audit_unnamed, text_scale
+
+#: Screens whose touch targets are measured (the first view of each section and the notice screen).
+MAIN_SCREENS = ("/", "/news", "/appointments", "/reports", "/scanner", "/more", "/more/settings")
+MIN_TARGET = 48.0
+#: Screens checked at 200 % text on a 360 px phone.
+LARGE_TEXT_SCREENS = (*MAIN_SCREENS, "/appointments/new", "/reports/new", "/scanner/manual", "/more/waste")
+
+
+def _audit(page: Any, route: str) -> list[str]:
+    go(page, route)
+    found: set[str] = set()
+    for _ in scroll_positions(page):
+        for control in audit_unnamed(page):
+            found.add(f"{route}: unnamed {control.role} ({control.identifier or control.description or '-'})")
+    return sorted(found)
+
+
+@pytest.mark.e2e
+def test_every_screen_names_every_operable_element(
+    phone_page: Any, a11y_data_dir: Path, tmp_path: Path
+) -> None:
+    page = phone_page
+    problems: list[str] = []
+    for route in STATIC_ROUTES:
+        problems += _audit(page, route)
+    # The news list has fetched the demo city's feeds by now: open one item in full.
+    routes = news_routes(a11y_data_dir)
+    assert routes, "the demo city's news never arrived"
+    letter = issue_demo_letter(tmp_path / "bescheid.png")
+    letter_id = open_letter(
+        page, letter, a11y_data_dir, pick_label="Foto oder Datei wählen", ready_text="Von der Stadt bestätigt"
+    )
+    for route in [*routes, *letter_routes(letter_id)]:
+        problems += _audit(page, route)
+    assert not problems, "\n".join(problems)
+
+
+def _small_targets(boxes: list[Box]) -> list[Box]:
+    # Flutter rounds semantics rectangles to fractions of a pixel; half a pixel is not a finding.
+    return [b for b in boxes if b.width < MIN_TARGET - 0.5 or b.height < MIN_TARGET - 0.5]
+
+
+@pytest.mark.e2e
+def test_touch_targets_on_the_main_screens_are_at_least_48_px(touch_page: Any) -> None:
+    page = touch_page
+    small: list[str] = []
+    for route in MAIN_SCREENS:
+        go(page, route)
+        boxes = visible(operable_boxes(page), page)
+        assert [b for b in boxes if b.role != "tab"], f"{route}: no operable element besides the tabs"
+        small += [f"{route}: {box}" for box in _small_targets(boxes)]
+    assert not small, "\n".join(small)
+
+
+def _layout_problems(route: str, boxes: list[Box], width: float) -> list[str]:
+    problems = [f"{route}: cut off at the side: {b}" for b in boxes if b.x < -1 or b.right > width + 1]
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            # A control inside another (a button at the end of a search field) is by design, not a clash.
+            if first.overlaps(second) and not (first.contains(second) or second.contains(first)):
+                problems.append(f"{route}: overlapping: {first} / {second}")
+    return problems
+
+
+@pytest.mark.e2e
+def test_at_200_percent_text_nothing_operable_is_cut_off_or_overlapping(large_text_page: Any) -> None:
+    page = large_text_page
+    assert text_scale(page) == 2.0
+    width = float((page.viewport_size or {"width": 360})["width"])
+    problems: list[str] = []
+    for route in LARGE_TEXT_SCREENS:
+        go(page, route)
+        for _ in scroll_positions(page, steps=3):
+            boxes = [b for b in operable_boxes(page) if b.role != "tab"]
+            problems += _layout_problems(route, visible(boxes, page), width)
+    assert not problems, "\n".join(sorted(set(problems)))
