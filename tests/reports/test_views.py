@@ -142,7 +142,8 @@ async def test_offline_report_waits_in_meine_meldungen(runtime: AppRuntime) -> N
         await client.wait_until(lambda: "Ampelstörung" in client.texts())
         await client.navigate("/reports")
         assert has(client, "reports.new")
-        assert any("Wartet auf Verbindung" in t for t in client.texts())
+        # "Meine Meldungen": the outbox state and why it waits
+        assert any("Wartet auf Verbindung · Keine Verbindung" in t for t in client.texts())
 
 
 async def test_handoff_city_prepares_text_and_opens_the_portal(runtime: AppRuntime, tmp_path: Path) -> None:

@@ -27,6 +27,19 @@ def _when(ctx: ViewContext, moment: Any) -> str:
     return formatting.moment(moment, ctx.t.base_language, ctx.profile.timezone)
 
 
+def _reason(ctx: ViewContext, item: OutboxItem) -> str:
+    if not item.error_key:
+        return ""
+    return ctx.t(item.error_key, **item.error_params) if ctx.t.has(item.error_key) else item.error_detail
+
+
+def _note(ctx: ViewContext, item: OutboxItem) -> str:
+    """The city's status note once sent; the reason while it waits or was refused."""
+    if item.state == OutboxState.SENT:
+        return item.status_notes
+    return _reason(ctx, item) if item.state in (OutboxState.FAILED, OutboxState.QUEUED) else ""
+
+
 def my_reports(ctx: ViewContext) -> list[ft.Control]:
     t = ctx.t
     items = ctx.services.reports.my_reports()
@@ -47,6 +60,7 @@ def my_reports(ctx: ViewContext) -> list[ft.Control]:
                         x
                         for x in (
                             state_text(ctx, item),
+                            _note(ctx, item),
                             item.draft.location.address or "",
                             _when(ctx, item.created_at),
                         )
@@ -101,8 +115,7 @@ def detail(ctx: ViewContext, item_id: str) -> ft.Control:
     if item.state != OutboxState.SENT:
         line(t("reports.detail.attempts", count=item.attempts), "reports.detail.attempts")
         if item.error_key:
-            reason = t(item.error_key, **item.error_params) if t.has(item.error_key) else item.error_detail
-            line(t("reports.detail.reason", reason=reason), "reports.detail.reason")
+            line(t("reports.detail.reason", reason=_reason(ctx, item)), "reports.detail.reason")
         if item.state == OutboxState.QUEUED and item.next_attempt_at:
             line(t("reports.detail.next", date=_when(ctx, item.next_attempt_at)), "reports.detail.next")
     lines.append(_actions(ctx, item))

@@ -32,7 +32,7 @@ def _row(label: str, value: str, key: str) -> ft.Control:
 
 def review_controls(wizard: ReportWizard) -> list[ft.Control]:
     t = wizard.t
-    draft = wizard._draft()
+    draft = wizard.draft()
     none = t("reports.review.none")
     place = draft.location.address or ""
     if wizard.position:
@@ -87,7 +87,7 @@ def handoff_controls(wizard: ReportWizard) -> list[ft.Control]:
     }
     if wizard.definition:
         labels.update({f"attr:{a.code}": a.description for a in wizard.definition.attributes})
-    text = wizard.service_api.handoff_text(wizard._draft(), labels)
+    text = wizard.service_api.handoff_text(wizard.draft(), labels)
     url = wizard.service_api.handoff_url or ""
 
     async def copy(e: Any) -> None:
@@ -129,7 +129,7 @@ async def send(wizard: ReportWizard) -> None:
     wizard.refresh()
     try:
         item = await wizard.service_api.submit_report(
-            wizard._draft(), [p.processed.data for p in wizard.photos], wizard.definition
+            wizard.draft(), [p.processed.data for p in wizard.photos], wizard.definition
         )
     except AppError as error:
         wizard.busy = False

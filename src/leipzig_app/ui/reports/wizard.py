@@ -148,18 +148,18 @@ class ReportWizard(PhotoSteps):
         t = self.t
         try:
             if STEPS[self.step] == "details":
-                self.service_api.prepare(self._draft(require_location=False), self.definition)
+                self.service_api.prepare(self.draft(require_location=False), self.definition)
             elif STEPS[self.step] == "location":
-                self.service_api.prepare(self._draft(), self.definition)
+                self.service_api.prepare(self.draft(), self.definition)
             elif STEPS[self.step] == "contact":
                 if self.email.strip() and not self.consent:
                     return t("reports.email.consent_missing")
-                self.service_api.prepare(self._draft(), self.definition)
+                self.service_api.prepare(self.draft(), self.definition)
         except AppError as error:
             return t(error.key, **error.params)
         return None
 
-    def _draft(self, *, require_location: bool = True) -> ReportDraft:
+    def draft(self, *, require_location: bool = True) -> ReportDraft:
         lat, long = self.position if self.position else (None, None)
         location = Location(lat=lat, long=long, address=self.address.strip() or None)
         if not require_location and not location.address and not location.has_point:
@@ -287,7 +287,7 @@ class ReportWizard(PhotoSteps):
         return review_controls(self)
 
     async def _load_nearby(self) -> None:
-        draft = self._draft()
+        draft = self.draft()
         self.nearby = await self.service_api.nearby(draft.location, draft.service_code)
         if STEPS[self.step] == "review":
             self.refresh()
