@@ -113,7 +113,11 @@ class Shell:
 
     def show(self, route: str) -> None:
         self.route = route or "/"
-        self.current = section_for_route(self.route, self.sections)
+        section = section_for_route(self.route, self.sections)
+        if section is not self.current:
+            # A status from another section ("Schritt 1: ...") would be read as if it were about this one.
+            self.status.value = ""
+        self.current = section
         self.content.content = self._build_section(self.current, self.route)
         self._layout()
         self.page.update()
@@ -223,7 +227,8 @@ class Shell:
         self.status.value = message
         with contextlib.suppress(Exception):
             self.status.update()
-        self.page.run_task(self._announce_platform, message)
+        with contextlib.suppress(RuntimeError):  # the page may have closed while work was finishing
+            self.page.run_task(self._announce_platform, message)
 
     async def _announce_platform(self, message: str) -> None:
         with contextlib.suppress(Exception):
