@@ -34,6 +34,21 @@ def long_day(value: date, language: str) -> str:
     return str(format_date(value, format="full", locale=babel_locale(language)))
 
 
+def weekday(value: date, language: str) -> str:
+    """The weekday's name: "Dienstag", "вівторок", "الثلاثاء"."""
+    from babel.dates import format_date
+
+    return str(format_date(value, format="EEEE", locale=babel_locale(language)))
+
+
+def weekday_abbreviations(language: str) -> tuple[str, ...]:
+    """Short weekday names from Monday (index 0, as `date.weekday()`): "Mo.", "Mon", "пн"."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("abbreviated", locale=babel_locale(language))
+    return tuple(str(names[i]) for i in range(7))
+
+
 def time_of_day(value: time | datetime, language: str) -> str:
     """A clock time in the language's short form: "18:00"."""
     from babel.dates import format_time
@@ -61,8 +76,10 @@ def money(amount: Decimal | int | float | None, language: str, currency: str = "
     return str(format_currency(amount, currency, locale=babel_locale(language)))
 
 
-def number(value: Decimal | int | float, language: str) -> str:
-    """A number with the language's separators: "1.234,5" in German, "1,234.5" in English."""
+def number(value: Decimal | int | float, language: str, decimals: int | None = None) -> str:
+    """A number with the language's separators: "1.234,5" in German, "1,234.5" in English; with
+    `decimals`, exactly that many digits after the separator ("2,0")."""
     from babel.numbers import format_decimal
 
-    return str(format_decimal(value, locale=babel_locale(language)))
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(value, format=pattern, locale=babel_locale(language)))

@@ -14,21 +14,15 @@ from leipzig_app.domain.appointments import (
     reservation_minutes_left,
 )
 from leipzig_app.domain.errors import AppError
+from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
-
-_WEEKDAYS = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 
 
 def day_text(ctx: ViewContext, moment: datetime) -> str:
-    """ "Dienstag, 24.11.2026" / "Tuesday, 2026-11-24" (Leipzig time)."""
-    local = moment.astimezone(BERLIN)
-    names = _WEEKDAYS.get(ctx.t.base_language, _WEEKDAYS["en"])
-    if ctx.t.base_language == "de":
-        return f"{names[local.weekday()]}, {local:%d.%m.%Y}"
-    return f"{names[local.weekday()]}, {local:%Y-%m-%d}"
+    """ "Dienstag, 24.11.2026" / "Tuesday, 24 Nov 2026" / "вівторок, 24 лист. 2026 р." (Leipzig time)."""
+    local = moment.astimezone(BERLIN).date()
+    language = ctx.t.base_language
+    return f"{formatting.weekday(local, language)}, {formatting.day(local, language)}"
 
 
 def time_text(moment: datetime) -> str:
@@ -73,7 +67,7 @@ def office_lines(ctx: ViewContext, office: Office, distance_km: float | None = N
     """Address, opening hours, step-free access and distance as separate readable lines."""
     t = ctx.t
     lines = [office.address]
-    names = _WEEKDAYS.get(t.base_language, _WEEKDAYS["en"])
+    names = formatting.weekday_abbreviations(t.base_language)
     hours: dict[int, list[str]] = {}
     for h in office.opening_hours:
         hours.setdefault(h.weekday, []).append(f"{h.opens:%H:%M}–{h.closes:%H:%M}")
@@ -81,7 +75,7 @@ def office_lines(ctx: ViewContext, office: Office, distance_km: float | None = N
         lines.append(
             t(
                 "appointments.office.hours",
-                hours="; ".join(f"{names[d][:2]} {', '.join(v)}" for d, v in sorted(hours.items())),
+                hours="; ".join(f"{names[d]} {', '.join(v)}" for d, v in sorted(hours.items())),
             )
         )
     access = {
@@ -96,7 +90,7 @@ def office_lines(ctx: ViewContext, office: Office, distance_km: float | None = N
         lines.append(
             t(
                 "appointments.office.distance",
-                km=f"{distance_km:.1f}".replace(".", "," if t.base_language == "de" else "."),
+                km=formatting.number(distance_km, t.base_language, decimals=1),
             )
         )
     return lines
