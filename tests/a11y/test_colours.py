@@ -11,6 +11,7 @@ view cannot slip past the check.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import leipzig_app
 from leipzig_app.adapters.profiles import load_profile
 from leipzig_app.domain.contrast import contrast_ratio, parse_hex_color
 from leipzig_app.ui.notices import summary
-from leipzig_app.ui.theme import Palette, palettes
+from leipzig_app.ui.theme import Palette, build_themes, palettes
 
 UI = Path(leipzig_app.__file__).parent / "ui"
 TEXT, GRAPHIC = 4.5, 3.0
@@ -199,3 +200,24 @@ def test_controls_and_focus_colours_stand_out_from_the_page(mode: int) -> None:
         for bg in (palette.surface, palette.surface_variant):
             ratio = contrast_ratio(parse_hex_color(colour), parse_hex_color(bg))
             assert ratio >= GRAPHIC, f"{colour} on {bg}: {ratio:.2f}"
+
+
+@pytest.mark.parametrize("mode", [0, 1], ids=["light", "dark"])
+def test_every_text_style_of_the_theme_carries_the_themes_text_colour(mode: int) -> None:
+    """Headings use theme styles; a style without a colour is drawn near-black, also on the dark page."""
+    colors = load_profile().colors
+    palette = palettes(colors)[mode]
+    theme = build_themes(colors)[mode]
+    assert theme.text_theme is not None
+    styles = {
+        name: getattr(theme.text_theme, name)
+        for name in (f.name for f in dataclasses.fields(theme.text_theme))
+        if name.endswith(("_large", "_medium", "_small"))
+    }
+    assert len(styles) >= 10
+    wrong = {
+        name: style.color
+        for name, style in styles.items()
+        if style is None or style.color != palette.on_surface
+    }
+    assert not wrong, wrong

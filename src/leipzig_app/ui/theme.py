@@ -131,12 +131,14 @@ def _theme(palette: Palette, text_scale: float) -> ft.Theme:
         color_scheme=scheme,
         use_material3=True,
         visual_density=ft.VisualDensity.STANDARD,
-        text_theme=_scaled_text_theme(text_scale),
+        text_theme=_scaled_text_theme(text_scale, palette.on_surface),
     )
 
 
 #: Material 3 type scale (sp); multiplied by the resident's text size setting.
 _TYPE_SCALE = {
+    "display_large": 57,
+    "display_medium": 45,
     "display_small": 36,
     "headline_large": 32,
     "headline_medium": 28,
@@ -153,9 +155,11 @@ _TYPE_SCALE = {
 }
 
 
-def _scaled_text_theme(scale: float) -> ft.TextTheme:
+def _scaled_text_theme(scale: float, color: str) -> ft.TextTheme:
+    # The colour is part of each style: a style without one is drawn near-black, also in the dark theme
+    # (headings were unreadable there). Controls with their own text colour (buttons, chips) keep it.
     return ft.TextTheme(
-        **{name: ft.TextStyle(size=round(size * scale, 1)) for name, size in _TYPE_SCALE.items()}
+        **{name: ft.TextStyle(size=round(size * scale, 1), color=color) for name, size in _TYPE_SCALE.items()}
     )
 
 
