@@ -97,6 +97,10 @@ def distinct(candidates: list[Quad]) -> list[Quad]:
     return kept
 
 
+def _tiler(index: int) -> Callable[[NDArray[Any]], Variant | None]:
+    return lambda gray: variants.tile(gray, index)
+
+
 def _flattener(quad: Quad, side: int) -> Callable[[NDArray[Any]], Variant | None]:
     return lambda gray: variants.flattened(gray, quad, side)
 
@@ -173,6 +177,14 @@ def plan(
     if large:
         for name, reader in readers:
             yield Step(SECOND_LOOK, name, base.get, reader)
+        # Small modules in a large photo vanish at half size, and zbar and OpenCV cannot take the whole
+        # photo: they read it in overlapping tiles at full resolution. With zxing-cpp this is a rescue.
+        phase = RESCUE if zxing else SECOND_LOOK
+        for index in range(4):
+            tile = Lazy(_tiler(index), gray)
+            for name, reader in readers:
+                if name in SLOW_DECODERS:
+                    yield Step(phase, name, tile.get, reader)
     else:
         upscaled = Lazy(variants.upscale, gray)
         yield Step(SECOND_LOOK, readers[0][0], upscaled.get, readers[0][1])

@@ -122,6 +122,16 @@ def flattened(gray: NDArray[Any], quad: Quad, side: int) -> Variant | None:
     return Variant(framed, f"flattened{side}", corners=quad)
 
 
+def tile(gray: NDArray[Any], index: int, overlap: float = 0.15) -> Variant:
+    """Quarter `index` (0-3, row by row) of the image, enlarged by `overlap` so a code on a seam is whole
+    in at least one tile."""
+    height, width = gray.shape[:2]
+    tile_w, tile_h = int(width / 2 * (1 + overlap)), int(height / 2 * (1 + overlap))
+    x0 = 0 if index % 2 == 0 else width - tile_w
+    y0 = 0 if index < 2 else height - tile_h
+    return Variant(gray[y0 : y0 + tile_h, x0 : x0 + tile_w], f"tile{index}", offset=(float(x0), float(y0)))
+
+
 def sharpen(gray: NDArray[Any]) -> Variant:
     import cv2
 
