@@ -11,6 +11,7 @@ import pytest_asyncio
 from tests.letters.conftest import demo_notice, girocode_for, sign
 from tests.support.flet_fake import FakeFletClient
 
+from leipzig_app.adapters.paths import assets_dir
 from leipzig_app.app import AppRuntime
 from leipzig_app.i18n import EASY_GERMAN, Translator, catalog
 from leipzig_app.services.notices import NoticesService
@@ -97,6 +98,12 @@ async def test_arabic_turns_the_page_right_to_left_with_arabic_dates_and_amounts
     client = await open_client(runtime, f"/scanner/notice/{letter_id}")
     try:
         assert client.page.rtl is True
+        # Arabic letters come from the bundled font (Roboto has none; no font is fetched from the web).
+        assert client.page.theme is not None
+        family = client.page.theme.font_family
+        assert family == "Noto Sans Arabic"
+        assert client.page.fonts is not None
+        assert (assets_dir() / client.page.fonts[family]).stat().st_size > 100_000
         text = page_text(client)
         assert Translator("ar")("notices.trust.verified.title") in text
         sentence = str(client.find("notices.summary.sentence").get("value"))
@@ -117,6 +124,8 @@ async def test_ukrainian_shows_ukrainian_texts_left_to_right(runtime: AppRuntime
     client = await open_client(runtime, "/more")
     try:
         assert client.page.rtl is False
+        assert client.page.theme is not None
+        assert client.page.theme.font_family is None  # Roboto has Cyrillic letters
         text = page_text(client)
         assert "Налаштування" in text
         assert "Заява про доступність" in text

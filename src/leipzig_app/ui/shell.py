@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 NARROW_BREAKPOINT = 600
 
+#: Bundled fonts (assets/fonts/) for languages whose script the default font lacks; Latin falls back to it.
+SCRIPT_FONTS = {"ar": ("Noto Sans Arabic", "fonts/NotoSansArabic-Regular.ttf")}
+
 _LOCALES = {"de": ("de", "DE"), "en": ("en", "GB"), "uk": ("uk", "UA"), "ar": ("ar", "")}
 
 
@@ -62,6 +65,12 @@ class Shell:
     def _apply_preferences(self) -> None:
         page = self.page
         light, dark = build_themes(self.services.profile.colors, self.prefs.text_scale)
+        if self.t.base_language in SCRIPT_FONTS:
+            # Roboto has no Arabic letters, and Flutter's web client would fetch them from Google's font
+            # servers: offline they never come (empty boxes), online the resident's address goes to Google.
+            family, asset = SCRIPT_FONTS[self.t.base_language]
+            page.fonts = {family: asset}
+            light.font_family = dark.font_family = family
         page.theme, page.dark_theme = light, dark
         page.theme_mode = theme_mode(self.prefs.theme)
         page.rtl = self.t.rtl
