@@ -150,6 +150,21 @@ def operable_boxes(page: Page) -> list[Box]:
     return [Box(r["role"], r["name"], r["x"], r["y"], r["width"], r["height"]) for r in rows]
 
 
+def cut_off_at_the_side(page: Page) -> list[str]:
+    """Texts and controls of the semantics tree placed past the left or right edge of the viewport (a row
+    that does not wrap pushes its last texts out): what they say, shortened.
+
+    A text cut inside its own box (one long word in a row) keeps a box inside the screen in the semantics
+    tree: that is only seen on screenshots (scripts/gallery.py)."""
+    found: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('flt-semantics')).filter(e => {
+                const r = e.getBoundingClientRect();
+                return r.width > 0 && r.height > 0 && (r.right > window.innerWidth + 1 || r.left < -1);
+            }).map(e => (e.getAttribute('aria-label') || e.textContent || e.tagName).trim().slice(0, 60))"""
+    )
+    return found
+
+
 def visible(boxes: list[Box], page: Page) -> list[Box]:
     """The boxes a user sees whole, judged at the top of a screen: items cut by the lower edge of the
     scrolling area (Flutter clips their semantics box to what is shown) are not judged.

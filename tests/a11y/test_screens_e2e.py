@@ -15,6 +15,7 @@ import pytest
 from tests.a11y.screens import (
     STATIC_ROUTES,
     Box,
+    cut_off_at_the_side,
     go,
     issue_demo_letter,
     letter_routes,
@@ -30,7 +31,14 @@ from tests.support.browser import audit_unnamed, text_scale
 MAIN_SCREENS = ("/", "/news", "/appointments", "/reports", "/scanner", "/more", "/more/settings")
 MIN_TARGET = 48.0
 #: Screens checked at 200 % text on a 360 px phone.
-LARGE_TEXT_SCREENS = (*MAIN_SCREENS, "/appointments/new", "/reports/new", "/scanner/manual", "/more/waste")
+LARGE_TEXT_SCREENS = (
+    *MAIN_SCREENS,
+    "/appointments/new",
+    "/reports/new",
+    "/scanner/manual",
+    "/more/waste",
+    "/more/accessibility",
+)
 
 
 def _audit(page: Any, route: str) -> list[str]:
@@ -100,4 +108,5 @@ def test_at_200_percent_text_nothing_operable_is_cut_off_or_overlapping(large_te
         for _ in scroll_positions(page, steps=3):
             boxes = [b for b in operable_boxes(page) if b.role != "tab"]
             problems += _layout_problems(route, visible(boxes, page), width)
+            problems += [f"{route}: runs off the screen: {text!r}" for text in cut_off_at_the_side(page)]
     assert not problems, "\n".join(sorted(set(problems)))

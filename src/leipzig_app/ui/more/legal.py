@@ -65,7 +65,8 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
                         key=f"{which}.back",
                         on_click=lambda e: ctx.navigate("/more"),
                     ),
-                    heading(title, key=f"{which}.heading"),
+                    # Expanding lets a long title wrap at large text instead of running off the screen.
+                    ft.Container(heading(title, key=f"{which}.heading"), expand=True),
                 ]
             ),
             *body,

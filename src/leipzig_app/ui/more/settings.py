@@ -70,7 +70,7 @@ def build(ctx: ViewContext) -> ft.Control:
                     key="settings.back",
                     on_click=lambda e: ctx.navigate("/more"),
                 ),
-                heading(t("settings.title"), key="settings.heading"),
+                ft.Container(heading(t("settings.title"), key="settings.heading"), expand=True),
             ]
         ),
         heading(t("settings.language_section"), level=2),
