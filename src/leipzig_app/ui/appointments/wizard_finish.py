@@ -87,7 +87,9 @@ class WizardBase:
                         icon=ft.Icons.ARROW_BACK,
                         on_click=self._leave,
                     )
-                ]
+                ],
+                # A wrapping row gives the link the screen's width: at large text it breaks into lines.
+                wrap=True,
             ),
             heading(title, key="appointments.step"),
         ]

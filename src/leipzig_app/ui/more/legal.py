@@ -65,9 +65,12 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
                         key=f"{which}.back",
                         on_click=lambda e: ctx.navigate("/more"),
                     ),
-                    # Expanding lets a long title wrap at large text instead of running off the screen.
-                    ft.Container(heading(title, key=f"{which}.heading"), expand=True),
-                ]
+                    heading(title, key=f"{which}.heading"),
+                ],
+                # A title too long for the line moves under the back button and wraps between words
+                # there, instead of running off the screen or breaking inside a word at large text.
+                wrap=True,
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
             ),
             *body,
         ],

@@ -70,8 +70,11 @@ def build(ctx: ViewContext) -> ft.Control:
                     key="settings.back",
                     on_click=lambda e: ctx.navigate("/more"),
                 ),
-                ft.Container(heading(t("settings.title"), key="settings.heading"), expand=True),
-            ]
+                heading(t("settings.title"), key="settings.heading"),
+            ],
+            # A title too long for the line moves under the back button instead of being cut at large text.
+            wrap=True,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
         ),
         heading(t("settings.language_section"), level=2),
         language,
