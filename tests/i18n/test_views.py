@@ -102,6 +102,10 @@ async def test_arabic_turns_the_page_right_to_left_with_arabic_dates_and_amounts
         assert client.page.theme is not None
         family = client.page.theme.font_family
         assert family == "Noto Sans Arabic"
+        text_theme = client.page.theme.text_theme
+        assert text_theme is not None
+        assert text_theme.body_medium is not None
+        assert text_theme.body_medium.font_family == family  # the styles carry it, or the client drops it
         assert client.page.fonts is not None
         assert (assets_dir() / client.page.fonts[family]).stat().st_size > 100_000
         text = page_text(client)

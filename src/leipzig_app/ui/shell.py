@@ -64,13 +64,13 @@ class Shell:
 
     def _apply_preferences(self) -> None:
         page = self.page
-        light, dark = build_themes(self.services.profile.colors, self.prefs.text_scale)
+        family: str | None = None
         if self.t.base_language in SCRIPT_FONTS:
             # Roboto has no Arabic letters, and Flutter's web client would fetch them from Google's font
             # servers: offline they never come (empty boxes), online the resident's address goes to Google.
             family, asset = SCRIPT_FONTS[self.t.base_language]
             page.fonts = {family: asset}
-            light.font_family = dark.font_family = family
+        light, dark = build_themes(self.services.profile.colors, self.prefs.text_scale, family)
         page.theme, page.dark_theme = light, dark
         page.theme_mode = theme_mode(self.prefs.theme)
         page.rtl = self.t.rtl
@@ -120,6 +120,12 @@ class Shell:
         if 0 <= index < len(self.sections):
             self.show(self.sections[index].route)
 
+    def on_ready(self) -> None:
+        """Every feature is wired now: rebuild a section that was waiting, or Home if start-up found problems
+        (Home's cards wait for readiness by themselves)."""
+        if self.current.id != "home" or self.services.problems:
+            self.show(self.route)
+
     def show(self, route: str) -> None:
         self.route = route or "/"
         section = section_for_route(self.route, self.sections)
@@ -143,6 +149,13 @@ class Shell:
         )
 
     def _build_section(self, section: Section, route: str) -> ft.Control:
+        if section.id != "home" and not self.services.is_ready():
+            return ft.Container(
+                key=f"{section.id}.starting",
+                padding=24,
+                alignment=ft.Alignment.TOP_CENTER,
+                content=ft.ProgressRing(semantics_label=self.t("common.loading")),
+            )
         try:
             module = importlib.import_module(section.module)
             control: ft.Control = module.build(self._context(), route)

@@ -107,7 +107,7 @@ def theme_pairs(palette: Palette) -> list[tuple[str, str, str, float]]:
     ]
 
 
-def _theme(palette: Palette, text_scale: float) -> ft.Theme:
+def _theme(palette: Palette, text_scale: float, font_family: str | None = None) -> ft.Theme:
     scheme = ft.ColorScheme(
         primary=palette.primary,
         on_primary=palette.on_primary,
@@ -131,7 +131,9 @@ def _theme(palette: Palette, text_scale: float) -> ft.Theme:
         color_scheme=scheme,
         use_material3=True,
         visual_density=ft.VisualDensity.STANDARD,
-        text_theme=_scaled_text_theme(text_scale, palette.on_surface),
+        font_family=font_family,
+        # The family goes into each style too: the client applies a text theme after the theme's family.
+        text_theme=_scaled_text_theme(text_scale, palette.on_surface, font_family),
     )
 
 
@@ -155,17 +157,23 @@ _TYPE_SCALE = {
 }
 
 
-def _scaled_text_theme(scale: float, color: str) -> ft.TextTheme:
+def _scaled_text_theme(scale: float, color: str, font_family: str | None) -> ft.TextTheme:
     # The colour is part of each style: a style without one is drawn near-black, also in the dark theme
     # (headings were unreadable there). Controls with their own text colour (buttons, chips) keep it.
     return ft.TextTheme(
-        **{name: ft.TextStyle(size=round(size * scale, 1), color=color) for name, size in _TYPE_SCALE.items()}
+        **{
+            name: ft.TextStyle(size=round(size * scale, 1), color=color, font_family=font_family)
+            for name, size in _TYPE_SCALE.items()
+        }
     )
 
 
-def build_themes(colors: Colors, text_scale: float = 1.0) -> tuple[ft.Theme, ft.Theme]:
+def build_themes(
+    colors: Colors, text_scale: float = 1.0, font_family: str | None = None
+) -> tuple[ft.Theme, ft.Theme]:
+    """Light and dark theme; `font_family` (a font in `page.fonts`) for scripts the default font lacks."""
     light, dark = palettes(colors)
-    return _theme(light, text_scale), _theme(dark, text_scale)
+    return _theme(light, text_scale, font_family), _theme(dark, text_scale, font_family)
 
 
 def theme_mode(name: str) -> ft.ThemeMode:
