@@ -134,21 +134,16 @@ def opencv_read(
 
 
 def opencv_read_curved(gray: NDArray[Any], *, name: str = "opencv-curved") -> list[DecodedCode]:
-    """OpenCV's decoder for codes printed on bent paper (one code per call)."""
-    import cv2
+    """OpenCV's decoder for codes printed on bent paper (one code per call), isolated in a worker process
+    because it can crash the process (see `isolated`)."""
+    from leipzig_app.adapters.decoding.isolated import shared_worker
 
-    detector = _opencv_detector("classic")
-    try:
-        ok, points = detector.detect(gray)
-        if not ok or points is None:
-            return []
-        text = detector.decodeCurved(gray, points)[0]
-    except cv2.error:
+    answer = shared_worker().decode(gray)
+    if answer is None:
         return []
-    if not text:
-        return []
+    text, points = answer
     # decodeCurved returns text only; the bytes are recovered as OpenCV built the string (UTF-8, with
     # byte-mode data that is not UTF-8 passed through as Latin-1 by the Python binding).
     raw = text.encode("utf-8", "surrogateescape")
-    quad = order_clockwise([(float(x), float(y)) for x, y in points.reshape(-1, 2)])
+    quad = order_clockwise(points[:4])
     return [DecodedCode(text=payload_text(raw), format=QR_CODE, corners=quad, raw=raw, decoder=name)]
