@@ -84,8 +84,10 @@ class LivePanel:
             key="scanner.hint",
             theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
             text_align=ft.TextAlign.CENTER,
-            visible=False,
         )
+        # The live region is hidden while there is no hint: Flet refuses a Semantics with hidden content
+        # (it draws an error box in its place), and an empty line would still take room on a small screen.
+        self.hint_region = ft.Semantics(live_region=True, container=True, content=self.hint, visible=False)
         self.status = ft.Text("", key="scanner.camera.status", color=ft.Colors.ON_SURFACE_VARIANT)
         self.torch = secondary_button(
             t("scanner.torch.on"),
@@ -101,7 +103,7 @@ class LivePanel:
         self.control = ft.Column(
             [
                 self.viewfinder,
-                ft.Semantics(live_region=True, container=True, content=self.hint),
+                self.hint_region,
                 self.status,
                 ft.Row([self.torch, self.toggle], wrap=True, spacing=8, run_spacing=8),
             ],
@@ -180,7 +182,7 @@ class LivePanel:
 
     def _set_hint(self, text: str) -> None:
         self.hint.value = text
-        self.hint.visible = bool(text)  # an empty line would still take room on a small screen
+        self.hint_region.visible = bool(text)
 
     def _refresh(self) -> None:
         with contextlib.suppress(Exception):  # the screen may be gone while a frame was in flight
