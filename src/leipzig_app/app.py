@@ -11,6 +11,7 @@ Heavy modules are imported inside the functions that need them, so `import leipz
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import logging
@@ -73,6 +74,8 @@ class AppRuntime:
 
     #: Set once every feature is wired (see `create(defer_start=True)` and `start()`).
     ready: threading.Event = field(default_factory=threading.Event)
+    _start_lock: threading.Lock = field(default_factory=threading.Lock)
+    _start_thread: threading.Thread | None = None
     #: The running background jobs and the wiring generation they belong to.
     _jobs: list[concurrent.futures.Future[None]] = field(default_factory=list)
     _jobs_generation: int = -1
@@ -105,9 +108,23 @@ class AppRuntime:
         )
         runtime = cls(data_dir=folder, db=db, services=services)
         services.switch_city = runtime.switch_city
+        services.is_ready = runtime.ready.is_set
+        services.when_ready = runtime.wait_ready
         if not defer_start:
             runtime.start()
         return runtime
+
+    def start_in_background(self) -> None:
+        """`start()` in a thread, once, however often it is called (first page drawn, or a timer)."""
+        with self._start_lock:
+            if self._start_thread is not None:
+                return
+            self._start_thread = threading.Thread(target=self.start, name="app-start", daemon=True)
+            self._start_thread.start()
+
+    async def wait_ready(self) -> None:
+        if not self.ready.is_set():
+            await asyncio.to_thread(self.ready.wait)
 
     def start(self) -> None:
         """Start the demo city if the profile needs it and wire every feature; sets `ready`."""
@@ -227,23 +244,26 @@ def _load_profile_or_default(city: str | None, problems: list[AppError]) -> City
 
 
 def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
-    """The Flet `main`: one shell per page, all sharing the runtime's services."""
+    """The Flet `main`: one shell per page, all sharing the runtime's services.
+
+    The shell is shown at once, even while the features are still being wired (web mode wires them in
+    the background): Home draws at once and fills its cards when they are ready, other sections wait.
+    """
 
     async def main(page: ft.Page) -> None:
-        import asyncio
-
         from leipzig_app.ui.shell import Shell
 
-        if not runtime.ready.is_set():
-            await asyncio.to_thread(runtime.ready.wait)
-
-        runtime.ensure_background(page)
         shell = Shell(page, runtime.services)
         runtime.listeners.append(shell.refresh)
         page.on_close = lambda e: (
             runtime.listeners.remove(shell.refresh) if shell.refresh in runtime.listeners else None
         )
         shell.start()
+        if not runtime.ready.is_set():
+            runtime.start_in_background()  # the first screen is out: now the slower part
+            await runtime.wait_ready()
+            shell.on_ready()
+        runtime.ensure_background(page)
 
     return main
 

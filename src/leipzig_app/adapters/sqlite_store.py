@@ -2,7 +2,9 @@
 
 Each adapter that keeps data declares its own `Migrations("component", [step1, step2, ...])`; the
 composition root opens the database with all of them. A component's applied version is recorded in
-`schema_versions`, so features evolve independently and a step runs exactly once, in its own transaction.
+`schema_versions`, so features evolve independently and a step runs exactly once. All pending steps of
+one opening run in a single transaction: the database is either fully migrated or left as it was (and a
+first start pays for one disk sync, not one per step).
 Steps are append-only: never edit a released step, add a new one.
 
 Connections are opened per unit of work (`with db.transaction() as conn:`) and serialised by a lock, so the
@@ -56,8 +58,8 @@ class Database:
                     conn.close()
             with self.transaction() as conn:
                 conn.execute(_BOOTSTRAP)
-            for migration in migrations:
-                self.migrate(migration)
+                for migration in migrations:
+                    self._migrate(conn, migration)
         except sqlite3.DatabaseError as error:
             raise StorageError(f"the local database {self.path} cannot be used: {error}") from None
 
@@ -92,22 +94,29 @@ class Database:
         return int(row["version"]) if row else 0
 
     def migrate(self, migration: Migrations) -> int:
-        """Apply the component's pending steps; returns the version reached."""
-        current = self.version(migration.component)
+        """Apply the component's pending steps in one transaction; returns the version reached."""
+        with self.transaction() as conn:
+            return self._migrate(conn, migration)
+
+    def _migrate(self, conn: sqlite3.Connection, migration: Migrations) -> int:
+        row = conn.execute(
+            "SELECT version FROM schema_versions WHERE component = ?", (migration.component,)
+        ).fetchone()
+        current = int(row["version"]) if row else 0
         if current > len(migration.steps):
             raise StorageError(
                 f"the database has {migration.component} schema version {current}, newer than this app "
                 f"knows ({len(migration.steps)}): update the app"
             )
-        for number, step in enumerate(migration.steps[current:], start=current + 1):
-            with self.transaction() as conn:
-                for statement in _split_statements(step):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_versions (component, version) VALUES (?, ?) "
-                    "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                    (migration.component, number),
-                )
+        for step in migration.steps[current:]:
+            for statement in _split_statements(step):
+                conn.execute(statement)
+        if len(migration.steps) != current:
+            conn.execute(
+                "INSERT INTO schema_versions (component, version) VALUES (?, ?) "
+                "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                (migration.component, len(migration.steps)),
+            )
         return len(migration.steps)
 
 

@@ -101,17 +101,21 @@ def _print_problems(runtime: Any, since: int = 0) -> None:
         print(f"Leipzig App: {startup_problem.message}", file=sys.stderr, flush=True)
 
 
-def _start_in_background(runtime: Any) -> None:
-    """Wire the features (and start the demo city) while the browser loads the Flutter client."""
+def _start_in_background(runtime: Any, delay: float = 3.0) -> None:
+    """Wire the features (and start the demo city) in a thread, after the first page has been drawn or
+    after `delay` seconds, whichever comes first, so the first screen never competes with that work."""
     import threading
 
     known = len(runtime.services.problems)
 
-    def start() -> None:
-        runtime.start()
+    def report() -> None:
+        runtime.ready.wait()
         _print_problems(runtime, since=known)
 
-    threading.Thread(target=start, name="app-start", daemon=True).start()
+    threading.Thread(target=report, name="app-start-report", daemon=True).start()
+    timer = threading.Timer(delay, runtime.start_in_background)
+    timer.daemon = True
+    timer.start()
 
 
 def _assets_dir() -> str:

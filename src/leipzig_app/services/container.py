@@ -33,6 +33,10 @@ class AppServices:
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Incremented whenever the features are (re)wired, so jobs of a previous city are replaced.
     generation: int = 0
+    #: True once every feature is wired; views of features wait for it (see `when_ready`).
+    is_ready: Callable[[], bool] = lambda: True
+    #: Waits until every feature is wired (the demo city may still be starting when the first page opens).
+    when_ready: Callable[[], Awaitable[None]] | None = None
     #: Called when the resident switches the city profile; the composition root rebuilds everything.
     switch_city: Callable[[str], Awaitable[None]] | None = None
 

@@ -98,6 +98,8 @@ def _enabled(ctx: ViewContext, attr: str) -> bool:
 
 async def _fill_card(ctx: ViewContext, attr: str, empty_key: str, body: ft.Column) -> None:
     t = ctx.t
+    if ctx.services.when_ready is not None:
+        await ctx.services.when_ready()
     service = getattr(ctx.services, attr, None)
     card: HomeCard | None = None
     problem = None
