@@ -12,6 +12,7 @@ app's SQLite file and take effect on the next page load, as if the user had chan
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -148,6 +149,21 @@ def operable_boxes(page: Page) -> list[Box]:
     """The boxes of every operable element in Flutter's semantics tree (semantics must be on)."""
     rows: list[dict[str, Any]] = page.evaluate(_BOXES_JS, list(OPERABLE))
     return [Box(r["role"], r["name"], r["x"], r["y"], r["width"], r["height"]) for r in rows]
+
+
+#: How the Flet client words a control it refuses to draw (it shows a red box with this text instead),
+#: e.g. "Semantics.content must be provided and visible", "Unknown control: Foo".
+FLET_ERROR = re.compile(r"\b[A-Z]\w*\.\w+ must be\b|\bUnknown control\b|\bis not supported\b")
+
+
+def flet_errors(page: Page) -> list[str]:
+    """Texts on the screen that are Flet's error boxes rather than the app's content."""
+    texts: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('flt-semantics'))
+            .map(e => e.getAttribute('aria-label') || '')
+            .concat([document.body.innerText || ''])"""
+    )
+    return sorted({match.group(0) for text in texts for match in FLET_ERROR.finditer(text)})
 
 
 def cut_off_at_the_side(page: Page) -> list[str]:

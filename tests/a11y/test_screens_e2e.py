@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from tests.a11y.screens import (
+    FLET_ERROR,
     STATIC_ROUTES,
     Box,
     cut_off_at_the_side,
+    flet_errors,
     go,
     issue_demo_letter,
     letter_routes,
@@ -47,6 +49,7 @@ def _audit(page: Any, route: str) -> list[str]:
     for _ in scroll_positions(page):
         for control in audit_unnamed(page):
             found.add(f"{route}: unnamed {control.role} ({control.identifier or control.description or '-'})")
+        found.update(f"{route}: Flet could not draw a control: {error}" for error in flet_errors(page))
     return sorted(found)
 
 
@@ -110,3 +113,9 @@ def test_at_200_percent_text_nothing_operable_is_cut_off_or_overlapping(large_te
             problems += _layout_problems(route, visible(boxes, page), width)
             problems += [f"{route}: runs off the screen: {text!r}" for text in cut_off_at_the_side(page)]
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_flet_error_boxes_are_recognised() -> None:
+    assert FLET_ERROR.search("Semantics.content must be provided and visible")
+    assert FLET_ERROR.search("Unknown control: FancyChart")
+    assert not FLET_ERROR.search("Der Betrag muss größer als 0 sein. Content must be checked.")
