@@ -6,8 +6,9 @@ import os
 import signal
 
 import numpy as np
+import pytest
 
-from leipzig_app.adapters.decoding.isolated import CurvedWorker
+from leipzig_app.adapters.decoding.isolated import CurvedWorker, can_spawn
 
 from .conftest import qr_array
 
@@ -49,3 +50,12 @@ def test_a_worker_dying_during_a_call_gives_no_result_and_is_replaced() -> None:
         assert worker.decode(_code()) is not None
     finally:
         worker.close()
+
+
+def test_no_worker_where_no_python_process_can_be_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLET_PLATFORM", "android")
+    assert not can_spawn()
+    worker = CurvedWorker()
+    assert worker.decode(_code()) is None
+    assert worker.pid is None
+    assert worker.crashes == 0

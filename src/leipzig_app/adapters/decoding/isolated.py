@@ -9,6 +9,8 @@ the curved decoder is simply not used.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,14 @@ def _serve(connection: Any) -> None:
         connection.send(answer)
 
 
+def can_spawn() -> bool:
+    """Whether a worker process can be started: a real Python interpreter, not a phone app bundle."""
+    mobile = {"android", "ios"}
+    if sys.platform in mobile or os.environ.get("FLET_PLATFORM", "").lower() in mobile:
+        return False
+    return os.path.basename(sys.executable or "").lower().startswith("python")
+
+
 class CurvedWorker:
     """A worker process for the curved decoder, restarted after a crash. Thread-safe."""
 
@@ -54,6 +64,8 @@ class CurvedWorker:
         self.crashes = 0
 
     def _start(self) -> bool:
+        if not can_spawn():
+            return False
         try:
             import multiprocessing
 
