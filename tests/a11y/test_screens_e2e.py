@@ -25,9 +25,10 @@ from tests.a11y.screens import (
     open_letter,
     operable_boxes,
     scroll_positions,
+    set_preferences,
     visible,
 )
-from tests.support.browser import audit_unnamed, text_scale
+from tests.support.browser import audit_unnamed, open_app, text_scale
 
 #: Screens whose touch targets are measured (the first view of each section and the notice screen).
 MAIN_SCREENS = ("/", "/news", "/appointments", "/reports", "/scanner", "/more", "/more/settings")
@@ -119,3 +120,29 @@ def test_flet_error_boxes_are_recognised() -> None:
     assert FLET_ERROR.search("Semantics.content must be provided and visible")
     assert FLET_ERROR.search("Unknown control: FancyChart")
     assert not FLET_ERROR.search("Der Betrag muss größer als 0 sein. Content must be checked.")
+
+
+@pytest.mark.e2e
+def test_arabic_runs_right_to_left_with_named_controls(
+    browser_thread: Any, chromium_browser: Any, a11y_app: Any, a11y_data_dir: Path
+) -> None:
+    """Arabic in Chromium: the first tab sits on the right, Arabic names reach the screen reader."""
+    set_preferences(a11y_data_dir, language="ar")
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
+    try:
+        page = context.new_page()
+        open_app(page, a11y_app.url)
+        home_tab = page.get_by_role("tab", name="الرئيسية").first
+        home_tab.wait_for(timeout=30_000)
+        home = home_tab.bounding_box()
+        more = page.get_by_role("tab", name="المزيد").first.bounding_box()
+        assert home is not None
+        assert more is not None
+        assert home["x"] > more["x"]  # mirrored: "Home" is the rightmost tab
+        problems: list[str] = []
+        for route in ("/", "/more/settings", "/scanner/manual"):
+            problems += _audit(page, route)
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+        set_preferences(a11y_data_dir, language="de")
