@@ -79,6 +79,7 @@ class Wizard(WizardBase):
 
     async def _show_services(self) -> None:
         search = ft.TextField(
+            error_max_lines=4,
             label=self.t("appointments.search"),
             value=self.query,
             key="appointments.search",

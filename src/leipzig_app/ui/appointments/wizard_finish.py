@@ -131,12 +131,14 @@ class WizardBase:
         t = self.t
         office = self._held_office()
         self.name_field = ft.TextField(
+            error_max_lines=4,
             label=t("appointments.name"),
             value=self.contact.name,
             key="appointments.name",
             autofill_hints=[ft.AutofillHint.NAME],
         )
         self.email_field = ft.TextField(
+            error_max_lines=4,
             label=t("appointments.email"),
             value=self.contact.email,
             key="appointments.email",
@@ -147,6 +149,7 @@ class WizardBase:
             t("appointments.phone.required") if office.telephone_required else t("appointments.phone")
         )
         self.phone_field = ft.TextField(
+            error_max_lines=4,
             label=phone_label,
             value=self.contact.telephone,
             key="appointments.phone",

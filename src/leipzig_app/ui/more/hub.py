@@ -66,6 +66,7 @@ def menu_tiles(ctx: ViewContext) -> list[ft.Control]:
             ctx.announce(t("hub.search.count", count=len(found)))
 
     search = ft.TextField(
+        error_max_lines=4,
         key="hub.search",
         label=t("hub.search"),
         prefix_icon=ft.Icons.SEARCH,

@@ -65,6 +65,7 @@ class NewsList:
     def build(self) -> ft.Control:
         t = self.ctx.t
         search = ft.TextField(
+            error_max_lines=4,
             key="news.search",
             label=t("news.search.label"),
             prefix_icon=ft.Icons.SEARCH,

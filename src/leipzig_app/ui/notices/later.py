@@ -90,6 +90,7 @@ def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
         ]
     chosen = reminder.remind_on if reminder is not None else service.default_reminder_day(letter.id)
     field = ft.TextField(
+        error_max_lines=4,
         label=t("notices.later.day_label"),
         hint_text=t("notices.date_hint"),
         value=f"{chosen:%d.%m.%Y}",

@@ -32,17 +32,20 @@ def build_manual(ctx: ViewContext) -> list[ft.Control]:
     service = ctx.services.notices
     fields = {
         "cash_reference": ft.TextField(
+            error_max_lines=4,
             label=t("notices.manual.cash_reference"),
             hint_text=t("notices.manual.cash_reference_hint"),
             key="notices.manual.cash_reference",
         ),
         "notice_date": ft.TextField(
+            error_max_lines=4,
             label=t("notices.manual.notice_date"),
             hint_text=t("notices.date_hint"),
             key="notices.manual.notice_date",
             keyboard_type=ft.KeyboardType.DATETIME,
         ),
         "amount": ft.TextField(
+            error_max_lines=4,
             label=t("notices.manual.amount"),
             hint_text=t("notices.manual.amount_hint"),
             key="notices.manual.amount",
@@ -50,6 +53,7 @@ def build_manual(ctx: ViewContext) -> list[ft.Control]:
             suffix="€",
         ),
         "due_date": ft.TextField(
+            error_max_lines=4,
             label=t("notices.manual.due_date"),
             hint_text=t("notices.date_hint"),
             key="notices.manual.due_date",

@@ -147,11 +147,13 @@ def _letter_channel(
     service = ctx.services.notices
     draft = overview.draft
     name = ft.TextField(
+        error_max_lines=4,
         label=t("notices.object.sender_name"),
         value=draft.sender_name if draft else "",
         key="notices.object.sender_name",
     )
     address = ft.TextField(
+        error_max_lines=4,
         label=t("notices.object.sender_address"),
         value=draft.sender_address if draft else "",
         key="notices.object.sender_address",
@@ -159,6 +161,7 @@ def _letter_channel(
         min_lines=2,
     )
     reason = ft.TextField(
+        error_max_lines=4,
         label=t("notices.object.reason"),
         hint_text=t("notices.object.reason_hint"),
         value=draft.reason if draft else "",

@@ -109,6 +109,7 @@ def _field(t: Translator, attr: ServiceAttribute, answers: Answers) -> ft.Contro
         attr.datatype, attr.datatype_description or None
     )
     field = ft.TextField(
+        error_max_lines=4,
         key=key,
         label=label,
         hint_text=hint,

@@ -27,6 +27,7 @@ def location_controls(wizard: ReportWizard) -> list[ft.Control]:
     t = wizard.t
     controls: list[ft.Control] = [
         ft.TextField(
+            error_max_lines=4,
             key="reports.address",
             label=t("reports.address"),
             hint_text=t("reports.address.hint"),

@@ -188,6 +188,7 @@ class ReportWizard(PhotoSteps):
         t = self.t
         controls: list[ft.Control] = [
             ft.TextField(
+                error_max_lines=4,
                 key="reports.search",
                 label=t("reports.search"),
                 value=self.query,
@@ -241,6 +242,7 @@ class ReportWizard(PhotoSteps):
             ft.Text(t("reports.chosen", name=self.service.name), weight=ft.FontWeight.BOLD),
             *attribute_fields(t, self.definition, self.answers),
             ft.TextField(
+                error_max_lines=4,
                 key="reports.description",
                 label=t("reports.required_mark", label=t("reports.description")),
                 hint_text=t("reports.description.hint"),
@@ -265,6 +267,7 @@ class ReportWizard(PhotoSteps):
         t = self.t
         return [
             ft.TextField(
+                error_max_lines=4,
                 key="reports.email",
                 label=t("reports.email"),
                 value=self.email,

@@ -132,6 +132,8 @@ def _form(
     t = ctx.t
     language = t.base_language
     field = ft.TextField(
+        error_max_lines=4,
+        helper_max_lines=4,
         key="hub.library.input",
         label=t("hub.library.input"),
         value=current or "",

@@ -52,6 +52,7 @@ def build(ctx: ViewContext, module_id: str) -> ft.Control:
     if module_id == "online_services":
         controls.append(
             ft.TextField(
+                error_max_lines=4,
                 key=f"hub.{module_id}.search",
                 label=t("hub.online_services.search"),
                 prefix_icon=ft.Icons.SEARCH,

@@ -124,6 +124,7 @@ def _picker(
     if any(d.streets for d in calendar.districts):
         controls += [
             ft.TextField(
+                error_max_lines=4,
                 key="hub.waste.street",
                 label=t("hub.waste.street"),
                 prefix_icon=ft.Icons.SEARCH,
