@@ -12,6 +12,7 @@ import flet as ft
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.waste import search_streets
 from leipzig_app.services.waste import WasteCalendar, WasteService
+from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import save_file
 from leipzig_app.ui.services.common import hub_of, not_offered, page
@@ -21,9 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _day(ctx: ViewContext, day: date, today: date) -> str:
-    from babel.dates import format_date
-
-    text = str(format_date(day, format="full", locale=ctx.t.base_language))
+    text = formatting.long_day(day, ctx.t.base_language)
     delta = (day - today).days
     if delta in (0, 1):
         return ctx.t("hub.waste.today" if delta == 0 else "hub.waste.tomorrow", date=text)
@@ -72,7 +71,10 @@ def _render(ctx: ViewContext, service: WasteService, calendar: WasteCalendar, bo
     if calendar.stale_since is not None:
         controls.append(
             ft.Text(
-                ctx.t("hub.waste.stale", time=calendar.stale_since.strftime("%d.%m.%Y %H:%M")),
+                ctx.t(
+                    "hub.waste.stale",
+                    time=formatting.moment(calendar.stale_since, ctx.t.base_language, ctx.profile.timezone),
+                ),
                 key="hub.waste.stale",
                 italic=True,
             )
@@ -205,7 +207,7 @@ def _overview(
                         "hub.waste.reminder_line",
                         bin=c.bin_type,
                         when=_day(ctx, moment.date(), today),
-                        time=moment.strftime("%H:%M"),
+                        time=formatting.time_of_day(moment, t.base_language),
                     ),
                     key=f"hub.waste.due.{i}",
                 )
