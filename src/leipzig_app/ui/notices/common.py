@@ -10,7 +10,7 @@ from pathlib import Path
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.services.notice_letters import format_day, format_money
+from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.widgets.common import icon_button
 
@@ -32,13 +32,13 @@ def error_text(ctx: ViewContext, error: AppError) -> str:
 def money(ctx: ViewContext, amount: object) -> str:
     from decimal import Decimal
 
-    return format_money(amount if isinstance(amount, Decimal) else None, ctx.t.base_language)
+    return formatting.money(amount if isinstance(amount, Decimal) else None, ctx.t.base_language)
 
 
 def day(ctx: ViewContext, value: object) -> str:
     from datetime import date
 
-    return format_day(value if isinstance(value, date) else None, ctx.t.base_language)
+    return formatting.day(value if isinstance(value, date) else None, ctx.t.base_language)
 
 
 def fact(label: str, value: str, *, key: str) -> ft.Control:
