@@ -249,7 +249,13 @@ class Shell:
         self.status.value = message
         with contextlib.suppress(Exception):
             self.status.update()
-        with contextlib.suppress(RuntimeError):  # the page may have closed while work was finishing
+        # The page may have closed while the work that announces was finishing (its session is gone or
+        # has no connection any more): then there is nobody to tell.
+        try:
+            loop = self.page.session.connection.loop
+        except (RuntimeError, AttributeError):
+            return
+        if not loop.is_closed():
             self.page.run_task(self._announce_platform, message)
 
     async def _announce_platform(self, message: str) -> None:
