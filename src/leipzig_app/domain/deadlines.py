@@ -202,7 +202,8 @@ def compute_deadline(
         ("Zustellung", "delivery") if kind is DeadlineKind.EINSPRUCH else ("Bekanntgabe", "notification")
     )
     rule_de = (
-        f"{period_de} ab {start_de} ({law_de}); Fristende an Wochenende/Feiertag ({state}) → nächster Werktag"
+        f"{period_de} ab {start_de} ({law_de}); "
+        f"Fristende an Wochenende/Feiertag ({state}): dann nächster Werktag"
     )
     rule_en = (
         f"{period_en} from {start_en} ({law_de}); "
