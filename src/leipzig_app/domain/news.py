@@ -19,6 +19,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.languages import babel_locale
 from leipzig_app.domain.profile import Feed
 
 TEASER_LENGTH = 220
@@ -221,17 +222,17 @@ def relative_date(when: datetime, now: datetime, language: str, timezone: str) -
     if timedelta(0) <= age < RELATIVE_DATE_LIMIT:
         if age < timedelta(minutes=1):
             age = timedelta(minutes=1)
-        return str(format_timedelta(-age, add_direction=True, threshold=1, locale=language))
+        return str(format_timedelta(-age, add_direction=True, threshold=1, locale=babel_locale(language)))
     if age < timedelta(0) and -age < timedelta(hours=1):  # clocks a little apart: the item is brand new
-        return str(format_timedelta(-timedelta(minutes=1), add_direction=True, locale=language))
-    return str(format_date(to_local(when, timezone), "medium", locale=language))
+        return str(format_timedelta(-timedelta(minutes=1), add_direction=True, locale=babel_locale(language)))
+    return str(format_date(to_local(when, timezone), "medium", locale=babel_locale(language)))
 
 
 def local_stamp(when: datetime, language: str, timezone: str) -> str:
     """A date and time in the city's time zone, in the language's short form ("23.11.26, 15:02")."""
     from babel.dates import format_datetime
 
-    return str(format_datetime(to_local(when, timezone), "short", locale=language))
+    return str(format_datetime(to_local(when, timezone), "short", locale=babel_locale(language)))
 
 
 def to_local(when: datetime, timezone: str) -> datetime:

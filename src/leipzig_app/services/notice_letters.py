@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from leipzig_app.domain.deadlines import Deadline, compute_deadline, latest_posting_day
+from leipzig_app.domain.languages import babel_locale
 from leipzig_app.domain.letters import (
     Letter,
     LetterError,
@@ -29,12 +30,6 @@ from leipzig_app.domain.notices.inspect import Inspection
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.domain.urls import host_of, is_allowed_link
 from leipzig_app.i18n import Translator
-
-_BABEL_LOCALES = {"de": "de_DE", "en": "en_GB", "uk": "uk_UA", "ar": "ar"}
-
-
-def babel_locale(language: str) -> str:
-    return _BABEL_LOCALES.get(language.split("-")[0], "de_DE")
 
 
 def format_day(day: date | None, language: str) -> str:

@@ -10,12 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-#: The region each UI language formats for (English as written in Europe: 23 Nov 2026, 24-hour clock).
-BABEL_LOCALES = {"de": "de_DE", "en": "en_GB", "uk": "uk_UA", "ar": "ar"}
-
-
-def babel_locale(language: str) -> str:
-    return BABEL_LOCALES.get(language.split("-")[0], "de_DE")
+from leipzig_app.domain.languages import babel_locale
 
 
 def day(value: date | None, language: str) -> str:
