@@ -150,7 +150,9 @@ def parse_feed(
         headers["content-type"] = content_type
     # nh3 sanitises and `_item` resolves links in the text itself: feedparser's own passes would only
     # repeat that work (they cost more than half of the parsing time of a large feed).
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(
+        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     if not parsed.get("version") and not parsed.entries:
         raise InvalidResponseError(
             f"{what}: the answer is not an RSS or Atom feed",
