@@ -14,7 +14,7 @@ import pytest
 from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.profiles import load_profile
 from leipzig_app.adapters.sqlite_store import Database
-from leipzig_app.app import migrations
+from leipzig_app.app import AppRuntime, migrations
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.sandbox.server import SandboxServer
 
@@ -58,3 +58,13 @@ async def http() -> AsyncIterator[object]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
+    """The whole app (its own demo city, database and features) in `tmp_path / "app"`, closed afterwards."""
+    rt = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        yield rt
+    finally:
+        await rt.aclose()

@@ -8,21 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.browser import audit_unnamed, open_app, screenshot, set_text_scale, type_into
+from tests.support.browser import audit_unnamed, open_app, screenshot, scroll_to, set_text_scale, type_into
 
 EXE = str(Path(sys.executable).with_name("leipzig-app"))
 WAIT = 20_000
-
-
-def scroll_to(page: Any, locator: Any, tries: int = 15) -> Any:
-    """Flutter builds list items only near the viewport: scroll like a user until the control exists."""
-    page.mouse.move(200, 400)
-    for _ in range(tries):
-        if locator.count():
-            return locator
-        page.mouse.wheel(0, 500)
-        page.wait_for_timeout(250)
-    return locator
 
 
 @pytest.mark.e2e

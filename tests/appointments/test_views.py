@@ -2,50 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has, shows, tap, wait_for
 
 from leipzig_app.app import AppRuntime
 from leipzig_app.domain.appointments import BookingState
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
-    rt = AppRuntime.create(data_dir=tmp_path / "app")
-    try:
-        yield rt
-    finally:
-        await rt.aclose()
-
-
-async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await client.settle()
-        if condition():
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
-        await asyncio.sleep(0.05)
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
-
-
-def shows(client: FakeFletClient, text: str) -> bool:
-    return any(text in t for t in client.texts())
-
-
-async def tap(client: FakeFletClient, key: str) -> None:
-    await wait_for(client, lambda: has(client, key))
-    await client.click(key)
 
 
 def secure_storage(client: FakeFletClient) -> dict[str, str]:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from tests.support.flet_fake import FakeFletClient
 
 from leipzig_app.app import AppRuntime
 
 SECTIONS = ("nav.news", "nav.appointments", "nav.reports", "nav.scanner", "nav.more")
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
-    runtime = AppRuntime.create(data_dir=tmp_path)
-    try:
-        yield runtime
-    finally:
-        await runtime.aclose()
 
 
 @pytest.mark.parametrize(("width", "bar"), [(400, "nav.bar"), (1200, "nav.rail")])

@@ -3,29 +3,16 @@ hub modules, and talks to its own jurisdiction of the demo city; Settings switch
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import wait_for
 
 from leipzig_app.adapters.profiles import available_cities, load_profile
 from leipzig_app.app import AppRuntime
 from leipzig_app.ui.sections import visible_sections
-
-
-async def wait_for(client: FakeFletClient, condition: Callable[[], bool], timeout: float = 15) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await client.settle()
-        if condition():
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met; screen shows: {client.texts()}")
-        await asyncio.sleep(0.05)
 
 
 def keys(client: FakeFletClient, prefix: str) -> list[str]:

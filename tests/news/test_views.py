@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
-    rt = AppRuntime.create(data_dir=tmp_path)
-    try:
-        yield rt
-    finally:
-        await rt.aclose()
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
 
 
 def item_keys(client: FakeFletClient) -> list[str]:

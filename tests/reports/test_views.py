@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +10,9 @@ import httpx
 import pytest
 from PIL import Image
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
-    rt = AppRuntime.create(data_dir=tmp_path)
-    try:
-        yield rt
-    finally:
-        await rt.aclose()
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
 
 
 def gps_photo() -> bytes:

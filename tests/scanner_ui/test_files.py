@@ -9,6 +9,7 @@ import cv2
 import pytest
 from tests.scanner_ui.conftest import blank_frame, encode, letter_frame, use_scanner, wait_for
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
 
@@ -33,10 +34,6 @@ def picks(client: FakeFletClient, path: Path | None, *, data: bytes | None = Non
 
     client.method_handlers[("FilePicker", "pick_files")] = pick
     return calls
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
 
 
 async def dialog_closed(client: FakeFletClient, key: str) -> None:

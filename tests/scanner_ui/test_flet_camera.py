@@ -12,15 +12,12 @@ from typing import Any
 
 from tests.scanner_ui.conftest import CameraClient, encode, letter_frame, use_scanner, wait_for
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
 
 GIRO_FREE = ["https://www.leipzig.de/service", "Süd 7"]
 BACK_CAMERA = {"name": "0", "lens_direction": "back", "sensor_orientation": 90, "lens_type": "wide"}
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
 
 
 def camera_handlers(client: FakeFletClient, *, stream: bool, picture: bytes | None = None) -> list[str]:

@@ -13,15 +13,12 @@ from tests.scanner_ui.conftest import (
     wait_for,
 )
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
 
 URL = "https://example.org/anmeldung?x=1"
 PLAIN = "Grüße aus Süd, Straße 7"
-
-
-def has(client: FakeFletClient, key: str) -> bool:
-    return bool(client.find_all(lambda c: c.key == key))
 
 
 def invoked(client: FakeFletClient, method: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -10,15 +9,6 @@ from tests.support.flet_fake import FakeFletClient
 
 from leipzig_app.app import AppRuntime
 from leipzig_app.ui.sections import SECTIONS
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[AppRuntime]:
-    rt = AppRuntime.create(data_dir=tmp_path)
-    try:
-        yield rt
-    finally:
-        await rt.aclose()
 
 
 async def _select(client: FakeFletClient, bar_key: str, index: int) -> None:

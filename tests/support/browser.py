@@ -302,3 +302,14 @@ def _identifier(cdp: Any, node: dict[str, Any]) -> str | None:
     pairs = dict(zip(attributes[::2], attributes[1::2], strict=False))
     value = pairs.get("flt-semantics-identifier")
     return str(value) if value else None
+
+
+def scroll_to(page: Page, locator: Locator, tries: int = 15) -> Locator:
+    """Flutter builds list items only near the viewport: scroll like a user until the control exists."""
+    page.mouse.move(200, 400)
+    for _ in range(tries):
+        if locator.count():
+            return locator
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(250)
+    return locator
