@@ -115,3 +115,15 @@ async def test_background_jobs_run_once_per_runtime_not_per_page(runtime: AppRun
             assert runtime.background_jobs == first
     await runtime.aclose()
     assert all(job.cancelled() or job.done() for job in first)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("uk", "Демо-місто Лейпциг"), ("ar", "مدينة لايبزيغ التجريبية")]
+)
+async def test_legal_texts_come_in_the_residents_language(
+    runtime: AppRuntime, language: str, expected: str
+) -> None:
+    runtime.services.settings.update(language=language)
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/imprint")
+        assert any(expected in text for text in client.texts())
