@@ -20,6 +20,7 @@ from leipzig_app.domain.notices.code import (
     decode_notice,
     encode_notice,
 )
+from leipzig_app.domain.notices.inspect import inspect_payload
 
 
 def test_base45_matches_rfc_9285_examples() -> None:
@@ -171,3 +172,27 @@ def test_a_realistic_notice_fits_qr_version_13_at_level_m(signing_key: Any, make
     qr_long.add_data(encode_notice(long, signing_key, "lej-2026"))
     qr_long.make(fit=True)
     assert qr_long.version <= 20
+
+
+def test_set_padding_bits_in_the_compressed_stream_do_not_verify(
+    signing_key: Any, context: Any, make_notice: Any
+) -> None:
+    """The unused bits after the last deflate block are covered by neither checksum nor signature."""
+    text = encode_notice(make_notice(), signing_key, "lej-2026", compress=True)
+    prefix, raw = text[:4], b45decode(text[4:])
+    original = zlib.decompress(raw)
+    last = len(raw) - 5
+
+    def with_bit(bit: int) -> bytes:
+        return raw[:last] + bytes([raw[last] | (1 << bit)]) + raw[last + 1 :]
+
+    def same_output(data: bytes) -> bool:
+        try:
+            return zlib.decompress(data) == original
+        except zlib.error:
+            return False
+
+    padding = [bit for bit in range(8) if not raw[last] & (1 << bit) and same_output(with_bit(bit))]
+    assert padding, "the final deflate byte of a realistic notice has unused bits"
+    for bit in padding:
+        assert not inspect_payload(prefix + b45encode(with_bit(bit)), context).verified

@@ -230,7 +230,11 @@ def decode_notice(text: str) -> tuple[Notice, Envelope]:
     return _notice_from_map(payload), envelope
 
 
-def _inflate(raw: bytes) -> bytes:
+#: zlib headers an encoder writes (CMF 0x78, FLG for the four compression levels, no preset dictionary).
+_ZLIB_HEADERS = frozenset({b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda"})
+
+
+def _inflate_exact(raw: bytes) -> bytes:
     try:
         inflater = zlib.decompressobj()
         out = inflater.decompress(raw, _MAX_INFLATED)
@@ -238,6 +242,30 @@ def _inflate(raw: bytes) -> bytes:
             raise NoticeCodeError("encoding_invalid", "the code's compressed data is damaged or too large")
     except zlib.error:
         raise NoticeCodeError("encoding_invalid", "the code's compressed data is damaged") from None
+    return out
+
+
+def _inflate(raw: bytes) -> bytes:
+    """Decompress, accepting only the one canonical form of the stream.
+
+    A deflate stream ends in padding bits, and the zlib header has informational bits; neither is covered
+    by the checksum or the signature. An encoder writes the padding as zeros and a standard header, so a
+    code whose header is unusual, or whose last deflate byte has a set bit that can be cleared without
+    changing the output, was altered after signing: refused, so that no changed character still verifies.
+    """
+    if len(raw) < 6 or raw[:2] not in _ZLIB_HEADERS:
+        raise NoticeCodeError("encoding_invalid", "the code's compressed data is damaged")
+    out = _inflate_exact(raw)
+    last = len(raw) - 5  # the last deflate byte, before the 4-byte Adler-32 trailer
+    for bit in range(7, -1, -1):
+        if raw[last] & (1 << bit):
+            cleared = raw[:last] + bytes([raw[last] & ~(1 << bit)]) + raw[last + 1 :]
+            try:
+                same = _inflate_exact(cleared) == out
+            except NoticeCodeError:
+                same = False
+            if same:
+                raise NoticeCodeError("encoding_invalid", "the code's compressed data was altered")
     return out
 
 
