@@ -46,7 +46,10 @@ def test_book_an_appointment_in_chromium(
 
     book = scroll_to(page, page.get_by_role("button", name="Termin verbindlich buchen").first)
     book.wait_for(timeout=WAIT)
-    # every line of the review is its own text for a screen reader, not merged into one label
+    # every line of the review is its own text for a screen reader, not merged into one label; the
+    # review starts above the button, and Flutter builds list items only near the viewport
+    page.mouse.move(200, 400)
+    page.mouse.wheel(0, -3000)
     page.get_by_text("Für: Erika Mustermann, erika@example.org").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "review.png")
     set_text_scale(page, 2.0)

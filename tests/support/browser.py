@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS: tuple[str, ...] = (
@@ -232,8 +233,19 @@ def screenshot(page: Page, path: str | Path, *, settle_ms: int = 500) -> Path:
 
 
 def type_into(page: Page, locator: Locator, text: str) -> None:
-    """Type like a user: `fill()` does not reach Flutter's hidden input element."""
-    locator.click()
+    """Type like a user: `fill()` does not reach Flutter's hidden input element.
+
+    Flutter creates that element when the field takes focus, which can lag behind the click on a busy
+    machine (keys typed before it exist are lost): wait for it, clicking again if the first tap missed.
+    """
+    focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName ?? '')"
+    for _ in range(3):
+        locator.click()
+        try:
+            page.wait_for_function(focused, timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     page.keyboard.type(text)
 
 
