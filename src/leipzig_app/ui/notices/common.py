@@ -152,3 +152,10 @@ async def save_file(ctx: ViewContext, name: str, data: bytes, extension: str) ->
         with contextlib.suppress(OSError):
             target.write_bytes(data)
     return target.exists()
+
+
+def toggle_step(ctx: ViewContext, box: ft.Container, visible: bool, message: str) -> None:
+    """Show or hide a confirmation step and say so (focus does not move to it by itself)."""
+    box.visible = visible
+    box.update()
+    ctx.announce(message)

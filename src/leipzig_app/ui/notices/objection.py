@@ -9,7 +9,7 @@ import flet as ft
 from leipzig_app.domain.errors import AppError
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import day, error_text, fact, save_file
+from leipzig_app.ui.notices.common import day, error_text, fact, save_file, toggle_step
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
@@ -117,7 +117,7 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
                         secondary_button(
                             t("common.cancel"),
                             key="notices.object.online_cancel",
-                            on_click=lambda e: _toggle(ctx, box, False, t("notices.confirm_cancelled")),
+                            on_click=lambda e: toggle_step(ctx, box, False, t("notices.confirm_cancelled")),
                         ),
                     ],
                     wrap=True,
@@ -133,7 +133,7 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
             t("notices.object.online"),
             key="notices.object.online",
             icon=ft.Icons.OPEN_IN_NEW,
-            on_click=lambda e: _toggle(ctx, box, True, review),
+            on_click=lambda e: toggle_step(ctx, box, True, review),
         ),
         box,
     ]
@@ -219,7 +219,7 @@ def _letter_channel(
                         secondary_button(
                             t("common.cancel"),
                             key="notices.object.pdf_cancel",
-                            on_click=lambda e: _toggle(ctx, box, False, t("notices.confirm_cancelled")),
+                            on_click=lambda e: toggle_step(ctx, box, False, t("notices.confirm_cancelled")),
                         ),
                     ],
                     wrap=True,
@@ -254,7 +254,7 @@ def _letter_channel(
                     t("notices.object.pdf"),
                     key="notices.object.pdf",
                     icon=ft.Icons.PICTURE_AS_PDF,
-                    on_click=lambda e: _toggle(ctx, box, True, review),
+                    on_click=lambda e: toggle_step(ctx, box, True, review),
                 ),
             ],
             wrap=True,
@@ -262,10 +262,3 @@ def _letter_channel(
         box,
     ]
     return controls
-
-
-def _toggle(ctx: ViewContext, box: ft.Container, visible: bool, message: str) -> None:
-    """Show or hide a confirmation step and say so (focus does not move to it by itself)."""
-    box.visible = visible
-    box.update()
-    ctx.announce(message)

@@ -19,6 +19,7 @@ from leipzig_app.ui.notices.common import (
     money,
     qr_image,
     still_shown,
+    toggle_step,
 )
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
@@ -229,7 +230,7 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
                         secondary_button(
                             t("common.cancel"),
                             key="notices.transfer.mark_cancel",
-                            on_click=lambda e: _toggle(
+                            on_click=lambda e: toggle_step(
                                 ctx, confirm_box, False, t("notices.confirm_cancelled")
                             ),
                         ),
@@ -245,18 +246,11 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
             t("notices.transfer.mark"),
             key="notices.transfer.mark",
             icon=ft.Icons.DONE,
-            on_click=lambda e: _toggle(ctx, confirm_box, True, review),
+            on_click=lambda e: toggle_step(ctx, confirm_box, True, review),
         ),
         confirm_box,
     ]
     return controls
-
-
-def _toggle(ctx: ViewContext, box: ft.Container, visible: bool, message: str) -> None:
-    """Show or hide a confirmation step and say so (focus does not move to it by itself)."""
-    box.visible = visible
-    box.update()
-    ctx.announce(message)
 
 
 def _plain_amount(ctx: ViewContext, amount: object) -> str:
