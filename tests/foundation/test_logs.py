@@ -37,3 +37,20 @@ def test_filter_masks_arguments_too(caplog: pytest.LogCaptureFixture) -> None:
         logger.info("booked for %s", "anna@example.org")
     assert "anna@example.org" not in caplog.text
     assert "<e-mail>" in caplog.text
+
+
+def test_a_traceback_is_masked_too() -> None:
+    from leipzig_app.adapters.logs import RedactingFormatter
+
+    formatter = RedactingFormatter("%(levelname)s %(message)s")
+    try:
+        raise ValueError("could not send to anna.schmidt@example.org")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "send failed", None, sys.exc_info())
+    text = formatter.format(record)
+    assert "Traceback" in text
+    assert "ValueError" in text
+    assert "anna.schmidt@example.org" not in text
+    assert "<e-mail>" in text

@@ -32,6 +32,14 @@ def redact(text: str) -> str:
     return text
 
 
+class RedactingFormatter(logging.Formatter):
+    """Masks personal data in the whole formatted record, so a traceback's exception text (which can
+    carry a URL or a form value) is redacted as well as the message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 class RedactingFilter(logging.Filter):
     """Masks personal data in the formatted message (arguments included) of every record."""
 
@@ -66,7 +74,7 @@ def configure_logging(level: str | None = None) -> None:
         if any(isinstance(f, RedactingFilter) for f in handler.filters):
             return
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     # libraries that log request URLs at INFO would bypass nothing (the handler redacts), but keep them quiet

@@ -129,6 +129,7 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
     from flet.controls.types import RouteUrlStrategy, WebRenderer
     from flet_web.fastapi import app as flet_fastapi_app
 
+    from leipzig_app.adapters.web_host import install_disconnect_filter, quiet_disconnects
     from leipzig_app.sandbox.server import SandboxStartError, bind_socket
 
     upload_dir = Path(runtime.data_dir) / "uploads"
@@ -157,7 +158,8 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
         import webbrowser
 
         webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", access_log=False))
+    install_disconnect_filter()
+    server = uvicorn.Server(uvicorn.Config(quiet_disconnects(asgi), log_level="warning", access_log=False))
     try:
         await server.serve(sockets=[sock])
     finally:
