@@ -4,12 +4,12 @@ Measures, in the same run and alternating so that machine load hits both alike:
 (a) a bare Flet "hello" app served the same way (web mode, 127.0.0.1, no CDN), and
 (b) `leipzig-app --web --port N --data-dir <empty temporary folder>` (a first start).
 "Rendered" means Flutter's semantics tree is on and holds a known text of the first screen ("Hello,
-world" for (a), the navigation label "Aktuelles" for (b) by default). One Chromium is started before the
+world" for (a), the navigation label "Aktuell" for (b) by default). One Chromium is started before the
 clock runs; every measurement uses a fresh browser context, so nothing is cached between runs.
 
 Prints every run, both medians and their ratio (target: at most 1.3). Usage::
 
-    .venv/bin/python benchmarks/startup.py [--repeat 5] [--ready-text Aktuelles] [--json]
+    .venv/bin/python benchmarks/startup.py [--repeat 5] [--ready-text Aktuell] [--json]
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def main() -> int:
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="cold starts per app (default 5)")
-    parser.add_argument("--ready-text", default="Aktuelles", help="a text of the app's first screen")
+    parser.add_argument("--ready-text", default="Aktuell", help="a text of the app's first screen")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds allowed per start")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args()

@@ -10,7 +10,7 @@ import pytest
 from tests.support.browser import audit_unnamed, open_app, screenshot
 
 EXE = str(Path(sys.executable).with_name("leipzig-app"))
-TABS = ("Start", "Aktuelles", "Termine", "Melden", "Scannen", "Mehr")
+TABS = ("Start", "Aktuell", "Termine", "Melden", "Scannen", "Mehr")
 
 
 @pytest.mark.e2e

@@ -32,7 +32,7 @@ def test_news_section_in_chromium(
     app = web_app_factory([EXE, "--web", "--port", "{port}", "--data-dir", str(tmp_path)])
     page = browser_page
     open_app(page, app.url, ready_text="Willkommen in Leipzig")
-    page.get_by_role("tab", name="Aktuelles").first.click()
+    page.get_by_role("tab", name="Aktuell").first.click()
     page.get_by_text("Stadtrat beschließt neue Grünflächen für Grünau").first.wait_for(timeout=WAIT)
     page.get_by_text("Stand: ").first.wait_for(timeout=WAIT)
     assert page.get_by_role("button", name="Nachrichten aktualisieren").count() == 1

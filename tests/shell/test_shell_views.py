@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import flet as ft
 import pytest
 from tests.support.flet_fake import FakeFletClient
 
@@ -27,7 +28,7 @@ async def test_home_is_the_first_screen_with_a_bottom_bar_on_phones(runtime: App
                 lambda c: (c.key or "").startswith("nav.") and c.type == "NavigationBarDestination"
             )
         ]
-        assert labels == ["Start", "Aktuelles", "Termine", "Melden", "Scannen", "Mehr"]
+        assert labels == ["Start", "Aktuell", "Termine", "Melden", "Scannen", "Mehr"]
         assert client.find("home.demo")
         for card in ("news", "appointments", "reports", "notices"):
             assert client.find(f"home.card.{card}")
@@ -127,3 +128,40 @@ async def test_legal_texts_come_in_the_residents_language(
     async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
         await client.navigate("/more/imprint")
         assert any(expected in text for text in client.texts())
+
+
+def _bar_behavior(client: FakeFletClient) -> str:
+    return str(client.find("nav.bar").get("label_behavior") or "alwaysShow")
+
+
+async def test_bar_labels_follow_the_measured_device_text_size(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=780) as client:
+        assert _bar_behavior(client) == "alwaysShow"
+        # The phone's text size is set to 200 %: the invisible probe line is drawn twice as high.
+        await client.trigger("shell.text_scale_probe", "size_change", {"w": 70.0, "h": 80.0})
+        assert _bar_behavior(client) == "onlyShowSelected"  # "Start" still fits, "Scannen" would break
+        await _select(client, "nav.bar", 4)
+        assert _bar_behavior(client) == "alwaysHide"
+        assert "Scannen" in client.texts()  # the app bar still names the section
+        await client.trigger("shell.text_scale_probe", "size_change", {"w": 35.0, "h": 40.0})
+        assert _bar_behavior(client) == "alwaysShow"
+
+
+async def test_a_narrower_window_hides_labels_that_would_break(runtime: AppRuntime) -> None:
+    runtime.services.settings.update(language="uk")
+    async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844) as client:
+        assert _bar_behavior(client) == "alwaysShow"
+        await client.resize(300, 844)
+        assert _bar_behavior(client) in ("onlyShowSelected", "alwaysHide")
+
+
+async def test_the_text_size_probe_is_silent_and_untouchable(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844) as client:
+        probe = client.live("shell.text_scale_probe")
+        semantics = probe.parent
+        container = semantics.parent if semantics else None
+        assert isinstance(semantics, ft.Semantics)
+        assert semantics.exclude_semantics
+        assert isinstance(container, ft.Container)
+        assert container.ignore_interactions
+        assert container.opacity == 0

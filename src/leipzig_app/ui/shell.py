@@ -17,6 +17,7 @@ import flet as ft
 from leipzig_app.i18n import EASY_GERMAN, Translator
 from leipzig_app.services.container import AppServices
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.nav_labels import LabelMode, label_mode, label_scale
 from leipzig_app.ui.sections import Section, section_for_route, visible_sections
 from leipzig_app.ui.theme import build_themes, theme_mode
 from leipzig_app.ui.widgets.common import error_banner, icon_button
@@ -24,6 +25,14 @@ from leipzig_app.ui.widgets.common import error_banner, icon_button
 log = logging.getLogger(__name__)
 
 NARROW_BREAKPOINT = 600
+#: Size of the hidden text that measures the device's text scale (its line is exactly this high at 100 %).
+PROBE_SIZE = 40.0
+
+_LABEL_BEHAVIOR = {
+    LabelMode.ALL: ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
+    LabelMode.SELECTED: ft.NavigationBarLabelBehavior.ONLY_SHOW_SELECTED,
+    LabelMode.NONE: ft.NavigationBarLabelBehavior.ALWAYS_HIDE,
+}
 
 #: Bundled fonts (assets/fonts/) for languages whose script the default font lacks; Latin falls back to it.
 SCRIPT_FONTS = {"ar": ("Noto Sans Arabic", "fonts/NotoSansArabic-Regular.ttf")}
@@ -41,8 +50,12 @@ class Shell:
         self.current: Section = self.sections[0]
         self.route = "/"
         self._narrow: bool | None = None
+        self._label_mode: LabelMode | None = None
+        #: The phone's or browser's own text size (200 % = 2.0), measured by `probe` once it is drawn.
+        self.device_text_scale = 1.0
         self.status = ft.Text("", key="shell.status", color=ft.Colors.ON_SURFACE_VARIANT)
         self.content = ft.Container(expand=True, key="shell.content")
+        self.probe = self._text_scale_probe()
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -104,9 +117,52 @@ class Shell:
         return bool(width) and float(width) < NARROW_BREAKPOINT  # type: ignore[arg-type]
 
     def _on_resize(self, e: Any) -> None:
-        if self._is_narrow() != self._narrow:
+        if self._is_narrow() != self._narrow or (self._narrow and self._bar_label_mode() != self._label_mode):
             self._layout()
             self.page.update()
+
+    # --- the device's text size ----------------------------------------------------------------------
+
+    def _text_scale_probe(self) -> ft.Control:
+        """An invisible line of text whose drawn height tells the device's text scale: Flet does not pass
+        that setting on, and the bottom bar needs it to know which labels fit (see `nav_labels`)."""
+        return ft.Container(
+            left=0,
+            top=0,
+            opacity=0,
+            ignore_interactions=True,
+            content=ft.Semantics(
+                exclude_semantics=True,
+                content=ft.Text(
+                    "M",
+                    key="shell.text_scale_probe",
+                    style=ft.TextStyle(size=PROBE_SIZE, height=1.0),
+                    no_wrap=True,
+                    size_change_interval=100,
+                    on_size_change=self._on_probe_size,
+                ),
+            ),
+        )
+
+    def _on_probe_size(self, e: Any) -> None:
+        height = float(getattr(e, "height", 0) or 0)
+        if height <= 0:
+            return
+        scale = round(height / PROBE_SIZE, 2)
+        if abs(scale - self.device_text_scale) < 0.05:
+            return
+        self.device_text_scale = scale
+        if self._narrow and self._bar_label_mode() != self._label_mode:
+            self._layout()
+            self.page.update()
+
+    def _bar_labels(self) -> list[str]:
+        return [self.t(f"nav.bar.{s.id}") for s in self.sections]
+
+    def _bar_label_mode(self) -> LabelMode:
+        width = float(self.page.width or 0)
+        scale = label_scale(self.prefs.text_scale, self.device_text_scale)
+        return label_mode(self._bar_labels(), self.sections.index(self.current), width, scale)
 
     def _on_route_change(self, e: Any) -> None:
         route = getattr(e, "route", None) or self.page.route or "/"
@@ -205,25 +261,23 @@ class Shell:
             spacing=0,
         )
         if narrow:
-            label_behavior = (
-                ft.NavigationBarLabelBehavior.ONLY_SHOW_SELECTED
-                if self.prefs.text_scale >= 1.5
-                else ft.NavigationBarLabelBehavior.ALWAYS_SHOW
-            )
+            # Short labels (nav.bar.*) where the full name does not fit a sixth of a phone's width.
+            self._label_mode = self._bar_label_mode()
             page.navigation_bar = ft.NavigationBar(
                 key="nav.bar",
                 selected_index=index,
-                label_behavior=label_behavior,
+                label_behavior=_LABEL_BEHAVIOR[self._label_mode],
                 on_change=lambda e: self._select(int(e.control.selected_index)),
                 destinations=[
                     ft.NavigationBarDestination(
-                        icon=s.icon, selected_icon=s.selected_icon, label=t(s.label_key), key=f"nav.{s.id}"
+                        icon=s.icon, selected_icon=s.selected_icon, label=label, key=f"nav.{s.id}"
                     )
-                    for s in self.sections
+                    for s, label in zip(self.sections, self._bar_labels(), strict=True)
                 ],
             )
-            page.controls = [ft.SafeArea(body, expand=True)]
+            main: ft.Control = ft.SafeArea(body, expand=True)
         else:
+            self._label_mode = None
             page.navigation_bar = None
             rail = ft.NavigationRail(
                 key="nav.rail",
@@ -238,9 +292,9 @@ class Shell:
                     for s in self.sections
                 ],
             )
-            page.controls = [
-                ft.SafeArea(ft.Row([rail, ft.VerticalDivider(width=1), body], expand=True), expand=True)
-            ]
+            main = ft.SafeArea(ft.Row([rail, ft.VerticalDivider(width=1), body], expand=True), expand=True)
+        # The probe lies behind the app, invisible, untouchable and silent to screen readers.
+        page.controls = [ft.Stack([self.probe, main], fit=ft.StackFit.EXPAND, expand=True)]
 
     # --- announcements -------------------------------------------------------------------------------
 
