@@ -42,3 +42,76 @@ def test_every_text_field_has_room_for_its_whole_error_and_help_text() -> None:
         for m in fields_missing_lines(f.read_text(encoding="utf-8"), f.relative_to(UI).as_posix())
     ]
     assert not missing, "\n".join(missing)
+
+
+def fields_with_a_floating_label(source: str, path: str) -> list[str]:
+    """Text fields given a text label that never pass through `labelled(...)`: their label would float
+    inside the border, one line high, and wrap across it at 200 % text."""
+    tree = ast.parse(source)
+    wrapped: set[str] = set()
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "labelled":
+            for arg in node.args:
+                wrapped.add(ast.unparse(arg))
+                inside.update(id(n) for n in ast.walk(arg))
+    names: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            names[id(node.value)] = ast.unparse(node.targets[0])
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            target = ast.unparse(node.targets[0])
+            for key, value in zip(node.value.keys, node.value.values, strict=True):
+                if key is not None:
+                    names[id(value)] = f"{target}[{ast.unparse(key)}]"
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr != "TextField" or "label" not in {kw.arg for kw in node.keywords}:
+            continue
+        if id(node) in inside or names.get(id(node)) in wrapped:
+            continue
+        found.append(f"ui/{path}:{node.lineno}")
+    return found
+
+
+def test_the_scan_sees_a_field_whose_label_would_float() -> None:
+    assert fields_with_a_floating_label("f = ft.TextField(label=t('x'))\nc = [f]", "a.py") == ["ui/a.py:1"]
+    assert fields_with_a_floating_label("f = ft.TextField(label=t('x'))\nc = [labelled(f)]", "a.py") == []
+    assert fields_with_a_floating_label("c = [labelled(ft.TextField(label=t('x')))]", "a.py") == []
+    source = "fields = {'a': ft.TextField(label=t('x'))}\nc = [labelled(fields['a'])]"
+    assert fields_with_a_floating_label(source, "a.py") == []
+
+
+def test_every_labelled_text_field_shows_its_label_above_the_field() -> None:
+    files = sorted(UI.rglob("*.py"))
+    found = [
+        m
+        for f in files
+        for m in fields_with_a_floating_label(f.read_text(encoding="utf-8"), f.relative_to(UI).as_posix())
+    ]
+    assert not found, "wrap these in labelled(...):\n" + "\n".join(found)
+
+
+def test_labelled_keeps_the_name_for_screen_readers_and_shows_it_once() -> None:
+    import flet as ft
+
+    from leipzig_app.ui.widgets.common import labelled
+
+    field = ft.TextField(key="f", label="E-Mail für Rückfragen (freiwillig)", expand=True, error_max_lines=4)
+    wrapper = labelled(field)
+    assert isinstance(wrapper, ft.Column)
+    caption, inner = wrapper.controls
+    assert inner is field
+    assert isinstance(field.label, ft.Text)
+    assert field.label.value == ""
+    assert field.label.semantics_label == "E-Mail für Rückfragen (freiwillig)"
+    assert isinstance(caption, ft.Semantics)
+    assert caption.exclude_semantics
+    assert isinstance(caption.content, ft.Text)
+    assert caption.content.value == "E-Mail für Rückfragen (freiwillig)"
+    assert wrapper.expand
+    assert not field.expand
+    unlabelled = ft.TextField(key="g", error_max_lines=4)
+    assert labelled(unlabelled) is unlabelled

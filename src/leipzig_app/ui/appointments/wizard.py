@@ -34,6 +34,7 @@ from leipzig_app.ui.widgets.common import (
     heading,
     icon_button,
     primary_button,
+    search_field,
     secondary_button,
     text_button,
 )
@@ -78,13 +79,11 @@ class Wizard(WizardBase):
         await self._show_services()
 
     async def _show_services(self) -> None:
-        search = ft.TextField(
-            error_max_lines=4,
-            label=self.t("appointments.search"),
-            value=self.query,
+        search = search_field(
+            self.t("appointments.search"),
             key="appointments.search",
+            value=self.query,
             on_change=self._on_search,
-            prefix_icon=ft.Icons.SEARCH,
         )
         self.results = ft.Column(spacing=8, key="appointments.services")
         await self._fill_services()

@@ -37,6 +37,7 @@ from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.widgets.common import (
     error_banner,
     heading,
+    labelled,
     primary_button,
     secondary_button,
     text_button,
@@ -158,11 +159,11 @@ class WizardBase:
         )
         controls: list[ft.Control] = [
             note(self._held_text(), key="appointments.held"),
-            self.name_field,
-            self.email_field,
+            labelled(self.name_field),
+            labelled(self.email_field),
         ]
         if office.telephone_activated or office.telephone_required:
-            controls.append(self.phone_field)
+            controls.append(labelled(self.phone_field))
         controls += [
             note(t("appointments.privacy"), key="appointments.privacy"),
             primary_button(

@@ -14,6 +14,7 @@ import flet as ft
 from leipzig_app.domain.modules import ModuleSpec
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.services.common import hub_of, not_offered, page_platform
+from leipzig_app.ui.widgets.common import search_field
 
 #: Module id -> view module (each has `build(ctx) -> ft.Control`); imported when first shown.
 VIEWS = {
@@ -65,14 +66,7 @@ def menu_tiles(ctx: ViewContext) -> list[ft.Control]:
         if query.strip():
             ctx.announce(t("hub.search.count", count=len(found)))
 
-    search = ft.TextField(
-        error_max_lines=4,
-        key="hub.search",
-        label=t("hub.search"),
-        prefix_icon=ft.Icons.SEARCH,
-        on_change=on_search,
-        dense=True,
-    )
+    search = search_field(t("hub.search"), key="hub.search", on_change=on_search)
     return [
         ft.Container(
             ft.Semantics(

@@ -19,7 +19,14 @@ import flet as ft
 from leipzig_app.domain.news import NewsItem, is_new
 from leipzig_app.services.news import NewsService, NewsSnapshot
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.widgets.common import empty_state, error_banner, heading, icon_button, secondary_button
+from leipzig_app.ui.widgets.common import (
+    empty_state,
+    error_banner,
+    heading,
+    icon_button,
+    search_field,
+    secondary_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +71,14 @@ class NewsList:
 
     def build(self) -> ft.Control:
         t = self.ctx.t
-        search = ft.TextField(
-            error_max_lines=4,
+        search = search_field(
+            t("news.search.label"),
             key="news.search",
-            label=t("news.search.label"),
-            prefix_icon=ft.Icons.SEARCH,
             on_change=self._on_search,
             on_submit=self._on_search_submit,
+            expand=True,
         )
-        search.expand = True
-        tools = ft.Row([search, self.refresh_button], vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        tools = ft.Row([search, self.refresh_button], vertical_alignment=ft.CrossAxisAlignment.END)
         self._fill()
         self.service.mark_visited()
         self.ctx.page.run_task(self._refresh)

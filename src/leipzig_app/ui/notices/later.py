@@ -10,7 +10,7 @@ from leipzig_app.domain.letters import parse_day
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import day, error_text, letter_route, save_file
-from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
+from leipzig_app.ui.widgets.common import heading, labelled, primary_button, secondary_button
 
 
 def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
@@ -112,7 +112,7 @@ def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
 
     controls += [
         ft.Text(t("notices.later.intro")),
-        field,
+        labelled(field),
         primary_button(
             t("notices.later.save"),
             key="notices.later.save",

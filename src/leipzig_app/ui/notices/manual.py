@@ -12,7 +12,7 @@ from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.notices.code import NOTICE_TYPES
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import error_text, letter_route
-from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
+from leipzig_app.ui.widgets.common import heading, labelled, primary_button, secondary_button
 
 #: Which field an error key belongs to.
 _FIELD_OF = {
@@ -94,11 +94,11 @@ def build_manual(ctx: ViewContext) -> list[ft.Control]:
     return [
         heading(t("notices.manual.title"), key="notices.manual.heading"),
         ft.Text(t("notices.manual.intro")),
-        fields["cash_reference"],
-        fields["notice_date"],
-        fields["amount"],
+        labelled(fields["cash_reference"]),
+        labelled(fields["notice_date"]),
+        labelled(fields["amount"]),
         kind,
-        fields["due_date"],
+        labelled(fields["due_date"]),
         ft.Row(
             [
                 primary_button(t("notices.manual.submit"), key="notices.manual.submit", on_click=submit),

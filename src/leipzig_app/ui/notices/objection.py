@@ -10,7 +10,7 @@ from leipzig_app.domain.errors import AppError
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import day, error_text, fact, save_file, toggle_step
-from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
+from leipzig_app.ui.widgets.common import heading, labelled, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
 
@@ -239,9 +239,9 @@ def _letter_channel(
             )
         )
     controls += [
-        name,
-        address,
-        reason,
+        labelled(name),
+        labelled(address),
+        labelled(reason),
         ft.Row(
             [
                 secondary_button(

@@ -21,7 +21,7 @@ from leipzig_app.domain.reports import (
     group_services,
 )
 from leipzig_app.i18n import Translator
-from leipzig_app.ui.widgets.common import heading, icon_button, secondary_button
+from leipzig_app.ui.widgets.common import heading, icon_button, labelled, secondary_button
 
 Answers = dict[str, list[str]]
 
@@ -120,7 +120,7 @@ def _field(t: Translator, attr: ServiceAttribute, answers: Answers) -> ft.Contro
     )
     if attr.datatype == "number":
         field.keyboard_type = ft.KeyboardType.NUMBER
-    return field
+    return labelled(field)
 
 
 def photo_panel(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from leipzig_app.ui.widgets.common import secondary_button, text_button
+from leipzig_app.ui.widgets.common import labelled, secondary_button, text_button
 
 if TYPE_CHECKING:
     from leipzig_app.ui.reports.wizard import ReportWizard
@@ -26,13 +26,15 @@ GPS_TIMEOUT = 15.0
 def location_controls(wizard: ReportWizard) -> list[ft.Control]:
     t = wizard.t
     controls: list[ft.Control] = [
-        ft.TextField(
-            error_max_lines=4,
-            key="reports.address",
-            label=t("reports.address"),
-            hint_text=t("reports.address.hint"),
-            value=wizard.address,
-            on_change=lambda e: setattr(wizard, "address", str(e.control.value or "")),
+        labelled(
+            ft.TextField(
+                error_max_lines=4,
+                key="reports.address",
+                label=t("reports.address"),
+                hint_text=t("reports.address.hint"),
+                value=wizard.address,
+                on_change=lambda e: setattr(wizard, "address", str(e.control.value or "")),
+            )
         ),
         secondary_button(
             t("reports.gps"),

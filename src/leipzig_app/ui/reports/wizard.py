@@ -30,7 +30,14 @@ from leipzig_app.domain.reports import (
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.reports.form import Answers, attribute_fields, category_list
 from leipzig_app.ui.reports.photos import PhotoDraft, PhotoSteps
-from leipzig_app.ui.widgets.common import error_banner, heading, primary_button, secondary_button
+from leipzig_app.ui.widgets.common import (
+    error_banner,
+    heading,
+    labelled,
+    primary_button,
+    search_field,
+    secondary_button,
+)
 
 log = logging.getLogger(__name__)
 STEPS = ("category", "details", "location", "contact", "review")
@@ -187,13 +194,8 @@ class ReportWizard(PhotoSteps):
     def _step_category(self) -> list[ft.Control]:
         t = self.t
         controls: list[ft.Control] = [
-            ft.TextField(
-                error_max_lines=4,
-                key="reports.search",
-                label=t("reports.search"),
-                value=self.query,
-                prefix_icon=ft.Icons.SEARCH,
-                on_change=self._on_search,
+            search_field(
+                t("reports.search"), key="reports.search", value=self.query, on_change=self._on_search
             )
         ]
         if self.load_error:
@@ -241,16 +243,18 @@ class ReportWizard(PhotoSteps):
         return [
             ft.Text(t("reports.chosen", name=self.service.name), weight=ft.FontWeight.BOLD),
             *attribute_fields(t, self.definition, self.answers),
-            ft.TextField(
-                error_max_lines=4,
-                key="reports.description",
-                label=t("reports.required_mark", label=t("reports.description")),
-                hint_text=t("reports.description.hint"),
-                value=self.description,
-                multiline=True,
-                min_lines=3,
-                max_length=MAX_DESCRIPTION,
-                on_change=lambda e: setattr(self, "description", str(e.control.value or "")),
+            labelled(
+                ft.TextField(
+                    error_max_lines=4,
+                    key="reports.description",
+                    label=t("reports.required_mark", label=t("reports.description")),
+                    hint_text=t("reports.description.hint"),
+                    value=self.description,
+                    multiline=True,
+                    min_lines=3,
+                    max_length=MAX_DESCRIPTION,
+                    on_change=lambda e: setattr(self, "description", str(e.control.value or "")),
+                )
             ),
         ]
 
@@ -266,13 +270,15 @@ class ReportWizard(PhotoSteps):
     def _step_contact(self) -> list[ft.Control]:
         t = self.t
         return [
-            ft.TextField(
-                error_max_lines=4,
-                key="reports.email",
-                label=t("reports.email"),
-                value=self.email,
-                keyboard_type=ft.KeyboardType.EMAIL,
-                on_change=lambda e: setattr(self, "email", str(e.control.value or "")),
+            labelled(
+                ft.TextField(
+                    error_max_lines=4,
+                    key="reports.email",
+                    label=t("reports.email"),
+                    value=self.email,
+                    keyboard_type=ft.KeyboardType.EMAIL,
+                    on_change=lambda e: setattr(self, "email", str(e.control.value or "")),
+                )
             ),
             ft.Checkbox(
                 key="reports.consent",

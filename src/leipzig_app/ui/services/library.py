@@ -17,7 +17,13 @@ from leipzig_app.services.library import LibraryCardService
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.services.common import hub_of, not_offered, page, page_platform
 from leipzig_app.ui.services.secure_store import SECURE_PLATFORMS, FletSecureCardStore
-from leipzig_app.ui.widgets.common import error_banner, primary_button, secondary_button, text_button
+from leipzig_app.ui.widgets.common import (
+    error_banner,
+    labelled,
+    primary_button,
+    secondary_button,
+    text_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +161,7 @@ def _form(
 
     field.on_submit = save
     controls: list[ft.Control] = [
-        field,
+        labelled(field),
         primary_button(t("hub.library.save"), key="hub.library.save", on_click=save),
         ft.Text(t("hub.library.privacy"), color=ft.Colors.ON_SURFACE_VARIANT),
     ]

@@ -13,6 +13,7 @@ from leipzig_app.domain.hub_settings import LinkItem
 from leipzig_app.services.hub import local
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.services.common import confirm_open, hub_of, not_offered, page
+from leipzig_app.ui.widgets.common import search_field
 
 
 def _tile(ctx: ViewContext, module_id: str, item: LinkItem) -> ft.Control:
@@ -51,13 +52,7 @@ def build(ctx: ViewContext, module_id: str) -> ft.Control:
     controls: list[ft.Control] = [ft.Text(t(f"hub.{module_id}.intro"))]
     if module_id == "online_services":
         controls.append(
-            ft.TextField(
-                error_max_lines=4,
-                key=f"hub.{module_id}.search",
-                label=t("hub.online_services.search"),
-                prefix_icon=ft.Icons.SEARCH,
-                on_change=on_search,
-            )
+            search_field(t("hub.online_services.search"), key=f"hub.{module_id}.search", on_change=on_search)
         )
     controls += [items, empty]
     return page(ctx, module_id, controls)

@@ -16,7 +16,14 @@ from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import save_file
 from leipzig_app.ui.services.common import hub_of, not_offered, page
-from leipzig_app.ui.widgets.common import error_banner, heading, primary_button, secondary_button, text_button
+from leipzig_app.ui.widgets.common import (
+    error_banner,
+    heading,
+    primary_button,
+    search_field,
+    secondary_button,
+    text_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +132,7 @@ def _picker(
     controls: list[ft.Control] = [ft.Text(t("hub.waste.pick_intro"))]
     if any(d.streets for d in calendar.districts):
         controls += [
-            ft.TextField(
-                error_max_lines=4,
-                key="hub.waste.street",
-                label=t("hub.waste.street"),
-                prefix_icon=ft.Icons.SEARCH,
-                on_change=on_search,
-            ),
+            search_field(t("hub.waste.street"), key="hub.waste.street", on_change=on_search),
             results,
         ]
     controls.append(dropdown)

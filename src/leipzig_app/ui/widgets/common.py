@@ -131,3 +131,46 @@ def card(content: ft.Control, *, key: str, on_click: Callable[..., Any] | None =
         key=key,
         content=ft.Container(content=content, padding=ft.Padding.all(16), on_click=on_click),
     )
+
+
+def labelled(field: ft.TextField) -> ft.Control:
+    """`field` with its label shown above it as ordinary text that wraps at any text size.
+
+    A floating label inside the field's border is one line high: at 200 % text a longer label wraps across
+    the border. Here the field keeps the label only as its accessible name (screen readers still read it,
+    also once something is typed) and the visible text above is hidden from them, so it is read once."""
+    text = field.label if isinstance(field.label, str) else None
+    if not text:
+        return field
+    field.label = ft.Text("", semantics_label=text)
+    caption = ft.Semantics(exclude_semantics=True, content=ft.Text(text, weight=ft.FontWeight.W_500))
+    wrapper = ft.Column(
+        [caption, field], spacing=4, tight=True, key=f"{field.key}.labelled" if field.key else None
+    )
+    if field.expand:
+        wrapper.expand, field.expand = field.expand, None
+    return wrapper
+
+
+def search_field(
+    label: str,
+    *,
+    key: str,
+    on_change: Callable[..., Any],
+    value: str = "",
+    on_submit: Callable[..., Any] | None = None,
+    expand: bool | None = None,
+) -> ft.Control:
+    """A search box with its label above it (see `labelled`)."""
+    return labelled(
+        ft.TextField(
+            key=key,
+            label=label,
+            error_max_lines=4,
+            value=value,
+            prefix_icon=ft.Icons.SEARCH,
+            on_change=on_change,
+            on_submit=on_submit,
+            expand=expand,
+        )
+    )
