@@ -40,7 +40,7 @@ def test_offenbach_hub_in_chromium(
     assert page.get_by_role("tab", name="Scannen").count() == 0  # not a module of this city
     page.get_by_role("tab", name="Mehr").first.click()
     page.get_by_role("button", name=re.compile("^Abfuhrkalender")).first.wait_for(timeout=WAIT)
-    assert page.get_by_role("button", name=re.compile("^Bibliotheksausweis")).count() == 0
+    assert page.get_by_role("button", name=re.compile("^Leseausweis")).count() == 0
     assert audit_unnamed(page) == []
 
     page.get_by_role("button", name=re.compile("^Abfuhrkalender")).first.click()
@@ -79,7 +79,7 @@ def test_library_card_barcode_on_screen_decodes(
     page = browser_page
     open_app(page, app.url, ready_text="Willkommen in Leipzig")
     page.get_by_role("tab", name="Mehr").first.click()
-    page.get_by_role("button", name=re.compile("^Bibliotheksausweis")).first.click()
+    page.get_by_role("button", name=re.compile("^Leseausweis")).first.click()
     focus(page, page.get_by_role("textbox", name="Ausweisnummer").first)
     page.keyboard.type("200 0123 4567")
     page.get_by_role("button", name="Ausweis speichern").first.click()

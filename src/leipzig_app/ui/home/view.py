@@ -71,8 +71,13 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
                 content=ft.Column(
                     [
                         ft.Row(
-                            [ft.Icon(icon, color=ft.Colors.PRIMARY), heading(t(title_key), level=3)],
+                            [
+                                ft.Icon(icon, color=ft.Colors.PRIMARY),
+                                # expand: the title wraps instead of running past the card at large text
+                                ft.Container(heading(t(title_key), level=3), expand=True),
+                            ],
                             spacing=8,
+                            vertical_alignment=ft.CrossAxisAlignment.START,
                         ),
                         body,
                         text_button(
