@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.widgets.common import icon_button
+from leipzig_app.ui.widgets.common import icon_button, primary_button, secondary_button
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +161,38 @@ def toggle_step(ctx: ViewContext, box: ft.Container, visible: bool, message: str
     box.visible = visible
     box.update()
     ctx.announce(message)
+
+
+def confirm_step(
+    ctx: ViewContext,
+    *,
+    review: str,
+    confirm_label: str,
+    on_confirm: Callable[..., Any],
+    box_key: str,
+    confirm_key: str,
+    cancel_key: str,
+    icon: ft.IconData | None = None,
+) -> ft.Container:
+    """The review-and-confirm step of a legal or financial action: hidden until the action's button opens
+    it with `toggle_step(ctx, box, True, review)`; it repeats what will happen and offers confirm and
+    cancel (cancel closes it again and says so)."""
+    box = ft.Container(visible=False, key=box_key)
+    box.content = ft.Column(
+        [
+            ft.Text(review),
+            ft.Row(
+                [
+                    primary_button(confirm_label, key=confirm_key, icon=icon, on_click=on_confirm),
+                    secondary_button(
+                        ctx.t("common.cancel"),
+                        key=cancel_key,
+                        on_click=lambda e: toggle_step(ctx, box, False, ctx.t("notices.confirm_cancelled")),
+                    ),
+                ],
+                wrap=True,
+            ),
+        ],
+        spacing=8,
+    )
+    return box

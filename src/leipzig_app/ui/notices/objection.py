@@ -9,8 +9,8 @@ import flet as ft
 from leipzig_app.domain.errors import AppError
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import day, error_text, fact, save_file, toggle_step
-from leipzig_app.ui.widgets.common import heading, labelled, primary_button, secondary_button
+from leipzig_app.ui.notices.common import confirm_step, day, error_text, fact, save_file, toggle_step
+from leipzig_app.ui.widgets.common import heading, labelled, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
 
@@ -101,30 +101,14 @@ def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Cont
             else t("notices.pay.open_failed", url=url)
         )
 
-    box = ft.Container(
-        visible=False,
-        key="notices.object.online_confirm_box",
-        content=ft.Column(
-            [
-                ft.Text(review),
-                ft.Row(
-                    [
-                        primary_button(
-                            t("notices.object.online_confirm"),
-                            key="notices.object.online_confirm",
-                            on_click=open_form,
-                        ),
-                        secondary_button(
-                            t("common.cancel"),
-                            key="notices.object.online_cancel",
-                            on_click=lambda e: toggle_step(ctx, box, False, t("notices.confirm_cancelled")),
-                        ),
-                    ],
-                    wrap=True,
-                ),
-            ],
-            spacing=8,
-        ),
+    box = confirm_step(
+        ctx,
+        review=review,
+        confirm_label=t("notices.object.online_confirm"),
+        on_confirm=open_form,
+        box_key="notices.object.online_confirm_box",
+        confirm_key="notices.object.online_confirm",
+        cancel_key="notices.object.online_cancel",
     )
     return [
         heading(t("notices.object.online_title"), level=3),
@@ -202,31 +186,15 @@ def _letter_channel(
         saved = await save_file(ctx, file_name, data, "pdf")
         ctx.announce(t("notices.object.pdf_saved", name=file_name) if saved else t("notices.save_failed"))
 
-    box = ft.Container(
-        visible=False,
-        key="notices.object.pdf_confirm_box",
-        content=ft.Column(
-            [
-                ft.Text(review),
-                ft.Row(
-                    [
-                        primary_button(
-                            t("notices.object.pdf_confirm"),
-                            key="notices.object.pdf_confirm",
-                            icon=ft.Icons.PICTURE_AS_PDF,
-                            on_click=make_pdf,
-                        ),
-                        secondary_button(
-                            t("common.cancel"),
-                            key="notices.object.pdf_cancel",
-                            on_click=lambda e: toggle_step(ctx, box, False, t("notices.confirm_cancelled")),
-                        ),
-                    ],
-                    wrap=True,
-                ),
-            ],
-            spacing=8,
-        ),
+    box = confirm_step(
+        ctx,
+        review=review,
+        confirm_label=t("notices.object.pdf_confirm"),
+        on_confirm=make_pdf,
+        box_key="notices.object.pdf_confirm_box",
+        confirm_key="notices.object.pdf_confirm",
+        cancel_key="notices.object.pdf_cancel",
+        icon=ft.Icons.PICTURE_AS_PDF,
     )
     controls: list[ft.Control] = [
         heading(t("notices.object.letter_title"), level=3),

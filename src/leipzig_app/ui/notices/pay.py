@@ -11,6 +11,7 @@ from leipzig_app.domain.urls import host_of
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import (
+    confirm_step,
     copy_row,
     day,
     error_text,
@@ -214,32 +215,14 @@ def build_transfer(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contro
         ctx.navigate(letter_route(letter.id))
         ctx.announce(t("notices.transfer.marked"))
 
-    confirm_box = ft.Container(
-        visible=False,
-        key="notices.transfer.confirm_box",
-        content=ft.Column(
-            [
-                ft.Text(review),
-                ft.Row(
-                    [
-                        primary_button(
-                            t("notices.transfer.mark_confirm"),
-                            key="notices.transfer.mark_confirm",
-                            on_click=mark,
-                        ),
-                        secondary_button(
-                            t("common.cancel"),
-                            key="notices.transfer.mark_cancel",
-                            on_click=lambda e: toggle_step(
-                                ctx, confirm_box, False, t("notices.confirm_cancelled")
-                            ),
-                        ),
-                    ],
-                    wrap=True,
-                ),
-            ],
-            spacing=8,
-        ),
+    confirm_box = confirm_step(
+        ctx,
+        review=review,
+        confirm_label=t("notices.transfer.mark_confirm"),
+        on_confirm=mark,
+        box_key="notices.transfer.confirm_box",
+        confirm_key="notices.transfer.mark_confirm",
+        cancel_key="notices.transfer.mark_cancel",
     )
     controls += [
         secondary_button(
