@@ -125,6 +125,39 @@ async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(
     assert client.find("notices.pay.status").visible
 
 
+async def test_returning_to_the_app_reads_the_payment_result_by_itself(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    # A phone app has no link back from the payment page: the resident switches back to the app.
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000011.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    await client.click("notices.pay.confirm")
+    [url] = client.state.launched_urls
+    assert runtime.http is not None
+    await press(runtime.http, url, "pay")
+    await client.trigger_page_event("app_lifecycle_state_change", {"state": "inactive"})
+    assert not notices.overview(letter.id).paid  # going to the background asks nothing
+    await client.trigger_page_event("app_lifecycle_state_change", {"state": "resume"})
+    await until(client, lambda: status(client).startswith("Bezahlt am"))
+    assert notices.overview(letter.id).paid
+
+
+async def test_returning_to_another_screen_asks_nothing(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000012.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    await client.click("notices.pay.confirm")
+    [url] = client.state.launched_urls
+    assert runtime.http is not None
+    await press(runtime.http, url, "pay")
+    await client.navigate("/news")
+    await client.trigger_page_event("app_lifecycle_state_change", {"state": "resume"})
+    await asyncio.sleep(0.3)
+    await client.settle()
+    assert not notices.overview(letter.id).paid  # the pay screen's check left with the pay screen
+
+
 async def test_bank_transfer_shows_copy_buttons_and_a_large_girocode(
     client: FakeFletClient, notices: NoticesService
 ) -> None:

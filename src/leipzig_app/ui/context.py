@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import flet as ft
 
@@ -25,6 +25,9 @@ class ViewContext:
     navigate: Callable[[str], None]
     #: Rebuild the whole shell (after a language, theme or city change), then announce a message key.
     refresh: Callable[..., None]
+    #: Run a coroutine function each time the app comes back to the foreground while this screen is
+    #: shown (the resident returns from a payment page, a banking app or a mail); forgotten on navigation.
+    on_resume: Callable[[Callable[[], Awaitable[None]]], None] = field(default=lambda callback: None)
 
     @property
     def profile(self) -> CityProfile:

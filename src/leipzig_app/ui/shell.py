@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import flet as ft
@@ -56,6 +57,8 @@ class Shell:
         self.status = ft.Text("", key="shell.status", color=ft.Colors.ON_SURFACE_VARIANT)
         self.content = ft.Container(expand=True, key="shell.content")
         self.probe = self._text_scale_probe()
+        #: What the shown screen wants done when the app returns to the foreground (see ViewContext).
+        self._resume_callbacks: list[Callable[[], Awaitable[None]]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -64,6 +67,7 @@ class Shell:
         page.title = self.services.profile.app_name
         page.on_resize = self._on_resize
         page.on_route_change = self._on_route_change
+        page.on_app_lifecycle_state_change = self._on_lifecycle
         page.padding = 0
         self._apply_preferences()
         initial = page.route if page.route else "/"
@@ -164,6 +168,13 @@ class Shell:
         scale = label_scale(self.prefs.text_scale, self.device_text_scale)
         return label_mode(self._bar_labels(), self.sections.index(self.current), width, scale)
 
+    def _on_lifecycle(self, e: Any) -> None:
+        state = getattr(e, "state", None)
+        if getattr(state, "value", state) != ft.AppLifecycleState.RESUME.value:
+            return
+        for callback in list(self._resume_callbacks):
+            self.page.run_task(callback)
+
     def _on_route_change(self, e: Any) -> None:
         route = getattr(e, "route", None) or self.page.route or "/"
         if route != self.route:
@@ -189,6 +200,7 @@ class Shell:
             # A status from another section ("Schritt 1: ...") would be read as if it were about this one.
             self.status.value = ""
         self.current = section
+        self._resume_callbacks = []  # they belonged to the screen that is replaced now
         self.content.content = self._build_section(self.current, self.route)
         self._layout()
         self.page.update()
@@ -202,6 +214,7 @@ class Shell:
             announce=self.announce,
             navigate=self.navigate,
             refresh=self.refresh,
+            on_resume=self._resume_callbacks.append,
         )
 
     def _build_section(self, section: Section, route: str) -> ft.Control:

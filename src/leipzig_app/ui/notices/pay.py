@@ -155,6 +155,8 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
     controls.append(anchor)
     if payment is not None and payment.status is PaymentStatus.PENDING:
         ctx.page.run_task(check_once)
+        # A phone app has no link back from the payment page: ask again when the resident returns.
+        ctx.on_resume(check_once)
     return controls
 
 
