@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 from leipzig_app.adapters.paths import cities_dir
 from leipzig_app.adapters.profiles import available_cities, load_profile
 from leipzig_app.domain.errors import ProfileError
-from leipzig_app.domain.profile import parse_profile
+from leipzig_app.domain.profile import SUPPORTED_LANGUAGES, CityProfile, parse_profile
 
 
 def _raw() -> dict[str, Any]:
@@ -124,3 +126,77 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as info:
         load_profile(str(bad))
     assert info.value.field == "(syntax)"
+
+
+def _local_texts(value: Any, path: str) -> Iterator[tuple[str, Mapping[str, str]]]:
+    """Every per-language text (a mapping keyed by language codes) anywhere in a loaded profile."""
+    if isinstance(value, Mapping):
+        if value and "de" in value and set(value) <= set(SUPPORTED_LANGUAGES):
+            yield path, value
+            return
+        for key, item in value.items():
+            yield from _local_texts(item, f"{path}.{key}")
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            yield from _local_texts(item, f"{path}[{i}]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _local_texts(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+
+
+def _untranslated(profile: CityProfile) -> list[str]:
+    return [
+        f"{path}: {language}"
+        for path, text in _local_texts(profile, "")
+        for language in profile.languages
+        if not (text.get(language) or "").strip()
+    ]
+
+
+@pytest.mark.parametrize("city", available_cities())
+def test_every_text_is_in_every_language_the_city_offers(city: str) -> None:
+    profile = load_profile(city)
+    texts = dict(_local_texts(profile, ""))
+    assert len(texts) >= 10, sorted(texts)
+    assert "legal.imprint" in texts
+    assert "appointments.hints[0]" in texts
+    assert not _untranslated(profile), f"{profile.source} lacks texts: {_untranslated(profile)}"
+
+
+def test_the_text_walk_finds_every_localised_field() -> None:
+    texts = dict(_local_texts(load_profile(), ""))
+    assert len(texts) > 20, sorted(texts)
+    for path in (
+        "legal.accessibility_known_gaps[1]",
+        "services.library.number_hint",
+        "services.online_services.items[0].description",
+        "services.participation.items[1].title",
+        "services.numbers.items[1].description",
+    ):
+        assert path in texts
+    assert not any(path.startswith(("payments", "notices")) for path in texts), sorted(texts)
+
+
+def test_a_missing_translation_is_found() -> None:
+    data = copy.deepcopy(_raw())
+    del data["services"]["library"]["number_hint"]["uk"]
+    data["services"]["numbers"]["items"][0]["title"] = "Stadtverwaltung Leipzig (Zentrale)"
+    missing = _untranslated(parse_profile(data, "city.toml"))
+    assert missing == [
+        "services.library.number_hint: uk",
+        "services.numbers.items[0].title: en",
+        "services.numbers.items[0].title: uk",
+        "services.numbers.items[0].title: ar",
+    ]
+
+
+def test_a_city_text_missing_in_a_language_falls_back_to_english_then_german() -> None:
+    from leipzig_app.domain.profile import local_text
+
+    text = {"de": "Neue Termine um 10 Uhr", "en": "New appointments at 10:00", "uk": ""}
+    assert local_text(text, "de") == "Neue Termine um 10 Uhr"
+    assert local_text(text, "uk") == "New appointments at 10:00"  # empty counts as missing
+    assert local_text(text, "ar") == "New appointments at 10:00"
+    assert local_text({"de": "Nur Deutsch"}, "ar") == "Nur Deutsch"
+    assert local_text({}, "de") == ""
+    assert local_text(None, "de") == ""
