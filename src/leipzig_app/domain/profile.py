@@ -36,6 +36,18 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _T = TypeVar("_T")
 
 LocalText = Mapping[str, str]
+#: A city's text missing in the chosen language is shown in English, then in German (the city's own).
+TEXT_FALLBACKS = ("en", "de")
+
+
+def local_text(text: LocalText | None, language: str) -> str:
+    """`text` in `language`, else in the first fallback the city wrote it in; "" when there is none."""
+    if not text:
+        return ""
+    for code in (language, *TEXT_FALLBACKS):
+        if text.get(code):
+            return str(text[code])
+    return ""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from leipzig_app.domain.appointments import (
     parse_release_times,
 )
 from leipzig_app.domain.errors import AppError
-from leipzig_app.domain.profile import AppointmentSettings
+from leipzig_app.domain.profile import AppointmentSettings, local_text
 from leipzig_app.services.container import HomeCard, HomeItem
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class AppointmentService:
         return next_release(self.now(), parse_release_times(self.settings.release_times))
 
     def hints(self, language: str) -> list[str]:
-        return [h.get(language) or h.get("de", "") for h in self.settings.hints]
+        return [local_text(h, language) for h in self.settings.hints]
 
     # --- booking ----------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from leipzig_app.domain.hub_settings import LinkItem, LinkListSettings, NumberSettings, TicketSettings
 from leipzig_app.domain.modules import REGISTRY, ModuleRegistry, ModuleSpec
-from leipzig_app.domain.profile import CityProfile
+from leipzig_app.domain.profile import CityProfile, local_text
 from leipzig_app.domain.urls import host_of, is_allowed_link
 from leipzig_app.services.library import LibraryCardService
 from leipzig_app.services.waste import WasteService
@@ -59,9 +59,7 @@ def tel_url(number: str) -> str:
 
 
 def local(text: Any, language: str) -> str:
-    if not text:
-        return ""
-    return str(text.get(language) or text.get("en") or text.get("de", ""))
+    return local_text(text, language)
 
 
 def _is_web(url: str) -> bool:

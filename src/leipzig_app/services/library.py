@@ -17,6 +17,7 @@ from leipzig_app.domain.library import (
     CardStore,
     check_card_number,
 )
+from leipzig_app.domain.profile import local_text
 
 CARD_KEY = "library.card_number"
 
@@ -44,8 +45,7 @@ class LibraryCardService:
         return f"{CARD_KEY}.{self.city}"
 
     def hint(self, language: str) -> str:
-        text = self.settings.number_hint
-        return text.get(language) or text.get("en") or text.get("de", "")
+        return local_text(self.settings.number_hint, language)
 
     def check(self, raw: str, language: str = "de") -> str:
         """The number as stored and encoded, or `CardNumberError` with the profile's hint."""

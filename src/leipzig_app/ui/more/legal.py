@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import flet as ft
 
-from leipzig_app.domain.profile import LocalText
+from leipzig_app.domain.profile import local_text
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.formatting import day
 from leipzig_app.ui.widgets.common import heading, icon_button, text_button
 from leipzig_app.ui.widgets.links import launch
-
-
-def _local(text: LocalText, language: str) -> str:
-    return text.get(language) or text.get("en") or text.get("de", "")
 
 
 def _selectable(text: str, key: str | None = None) -> ft.Control:
@@ -28,22 +24,22 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
     if which == "imprint":
         title = t("more.imprint")
         body = [
-            _selectable(_local(legal.imprint, lang)),
+            _selectable(local_text(legal.imprint, lang)),
             _selectable(t("legal.contact", email=legal.contact_email, phone=legal.contact_phone)),
         ]
     elif which == "privacy":
         title = t("more.privacy")
-        body = [_selectable(_local(legal.privacy, lang))]
+        body = [_selectable(local_text(legal.privacy, lang))]
     else:
         title = t("more.accessibility")
         assessed = day(legal.accessibility_assessed_on, lang) or "-"
         body = [
             ft.Text(t(f"a11y.status.{legal.accessibility_status}", app=ctx.profile.app_name)),
             heading(t("a11y.gaps"), level=2),
-            *[ft.Text("• " + _local(gap, lang)) for gap in legal.accessibility_known_gaps],
+            *[ft.Text("• " + local_text(gap, lang)) for gap in legal.accessibility_known_gaps],
             heading(t("a11y.assessment"), level=2),
             ft.Text(t("a11y.assessed_on", date=assessed)),
-            ft.Text(_local(legal.accessibility_method, lang)),
+            ft.Text(local_text(legal.accessibility_method, lang)),
             heading(t("a11y.feedback"), level=2),
             _selectable(t("a11y.feedback.text", email=legal.accessibility_feedback_email)),
             text_button(
