@@ -387,6 +387,12 @@ class PrintedLetter:
 class LetterRenderer(Protocol):
     """Renders a `PrintedLetter` as PDF bytes (adapters/objection_pdf.py)."""
 
+    @property
+    def supports_rtl(self) -> bool:
+        """Whether right-to-left text (Arabic) comes out shaped and in reading order; when it does not,
+        the notes are composed in German."""
+        ...
+
     def render(self, letter: PrintedLetter) -> bytes: ...
 
 

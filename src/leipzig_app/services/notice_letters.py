@@ -268,9 +268,22 @@ def online_form(letter: Letter, profile: CityProfile) -> str | None:
 
 
 def printed_objection(
-    letter: Letter, info: ObjectionInfo, draft: ObjectionDraft | None, language: str, today: date, city: str
+    letter: Letter,
+    info: ObjectionInfo,
+    draft: ObjectionDraft | None,
+    language: str,
+    today: date,
+    city: str,
+    *,
+    rtl_supported: bool = True,
 ) -> PrintedLetter:
-    """The objection letter in German (the authority's language) with notes in the resident's language."""
+    """The objection letter in German (the authority's language) with notes in the resident's language.
+
+    `rtl_supported` says whether the renderer can set right-to-left script; when it cannot, notes in a
+    right-to-left language (Arabic) are given in German rather than printed unreadable.
+    """
+    if not rtl_supported and Translator(language).rtl:
+        language = "de"
     de, t = Translator("de"), Translator(language)
     kind = "einspruch" if info.remedy is Remedy.EINSPRUCH else "widerspruch"
     sender = tuple(

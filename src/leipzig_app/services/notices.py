@@ -378,7 +378,13 @@ class NoticesService:
         letter = self.letter(letter_id)
         info = objection_info(letter, self.profile, self.today())
         printed = printed_objection(
-            letter, info, self.store.draft(letter_id), language, self.today(), self.profile.name
+            letter,
+            info,
+            self.store.draft(letter_id),
+            language,
+            self.today(),
+            self.profile.name,
+            rtl_supported=self.renderer.supports_rtl,
         )
         name = "einspruch" if info.remedy.value == "einspruch" else "widerspruch"
         ref = _file_safe(letter.case_number or letter.cash_reference or letter.id)
