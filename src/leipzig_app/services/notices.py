@@ -373,6 +373,11 @@ class NoticesService:
         self.store.save_draft(draft)
         return draft
 
+    def objection_notes_language(self, language: str) -> str:
+        """The language of the notes page of the objection PDF: the resident's, or German where this
+        device cannot set a right-to-left script in a PDF."""
+        return "de" if Translator(language).rtl and not self.renderer.supports_rtl else language
+
     def objection_pdf(self, letter_id: str, language: str) -> tuple[str, bytes]:
         """The pre-filled objection letter to sign and post (file name, PDF bytes)."""
         letter = self.letter(letter_id)

@@ -184,7 +184,12 @@ def _letter_channel(
             ctx.announce(error_text(ctx, error))
             return
         saved = await save_file(ctx, file_name, data, "pdf")
-        ctx.announce(t("notices.object.pdf_saved", name=file_name) if saved else t("notices.save_failed"))
+        if not saved:
+            ctx.announce(t("notices.save_failed"))
+        elif service.objection_notes_language(t.base_language) != t.base_language:
+            ctx.announce(t("notices.object.pdf_saved_german_notes", name=file_name))
+        else:
+            ctx.announce(t("notices.object.pdf_saved", name=file_name))
 
     box = confirm_step(
         ctx,
