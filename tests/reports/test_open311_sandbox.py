@@ -205,3 +205,22 @@ async def test_demo_tiles_and_the_probe(http: Any, profile: Any, sandbox_url: st
     tile = await http.get(tile_url(template, 51.34, 12.37, 3))
     assert tile.headers["content-type"] == "image/png"
     assert tile.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["services.{fmt}", "services/muell.{fmt}", "requests.{fmt}", "requests/424242.{fmt}"],
+)
+async def test_every_read_endpoint_refuses_unknown_formats_and_foreign_jurisdictions(
+    http: Any, sandbox_url: str, path: str
+) -> None:
+    base = f"{sandbox_url}/open311/v2/"
+    wrong_format = await http.get(base + path.format(fmt="yaml"))
+    assert wrong_format.status_code == 404
+    assert "unknown format" in wrong_format.text
+    foreign = await http.get(base + path.format(fmt="json"), params={"jurisdiction_id": "dresden.de"})
+    assert foreign.status_code == 404
+    assert "dresden.de" in foreign.text
+    served = await http.get(base + path.format(fmt="xml"), params={"jurisdiction_id": "leipzig.de"})
+    assert served.status_code in (200, 404)  # the unknown request id answers 404 in XML
+    assert served.headers["content-type"].startswith(("text/xml", "application/xml"))

@@ -126,6 +126,13 @@ def create_router(ctx: SandboxContext) -> APIRouter:
             return BrokenResponse()
         return error(fmt, fault.status, "Demo-Störung: der Server ist vorübergehend nicht verfügbar")
 
+    async def refuse_read(fmt: str, jurisdiction_id: str | None) -> Response | None:
+        """What every read endpoint answers before it looks at data: an unknown format, a foreign
+        jurisdiction or a demo fault; None when the request may go on."""
+        if fmt not in _FORMATS:
+            return error("json", 404, "unknown format")
+        return _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
+
     @router.get(PREFIX + "/discovery.{fmt}")
     def discovery(fmt: str) -> Response:
         if fmt not in _FORMATS:
@@ -151,20 +158,14 @@ def create_router(ctx: SandboxContext) -> APIRouter:
 
     @router.get(PREFIX + "/services.{fmt}")
     async def list_services(fmt: str, jurisdiction_id: str | None = None) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
-        problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
-        if problem:
+        if problem := await refuse_read(fmt, jurisdiction_id):
             return problem
         with ctx.db() as conn:
             return render(fmt, "services", data.services(conn, jurisdiction_id or JURISDICTION))
 
     @router.get(PREFIX + "/services/{code}.{fmt}")
     async def service_definition(code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
-        problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
-        if problem:
+        if problem := await refuse_read(fmt, jurisdiction_id):
             return problem
         with ctx.db() as conn:
             if data.service_row(conn, code, jurisdiction_id or JURISDICTION) is None:
@@ -193,10 +194,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         end_date: str | None = None,
         status: str | None = None,
     ) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
-        problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
-        if problem:
+        if problem := await refuse_read(fmt, jurisdiction_id):
             return problem
         where = ["r.visible_at <= ?", data.REQUEST_IN_JURISDICTION]
         params = [iso(ctx.now()), JURISDICTION, jurisdiction_id or JURISDICTION]
@@ -229,10 +227,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
 
     @router.get(PREFIX + "/requests/{request_id}.{fmt}")
     async def get_request(request_id: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
-        problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
-        if problem:
+        if problem := await refuse_read(fmt, jurisdiction_id):
             return problem
         with ctx.db() as conn:
             data.apply_due_updates(conn, ctx.now())
@@ -247,10 +242,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
 
     @router.get(PREFIX + "/tokens/{token}.{fmt}")
     async def get_token(token: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
-        problem = _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
-        if problem:
+        if problem := await refuse_read(fmt, jurisdiction_id):
             return problem
         with ctx.db() as conn:
             row = conn.execute(
