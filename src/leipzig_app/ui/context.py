@@ -28,6 +28,9 @@ class ViewContext:
     #: Run a coroutine function each time the app comes back to the foreground while this screen is
     #: shown (the resident returns from a payment page, a banking app or a mail); forgotten on navigation.
     on_resume: Callable[[Callable[[], Awaitable[None]]], None] = field(default=lambda callback: None)
+    #: Run a coroutine function once when this screen is replaced by another (the resident taps another
+    #: tab, goes back, or the shell is rebuilt): give back what the screen holds, e.g. a reserved time.
+    on_leave: Callable[[Callable[[], Awaitable[None]]], None] = field(default=lambda callback: None)
 
     @property
     def profile(self) -> CityProfile:

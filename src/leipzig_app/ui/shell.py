@@ -59,6 +59,8 @@ class Shell:
         self.probe = self._text_scale_probe()
         #: What the shown screen wants done when the app returns to the foreground (see ViewContext).
         self._resume_callbacks: list[Callable[[], Awaitable[None]]] = []
+        #: What the shown screen wants done when it is replaced (see ViewContext.on_leave).
+        self._leave_callbacks: list[Callable[[], Awaitable[None]]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -201,6 +203,9 @@ class Shell:
             self.status.value = ""
         self.current = section
         self._resume_callbacks = []  # they belonged to the screen that is replaced now
+        leaving, self._leave_callbacks = self._leave_callbacks, []
+        for callback in leaving:
+            self.page.run_task(callback)
         self.content.content = self._build_section(self.current, self.route)
         self._layout()
         self.page.update()
@@ -215,6 +220,7 @@ class Shell:
             navigate=self.navigate,
             refresh=self.refresh,
             on_resume=self._resume_callbacks.append,
+            on_leave=self._leave_callbacks.append,
         )
 
     def _build_section(self, section: Section, route: str) -> ft.Control:
