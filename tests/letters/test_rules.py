@@ -31,6 +31,12 @@ MAPPING = {"cash_reference": "kassenzeichen", "amount": "betrag", "return_url": 
         ("1.234,56 €", "1234.56"),
         ("1234.56", "1234.56"),
         ("1.234.567", "1234567.00"),
+        ("1.000", "1000.00"),  # a German thousands dot, not one euro
+        ("1.000,50", "1000.50"),
+        ("1,234.56", "1234.56"),
+        ("1,234,567", "1234567.00"),
+        ("12.5", "12.50"),
+        ("61.20 EUR", "61.20"),
     ],
 )
 def test_amounts_typed_the_german_or_english_way(typed: str, amount: str) -> None:
@@ -44,8 +50,14 @@ def test_amounts_typed_the_german_or_english_way(typed: str, amount: str) -> Non
         ("-5", "amount_range"),
         ("0", "amount_range"),
         ("1,234", "amount_cents"),
-        ("NaN", "amount_range"),
+        ("1,000", "amount_cents"),  # three decimals are refused, never read as one euro
+        ("NaN", "amount_invalid"),
         ("1e3x", "amount_invalid"),
+        ("1e3", "amount_invalid"),
+        ("1.23,45", "amount_invalid"),
+        ("12.34.5", "amount_invalid"),
+        ("12,", "amount_invalid"),
+        ("1.2.3,4", "amount_invalid"),
     ],
 )
 def test_bad_amounts_are_named(typed: str, key: str) -> None:

@@ -232,20 +232,51 @@ class ManualEntry:
     due_date: date | None = None
 
 
+_GROUPED = {sep: re.compile(rf"^\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+$") for sep in ".,"}
+
+
+def _amount_digits(cleaned: str, text: str) -> str:
+    """`cleaned` as plain digits with "." before the cents: the last of two different separators is the
+    decimal one; a comma alone is German decimal; a dot alone before exactly three digits, or repeated,
+    groups thousands ("1.000" is a thousand euros, as a German reader means it)."""
+
+    def invalid() -> LetterError:
+        return LetterError(f"not an amount: {text!r}", key="notices.error.amount_invalid")
+
+    whole, cents = cleaned, ""
+    if "," in cleaned and "." in cleaned:
+        decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        whole, _, cents = cleaned.rpartition(decimal_sep)
+    elif cleaned.count(",") == 1:
+        whole, _, cents = cleaned.partition(",")
+    elif cleaned.count(".") == 1 and len(cleaned.partition(".")[2]) != 3:
+        whole, _, cents = cleaned.partition(".")
+    group_sep = next((sep for sep in ".," if sep in whole), None)
+    if group_sep is not None:
+        if not _GROUPED[group_sep].match(whole):
+            raise invalid()
+        whole = whole.replace(group_sep, "")
+    if not whole.isdigit() or (cents and not cents.isdigit()) or (not cents and cleaned[-1:] in ".,"):
+        raise invalid()
+    return f"{whole}.{cents}" if cents else whole
+
+
 def parse_amount(text: str) -> Decimal:
-    """An amount typed the German or English way ("1.234,56", "1234.56", "12,5 €"); raises LetterError."""
+    """An amount typed the German or English way ("1.234,56", "1.000", "1234.56", "1,234.56", "12,5 €");
+    raises LetterError. More than two decimal places ("1,234") is refused, never rounded."""
     cleaned = text.strip().replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1:
-        cleaned = cleaned.replace(".", "")
+    if cleaned.startswith("-"):
+        raise LetterError("amount out of range", key="notices.error.amount_range")
+    if not cleaned:
+        raise LetterError(f"not an amount: {text!r}", key="notices.error.amount_invalid")
+    digits = _amount_digits(cleaned, text)
     try:
-        amount = Decimal(cleaned)
+        amount = Decimal(digits)
     except InvalidOperation:
         raise LetterError(f"not an amount: {text!r}", key="notices.error.amount_invalid") from None
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
         raise LetterError("amount out of range", key="notices.error.amount_range")
-    if amount != amount.quantize(Decimal("0.01")):
+    if len(digits.partition(".")[2]) > 2:
         raise LetterError("whole cents only", key="notices.error.amount_cents")
     return amount.quantize(Decimal("0.01"))
 
