@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 from tests.news.conftest import feed_bytes
 from tests.news.feed_server import FeedServer, Route
@@ -110,3 +111,57 @@ def test_as_a_command_not_a_feed_exits_1_without_traceback(feed_server: FeedServ
             "reason": "127.0.0.1: the answer is not an RSS or Atom feed",
         }
     ]
+
+
+def test_a_cut_off_feed_is_reported_not_printed_half(
+    sandbox: SandboxServer, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = httpx.get(sandbox.base_url + "/feeds/stadt.rss", timeout=5).content
+    feed_server.routes["/stadt.rss"] = Route(whole[:1500])
+    feed_server.routes["/kultur.atom"] = Route(
+        httpx.get(sandbox.base_url + "/feeds/kultur.atom", timeout=5).content,
+        content_type="application/atom+xml",
+    )
+    cut, good = feed_server.url + "/stadt.rss", feed_server.url + "/kultur.atom"
+    code = main(["news", "--feed", cut, "--feed", good])
+    out = capsys.readouterr()
+    assert code == 1
+    entries = lines(out.out)
+    assert {e["source"] for e in entries if "title" in e} == {"Kultur in Leipzig (Demo)"}
+    assert all(e["published"] and e["summary"] for e in entries if "title" in e)
+    (error,) = [e for e in entries if "error" in e]
+    assert error["feed"] == cut
+    assert "cut off or not well-formed XML" in str(error["reason"])
+    assert f"leipzig-app: error: feed {cut}: 127.0.0.1: the feed is cut off" in out.err
+    assert "Traceback" not in out.err
+
+
+def test_demo_pictures_in_the_text_resolve_against_the_feed(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = sandbox.base_url
+    assert main(["news", "--feed", f"{url}/feeds/stadt.rss"]) == 0
+    markt = next(i for i in lines(capsys.readouterr().out) if str(i["title"]).startswith("Weihnachtsmarkt"))
+    assert markt["image"] == f"{url}/feeds/bilder/markt.png"
+    assert httpx.get(str(markt["image"]), timeout=5).status_code == 200
+
+
+def test_an_article_in_two_feeds_is_printed_once(
+    feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rss = feed_bytes("rss20.xml")
+    # The same three articles under other guids in a second feed: the links make them the same.
+    feed_server.routes["/a.rss"] = Route(rss.replace(b"<title>Stadtwerke Leipzig (Test)", b"<title>Netz A"))
+    feed_server.routes["/b.rss"] = Route(
+        rss.replace(b"<title>Stadtwerke Leipzig (Test)", b"<title>Netz B").replace(b"swl-2026-117", b"b-1")
+    )
+    code = main(["news", "--feed", feed_server.url + "/a.rss", "--feed", feed_server.url + "/b.rss"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    items = lines(out.out)
+    assert [i["title"] for i in items] == [
+        "Fernwärme: Neue Leitung in Lindenau",
+        "Wasserpreise bleiben 2027 stabil",
+        "Kundenzentrum: neue Öffnungszeiten",
+    ]
+    assert {i["source"] for i in items} == {"Netz A / Netz B"}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from leipzig_app.domain.news import (
+    AlsoIn,
     NewsItem,
     dedup_key,
     deduplicate,
@@ -14,6 +16,7 @@ from leipzig_app.domain.news import (
     item_id,
     link_domain,
     matches,
+    merge_feeds,
     newest_first,
     openable_link,
     relative_date,
@@ -40,6 +43,80 @@ def test_dedup_key_prefers_guid_then_link_then_title_and_date() -> None:
 def test_deduplicate_drops_same_id_and_same_link() -> None:
     items = [item("a", link="https://x.de/1"), item("a"), item("b", link="https://x.de/1"), item("c")]
     assert [i.id for i in deduplicate(items)] == ["a", "c"]
+
+
+def copy(feed: str, name: str, key: str, **kwargs: object) -> NewsItem:
+    """One feed's copy of an entry, identified the way the feed parser identifies it."""
+    values: dict[str, object] = {
+        "id": item_id(feed, key),
+        "feed_id": feed,
+        "source": name,
+        "title": "Weihnachtsmarkt öffnet",
+        "identity": key,
+    }
+    values.update(kwargs)
+    return NewsItem(**values)  # type: ignore[arg-type]
+
+
+def test_merge_feeds_joins_the_same_article_by_link_guid_or_title_and_date() -> None:
+    link = "https://www.leipzig.de/news/markt"
+    by_link = [
+        copy("stadt", "Stadt", "guid:stadt-17", link=link, published=NOW, text="Kurz."),
+        copy(
+            "kultur",
+            "Kultur",
+            "link:" + link,
+            link=link,
+            published=NOW,
+            text="Kurz.",
+            image="https://x.de/m.png",
+        ),
+    ]
+    (merged,) = merge_feeds(by_link)
+    assert merged.id == by_link[1].id  # the copy with a picture is the more complete one
+    assert merged.also_in == (AlsoIn("stadt", "Stadt", by_link[0].id),)
+    assert merged.feed_ids == ("kultur", "stadt")
+    assert merged.sources == "Kultur / Stadt"
+    # An Atom id or a permalink guid names the article wherever it appears ...
+    tag = "guid:tag:leipzig.de,2026:markt"
+    assert len(merge_feeds([copy("a", "A", tag), copy("b", "B", tag, title="Anderer Titel")])) == 1
+    permalink = [copy("a", "A", "guid:" + link), copy("b", "B", "link:" + link, link=link)]
+    assert len(merge_feeds(permalink)) == 1
+    # ... a plain number does not: each feed counts its own.
+    assert len(merge_feeds([copy("a", "A", "guid:123"), copy("b", "B", "guid:123")])) == 2
+    # Entries with neither guid nor link: the same title and date, but not the same title alone.
+    dated = dedup_key(None, None, "Weihnachtsmarkt öffnet", NOW)
+    assert len(merge_feeds([copy("a", "A", dated, published=NOW), copy("b", "B", dated, published=NOW)])) == 1
+    other_day = dedup_key(None, None, "Weihnachtsmarkt öffnet", NOW - timedelta(days=365))
+    assert len(merge_feeds([copy("a", "A", dated), copy("b", "B", other_day)])) == 2
+
+
+def test_merge_feeds_keeps_the_most_complete_then_newest_then_first_copy() -> None:
+    link = "https://www.leipzig.de/news/1"
+    bare = copy("a", "A", "link:" + link, link=link, first_seen=NOW)
+    dated = copy(
+        "b", "B", "link:" + link, link=link, published=NOW, text="Text", first_seen=NOW + timedelta(hours=1)
+    )
+    newer = replace(dated, id="c1", feed_id="c", source="C", published=NOW + timedelta(hours=2))
+    (merged,) = merge_feeds([bare, dated, newer])
+    assert merged.id == "c1"
+    assert [a.feed_id for a in merged.also_in] == ["a", "b"]
+    assert merged.first_seen == NOW  # seen when its first copy was: not "new" again
+    same = replace(dated, id="d1", feed_id="d", source="D")
+    assert merge_feeds([dated, same])[0].id == dated.id  # equal copies: the first feed's
+    # Order of first appearance is kept; unrelated items pass through unchanged.
+    lone = item("lone", link="https://www.leipzig.de/news/2")
+    assert [i.id for i in merge_feeds([lone, bare, dated])] == ["lone", dated.id]
+    assert merge_feeds([lone])[0] is lone
+
+
+def test_merge_feeds_joins_chains_of_copies() -> None:
+    # a and b share a link, b and c share an Atom id: all three are one article.
+    a = copy("a", "A", "link:https://l.de/x", link="https://l.de/x")
+    b = copy("b", "B", "guid:urn:uuid:1", link="https://l.de/x")
+    c = copy("c", "C", "guid:urn:uuid:1", link="https://l.de/y")
+    (merged,) = merge_feeds([a, b, c])
+    assert set(merged.feed_ids) == {"a", "b", "c"}
 
 
 def test_newest_first_puts_undated_last_by_first_seen() -> None:
@@ -69,6 +146,9 @@ def test_search_ignores_case_and_accents_and_needs_every_word() -> None:
     assert matches(news, category="Kultur")
     assert not matches(news, category="Verkehr")
     assert not matches(news, feed_id="kultur")
+    shared = replace(news, also_in=(AlsoIn("kultur", "Kultur", "k1"),))
+    assert matches(shared, feed_id="kultur")  # an article both feeds carry is found under both
+    assert matches(shared, feed_id="stadt")
 
 
 def test_new_since_last_visit() -> None:

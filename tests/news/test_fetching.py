@@ -133,3 +133,32 @@ async def test_image_cache_keeps_pictures_under_the_cap(
     feed_server.routes["/huge.png"] = Route(b"x" * 600, content_type="image/png")
     assert await cache.image(feed_server.url + "/huge.png") is None
     assert await cache.image("https://met.vgwort.de/na/x") is None  # trackers are never fetched
+
+
+async def test_relative_addresses_follow_the_feed_after_a_redirect(
+    feed_server: FeedServer, http: httpx.AsyncClient
+) -> None:
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Stadt</title>'
+        b"<item><title>Markt</title><link>artikel/markt</link><description><![CDATA["
+        b'<img src="bilder/markt.png"><a href="../plan.html">Plan</a>]]></description></item>'
+        b"</channel></rss>"
+    )
+    feed_server.routes["/alt/stadt.rss"] = Route(
+        status=301, extra_headers={"Location": "/feeds/neu/stadt.rss"}
+    )
+    feed_server.routes["/feeds/neu/stadt.rss"] = Route(body)
+    (markt,) = (await FeedFetcher(http).fetch(feed(feed_server, "/alt/stadt.rss"))).items
+    assert markt.link == feed_server.url + "/feeds/neu/artikel/markt"
+    assert markt.image == feed_server.url + "/feeds/neu/bilder/markt.png"
+    assert [link.url for link in markt.links] == [feed_server.url + "/feeds/plan.html"]
+
+
+async def test_a_feed_cut_off_in_transit_is_an_error(
+    feed_server: FeedServer, http: httpx.AsyncClient
+) -> None:
+    feed_server.routes["/cut.rss"] = Route(feed_bytes("rss20.xml")[:1500])
+    with pytest.raises(InvalidResponseError) as caught:
+        await FeedFetcher(http).fetch(feed(feed_server, "/cut.rss"))
+    assert caught.value.key == "news.error.malformed"
+    assert caught.value.params["what"] == "Stadtwerke"

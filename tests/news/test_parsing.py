@@ -153,3 +153,97 @@ def test_tracker_rule() -> None:
     assert is_tracker("https://www.leipzig.de/p.gif", "1px", None)
     assert is_tracker("https://stats.wp.com/x.gif")
     assert not is_tracker("https://www.leipzig.de/bild.jpg", "640", "360")
+
+
+RELATIVE_RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Stadt</title><link>https://www.leipzig.de/</link>
+<item><title>Weihnachtsmarkt</title><link>artikel/markt</link><guid isPermaLink="false">m-1</guid>
+<description><![CDATA[<p>Siehe <a href="../verkehr/sperrungen.html">Sperrungen</a>.</p>
+<img src="bilder/markt.png" width="640" height="360">]]></description></item>
+</channel></rss>"""
+
+
+def test_relative_addresses_in_the_text_resolve_against_the_feed_not_the_item_link() -> None:
+    (markt,) = parse_feed(RELATIVE_RSS, feed=FEED, url="https://www.leipzig.de/feeds/stadt.rss").items
+    assert markt.link == "https://www.leipzig.de/feeds/artikel/markt"
+    # Not .../feeds/artikel/bilder/markt.png (the item link) nor .../bilder/markt.png (the channel link).
+    assert markt.image == "https://www.leipzig.de/feeds/bilder/markt.png"
+    assert [link.url for link in markt.links] == ["https://www.leipzig.de/verkehr/sperrungen.html"]
+
+
+XML_BASE_ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://kultur.leipzig.de/aktuell/">
+  <title>Kultur</title><id>tag:kultur.leipzig.de,2026:feed</id><updated>2026-11-23T08:00:00Z</updated>
+  <entry>
+    <title>Feed-Basis</title><id>tag:kultur.leipzig.de,2026:1</id><updated>2026-11-23T08:00:00Z</updated>
+    <link href="veranstaltungen/lesung"/>
+    <content type="html">&lt;img src="bilder/lesung.png"&gt;
+      &lt;a href="../karten/"&gt;Karten&lt;/a&gt;</content>
+  </entry>
+  <entry xml:base="https://museum.leipzig.de/ausstellungen/2026/">
+    <title>Eintrags-Basis</title><id>tag:kultur.leipzig.de,2026:2</id><updated>2026-11-22T08:00:00Z</updated>
+    <link href="nacht"/>
+    <content type="html" xml:base="texte/">&lt;img src="bilder/nacht.png"&gt;
+      &lt;a href="../plan.html"&gt;Plan&lt;/a&gt;</content>
+  </entry>
+</feed>"""
+
+
+def test_xml_base_decides_where_relative_addresses_lead() -> None:
+    feed_level, entry_level = parse_feed(
+        XML_BASE_ATOM, feed=FEED, url="https://www.leipzig.de/feeds/kultur.atom"
+    ).items
+    assert feed_level.link == "https://kultur.leipzig.de/aktuell/veranstaltungen/lesung"
+    assert feed_level.image == "https://kultur.leipzig.de/aktuell/bilder/lesung.png"
+    assert [link.url for link in feed_level.links] == ["https://kultur.leipzig.de/karten/"]
+    assert entry_level.link == "https://museum.leipzig.de/ausstellungen/2026/nacht"
+    # The content's own xml:base is relative: it builds on the entry's.
+    assert entry_level.image == "https://museum.leipzig.de/ausstellungen/2026/texte/bilder/nacht.png"
+    assert [link.url for link in entry_level.links] == [
+        "https://museum.leipzig.de/ausstellungen/2026/plan.html"
+    ]
+
+
+def test_a_cut_off_feed_is_refused_as_a_whole() -> None:
+    whole = feed_bytes("rss20.xml")
+    assert len(parse_feed(whole, feed=FEED, url="https://www.l.de/rss").items) == 3
+    for cut in (1500, len(whole) - 20, len(whole) // 3):
+        with pytest.raises(InvalidResponseError) as caught:
+            parse_feed(whole[:cut], feed=Feed("swl", "Stadtwerke", ""), url="https://www.l.de/rss")
+        assert caught.value.key == "news.error.malformed"
+        assert caught.value.params == {"what": "Stadtwerke"}
+        assert "cut off or not well-formed" in str(caught.value)
+
+
+def test_broken_markup_is_refused_and_names_the_place() -> None:
+    broken = RELATIVE_RSS.replace(b"</title><link>artikel", b"</titel><link>artikel")
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_feed(broken, feed=FEED, url="https://www.leipzig.de/feeds/stadt.rss")
+    assert caught.value.key == "news.error.malformed"
+    assert "line 3" in str(caught.value)
+    assert "mismatched tag" in str(caught.value)
+
+
+def test_harmless_flaws_are_still_read() -> None:
+    # XML served as text/plain or text/html, and without any content type.
+    for content_type in ("text/plain", "text/html; charset=utf-8", ""):
+        result = parse_feed(
+            RELATIVE_RSS, feed=FEED, url="https://www.leipzig.de/f.rss", content_type=content_type
+        )
+        assert [i.title for i in result.items] == ["Weihnachtsmarkt"]
+    # HTML entities XML does not know (&nbsp;, &auml;) in an otherwise complete document, also when
+    # the declared encoding is wrong (a Latin-1 feed that claims UTF-8).
+    with_entities = RELATIVE_RSS.replace(
+        b"<title>Weihnachtsmarkt", b"<title>Weihnachts&shy;markt&nbsp;&auml;"
+    )
+    (only,) = parse_feed(with_entities, feed=FEED, url="https://www.leipzig.de/f.rss").items
+    assert only.title == "Weihnachts\xadmarkt ä"
+    mislabelled = feed_bytes("latin1_declared_utf8.xml").replace(b"</title>", b"&nbsp;</title>", 1)
+    assert parse_feed(mislabelled, feed=FEED, url="https://www.leipzig.de/f.rss").items
+
+
+def test_html_entities_do_not_hide_a_cut() -> None:
+    with_entity = RELATIVE_RSS.replace(b"<title>Weihnachtsmarkt", b"<title>Weihnachts&nbsp;markt")
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_feed(with_entity[:-40], feed=FEED, url="https://www.leipzig.de/f.rss")
+    assert caught.value.key == "news.error.malformed"

@@ -66,3 +66,16 @@ def test_pictures_and_article_pages(sandbox: SandboxServer) -> None:
         assert "Grünflächen" in article.text
         assert "Demodaten" in article.text
         assert client.get("/feeds/artikel/stadt/gibt-es-nicht").status_code == 404
+
+
+def test_demo_mode_truncated_cuts_the_feed_in_half(sandbox: SandboxServer) -> None:
+    with httpx.Client(base_url=sandbox.base_url) as client:
+        whole = client.get("/feeds/kultur.atom")
+        client.post("/demo/feeds/kultur/mode", json={"mode": "truncated"}).raise_for_status()
+        # Always a full answer (a cut transfer), also to a request that could have had a 304.
+        cut = client.get("/feeds/kultur.atom", headers={"If-None-Match": whole.headers["etag"]})
+        assert cut.status_code == 200
+        assert cut.content == whole.content[: len(whole.content) // 2]
+        assert not cut.text.rstrip().endswith("</feed>")
+        client.post("/demo/feeds/kultur/mode", json={"mode": "ok"}).raise_for_status()
+        assert client.get("/feeds/kultur.atom").content == whole.content

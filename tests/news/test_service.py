@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tests.news.conftest import feed_bytes
 from tests.news.feed_server import FeedServer, Route
 
 from leipzig_app.adapters.feeds import FeedFetcher
+from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.news_store import SqliteNewsStore
 from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.app import migrations
@@ -208,3 +210,158 @@ async def test_store_keeps_first_seen_and_caps_items(db: Database) -> None:
     store.save_items("f", [items[3]], t0 + timedelta(days=9))
     assert store.item("i3") is not None
     assert store.item("i3").first_seen == t0 + timedelta(days=5)
+
+
+async def test_a_cut_off_feed_keeps_its_cached_items_and_reports_the_error(
+    feed_server: FeedServer, http: httpx.AsyncClient, db: Database
+) -> None:
+    serve_all(feed_server)
+    clock = Clock()
+    news = service(feed_server, http, db, clock)
+    before = {i.id: i for i in (await news.refresh()).items if i.feed_id == "werke"}
+    assert any(i.published and i.text and i.image for i in before.values())
+
+    feed_server.routes["/werke.rss"] = Route(feed_bytes("rss20.xml")[:1500])  # cut in the second item
+    clock.now += timedelta(minutes=30)
+    snapshot = await news.refresh()
+    errors = {s.feed_id: s.error for s in snapshot.errors}
+    assert set(errors) == {"werke"}
+    assert errors["werke"] is not None
+    assert errors["werke"].key == "news.error.malformed"
+    assert {i.id: i for i in snapshot.items if i.feed_id == "werke"} == before  # nothing lost or emptied
+    werke = next(s for s in snapshot.statuses if s.feed_id == "werke")
+    assert werke.fetched_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the last good fetch
+    assert SqliteNewsStore(db).feed_state("werke").etag == '"w1"'  # the good answer's validators stay
+
+    serve_all(feed_server)
+    assert not (await news.refresh()).errors
+
+
+async def test_store_never_replaces_known_values_with_empty_ones(db: Database) -> None:
+    from leipzig_app.domain.news import Link, NewsItem
+
+    store = SqliteNewsStore(db)
+    t0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    full = NewsItem(
+        id="m1",
+        feed_id="stadt",
+        source="Stadt Leipzig",
+        title="Weihnachtsmarkt öffnet",
+        link="https://www.leipzig.de/markt",
+        published=t0,
+        text="Der Markt öffnet am Dienstag.",
+        category="Verkehr",
+        image="https://www.leipzig.de/bilder/markt.png",
+        links=(Link("Plan", "https://www.leipzig.de/plan"),),
+        identity="guid:m1",
+    )
+    store.save_items("stadt", [full], t0)
+    emptied = replace(
+        full, link=None, published=None, text="", category="", image=None, links=(), identity=""
+    )
+    store.save_items("stadt", [emptied], t0 + timedelta(hours=1))
+    assert store.item("m1") == replace(full, first_seen=t0)
+
+    # A later version may change what it does carry.
+    changed = replace(
+        emptied,
+        title="Weihnachtsmarkt öffnet später",
+        text="Der Markt öffnet erst am Mittwoch.",
+        links=(),
+        image="https://www.leipzig.de/bilder/markt-2.png",
+    )
+    store.save_items("stadt", [changed], t0 + timedelta(hours=2))
+    kept = store.item("m1")
+    assert kept is not None
+    assert (kept.title, kept.text, kept.links, kept.image) == (changed.title, changed.text, (), changed.image)
+    assert (kept.published, kept.link, kept.category, kept.identity) == (t0, full.link, "Verkehr", "guid:m1")
+    assert kept.first_seen == t0
+
+
+STADT_RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Stadt</title>
+<item><title>Weihnachtsmarkt öffnet</title><link>https://www.leipzig.de/news/markt</link>
+<guid isPermaLink="false">stadt-17</guid><pubDate>Mon, 23 Nov 2026 09:00:00 +0100</pubDate>
+<description>Der Markt öffnet am Dienstag.</description></item>
+<item><title>Neue Radwege</title><link>https://www.leipzig.de/news/radwege</link>
+<guid isPermaLink="false">stadt-18</guid><pubDate>Mon, 23 Nov 2026 07:00:00 +0100</pubDate>
+<description>Drei neue Radwege.</description></item>
+</channel></rss>""".encode()
+
+KULTUR_ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Kultur</title><id>tag:leipzig.de,2026:kultur</id>
+<updated>2026-11-23T08:00:00Z</updated>
+<entry><title>Weihnachtsmarkt öffnet</title><id>tag:leipzig.de,2026:markt</id>
+<link href="https://www.leipzig.de/news/markt"/><updated>2026-11-23T08:00:00Z</updated>
+<link rel="enclosure" type="image/png" href="https://www.leipzig.de/bilder/markt.png"/>
+<content type="html">&lt;p&gt;Der Markt öffnet am Dienstag.&lt;/p&gt;</content></entry>
+<entry><title>Orgelnacht</title><id>tag:leipzig.de,2026:orgel</id>
+<link href="https://www.leipzig.de/kultur/orgel"/><updated>2026-11-22T18:00:00Z</updated>
+<content type="html">Eintritt frei.</content></entry>
+</feed>""".encode()
+
+
+async def test_an_article_in_two_feeds_is_shown_once_naming_both(
+    feed_server: FeedServer, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    feed_server.routes["/stadt.rss"] = Route(STADT_RSS)
+    feed_server.routes["/kultur.atom"] = Route(KULTUR_ATOM, content_type="application/atom+xml")
+    two = [
+        Feed("stadt", "Stadt Leipzig", feed_server.url + "/stadt.rss", "Stadt"),
+        Feed("kultur", "Kultur in Leipzig", feed_server.url + "/kultur.atom", "Kultur"),
+    ]
+    path = tmp_path / "app.sqlite3"
+    news = NewsService(two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations())), clock=Clock())
+    snapshot = await news.refresh()
+    assert [i.title for i in snapshot.items] == ["Weihnachtsmarkt öffnet", "Neue Radwege", "Orgelnacht"]
+    markt = snapshot.items[0]
+    # The culture feed's copy has a picture: it is the one kept, and the city feed is named with it.
+    assert markt.feed_id == "kultur"
+    assert markt.image == "https://www.leipzig.de/bilder/markt.png"
+    assert markt.sources == "Kultur in Leipzig / Stadt Leipzig"
+    assert [i.title for i in news.visible(snapshot, feed_id="stadt")] == [
+        "Weihnachtsmarkt öffnet",
+        "Neue Radwege",
+    ]
+    assert [i.title for i in news.visible(snapshot, feed_id="kultur")] == [
+        "Weihnachtsmarkt öffnet",
+        "Orgelnacht",
+    ]
+    # Opened by either feed's id (a link kept from before), it is the same merged item.
+    (city_copy,) = markt.also_in
+    assert news.item(city_copy.item_id) == markt
+    assert news.item(markt.id) == markt
+    card = await news.home_card("de")
+    assert card.items[0].subtitle.startswith("Kultur in Leipzig / Stadt Leipzig · ")
+    assert len(card.items) == 3
+    # The same after a restart: what identifies each entry is stored with it.
+    reopened = NewsService(
+        two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations())), clock=Clock()
+    )
+    assert reopened.cached().items == snapshot.items
+
+
+async def test_items_cached_before_the_identity_column_are_merged_by_link(tmp_path: Path) -> None:
+    from leipzig_app.adapters.news_store import MIGRATIONS
+    from leipzig_app.adapters.sqlite_store import Migrations
+
+    path = tmp_path / "app.sqlite3"
+    old = Database(path, [Migrations("news", MIGRATIONS.steps[:1])])
+    with old.transaction() as conn:
+        for item_id, feed_id in (("s1", "stadt"), ("k1", "kultur")):
+            conn.execute(
+                "INSERT INTO news_items (id, feed_id, source, title, link, published, body, category, image,"
+                " links, first_seen) VALUES (?, ?, ?, 'Markt', 'https://www.leipzig.de/markt', NULL, 'Text',"
+                " '', NULL, '[]', '2026-11-20T09:00:00+00:00')",
+                (item_id, feed_id, feed_id.title()),
+            )
+    upgraded = Database(path, migrations())
+    assert upgraded.version("news") == len(MIGRATIONS.steps)
+    feeds_ = [
+        Feed("stadt", "Stadt", "http://127.0.0.1:9/s"),
+        Feed("kultur", "Kultur", "http://127.0.0.1:9/k"),
+    ]
+    async with make_client() as client:
+        news = NewsService(feeds_, FeedFetcher(client), SqliteNewsStore(upgraded), clock=Clock())
+        (markt,) = news.cached().items
+    assert (markt.id, markt.identity, markt.sources) == ("s1", "", "Stadt / Kultur")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from tests.support.flet_fake import FakeFletClient
 from tests.support.view import has
 
 from leipzig_app.app import AppRuntime
+from leipzig_app.ui.news import list_view
 
 
 def item_keys(client: FakeFletClient) -> list[str]:
@@ -225,5 +227,58 @@ async def test_the_list_speaks_english(runtime: AppRuntime) -> None:
         assert "10 items" in texts
         assert any(t.startswith("As of ") for t in texts)
         assert "new" in texts
+    finally:
+        await client.close()
+
+
+async def test_more_news_bring_their_own_pictures(
+    runtime: AppRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small pages over the demo city's ten items: pages of 4, pictures for the first 2 of each.
+    monkeypatch.setattr(list_view, "PAGE_SIZE", 4)
+    monkeypatch.setattr(list_view, "IMAGES_IN_LIST", 2)
+    client = await open_news(runtime, count=4)
+    try:
+        items = runtime.services.news.cached().items
+        assert len(items) == 10
+
+        def pictured() -> list[str]:
+            """The items whose card shows a picture, in list order (one walk over the screen)."""
+            shown = {c.key for c in client.find_all(lambda c: (c.key or "").endswith(".image"))}
+            return [i.id for i in items if f"news.item.{i.id}.image" in shown]
+
+        def first_of_page(page: int) -> list[str]:
+            return [i.id for i in items[page * 4 : page * 4 + 2] if i.image]
+
+        first = first_of_page(0)
+        assert len(first) == 2
+        await client.wait_until(lambda: pictured() == first)
+        await client.click("news.more")
+        # The items "more" reveals get their pictures too, again only the first ones of the page.
+        second = first + first_of_page(1)
+        assert len(second) > len(first)
+        await client.wait_until(lambda: pictured() == second)
+        await client.click("news.more")
+        third = second + first_of_page(2)
+        await client.wait_until(lambda: pictured() == third)
+        assert len(item_keys(client)) == 10
+    finally:
+        await client.close()
+
+
+async def test_a_cut_off_feed_shows_its_banner_and_keeps_its_items(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        before = runtime.services.news.cached().items
+        demo(runtime, "/demo/feeds/stadt/mode", {"mode": "truncated"})
+        await client.click("news.refresh")
+        await client.wait_until(lambda: has(client, "news.error.stadt"))
+        assert (
+            "Stadt Leipzig: Der Feed kam unvollständig oder fehlerhaft an. "
+            "Die zuletzt geladenen Nachrichten bleiben stehen."
+        ) in client.texts()
+        assert not has(client, "news.error.kultur")
+        assert len(item_keys(client)) == 10
+        assert runtime.services.news.cached().items == before  # dates, texts and pictures all kept
     finally:
         await client.close()

@@ -4,16 +4,22 @@
 unchanged feed costs one small 304; it gives up after `timeout` seconds for the whole exchange (at most
 10 s, however slowly the bytes trickle in), stops reading past `max_bytes`, and keeps at most `max_items`
 entries. `parse_feed` is the pure part: feedparser detects the format and the encoding (a Latin-1 feed
-that says so, or one that lies about being UTF-8), dates become UTC, relative links absolute, HTML safe
-text (see `feed_html.py`). Every failure becomes a domain error naming the feed.
+that says so, or one that lies about being UTF-8), dates become UTC, relative links absolute (against
+xml:base where the feed sets one, else the address the feed was fetched from), HTML safe text (see
+`feed_html.py`). A document that is not well-formed XML (cut off in transit, broken markup) is refused as
+a whole: feedparser would still read part of it, and items with their date or text missing would
+replace good ones. Every failure becomes a domain error naming the feed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+import xml.sax
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
 
@@ -159,20 +165,93 @@ def parse_feed(
             key="news.error.not_a_feed",
             params={"what": what},
         )
+    problem = _not_well_formed(parsed, data)
+    if problem:
+        raise InvalidResponseError(
+            f"{what}: the feed is cut off or not well-formed XML ({problem})",
+            key="news.error.malformed",
+            params={"what": what},
+        )
     feed_title = plain_text(str(parsed.feed.get("title", ""))) if parsed.feed.get("title") else ""
     source = feed.title or feed_title or link_domain(url)
-    base = str(parsed.feed.get("link") or url)
-    items = [_item(entry, feed, source, url, base) for entry in parsed.entries]
+    items = [_item(entry, feed, source, url) for entry in parsed.entries]
     unique = newest_first(deduplicate(items))
     return FetchResult(items=tuple(unique[:max_items]), title=feed_title)
 
 
-def _item(entry: Any, feed: Feed, source: str, feed_url: str, base: str) -> NewsItem:
+def _not_well_formed(parsed: Any, data: bytes) -> str | None:
+    """Why the document is not well-formed XML, or None when it is (or its flaw does no harm).
+
+    feedparser flags odd documents as "bozo" and reads on. Harmless are a declared encoding that was
+    wrong (`CharacterEncodingOverride`: the text was decoded with the encoding that fits) and a server
+    that labels XML as text/plain or text/html (`NonXMLContentType`). A SAX error means the XML parser
+    stopped: a cut-off or broken document, of which the lenient fallback parser keeps whatever it could
+    guess. The one exception are HTML entities such as `&nbsp;` that XML does not define: many feeds use
+    them, and a document whose only flaw they are is complete. A document in an encoding nothing could
+    decode (`CharacterEncodingUnknown`) is not read either.
+    """
+    import feedparser
+
+    if not parsed.get("bozo"):
+        return None
+    error = parsed.get("bozo_exception")
+    if isinstance(error, feedparser.CharacterEncodingUnknown):
+        return "unknown character encoding"
+    if not isinstance(error, xml.sax.SAXException):
+        return None
+    if isinstance(error, xml.sax.SAXParseException):
+        problem = f"line {error.getLineNumber()}, column {error.getColumnNumber()}: {error.getMessage()}"
+    else:
+        problem = str(error.getMessage())
+    return _xml_error_besides_html_entities(data, str(parsed.get("encoding") or ""), problem)
+
+
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
+def _xml_error_besides_html_entities(data: bytes, encoding: str, problem: str) -> str | None:
+    """The document's XML error once HTML's named entities are written as numbers (None: none left).
+
+    `problem` is the error as first found; it stands when the document has no HTML entity to blame.
+    `encoding` is the one feedparser decoded the document with; the XML declaration is dropped because
+    expat is handed the text already decoded.
+    """
+    import xml.parsers.expat
+
+    try:
+        text = data.decode(encoding) if encoding else ""
+    except (LookupError, UnicodeDecodeError):
+        text = ""
+
+    def numeric(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _XML_ENTITIES or name not in name2codepoint:
+            return match.group(0)
+        return f"&#{name2codepoint[name]};"
+
+    body = _XML_DECLARATION.sub("", text, count=1)
+    fixed = _ENTITY.sub(numeric, body)
+    if not body or fixed == body:
+        return problem
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(fixed, True)
+    except xml.parsers.expat.ExpatError as error:
+        return f"line {error.lineno}: {xml.parsers.expat.ErrorString(error.code)}"
+    return None
+
+
+def _item(entry: Any, feed: Feed, source: str, feed_url: str) -> NewsItem:
     raw_link = str(entry.get("link") or "")
     link = openable_link(urljoin(feed_url, raw_link)) if raw_link else None
     published = _utc(entry.get("published_parsed") or entry.get("updated_parsed"))
-    html = _body_html(entry)
-    content = to_safe_content(html, link or feed_url)
+    html, base = _body_html(entry)
+    # Relative addresses in the text are relative to the document (xml:base, else the feed's own
+    # address), never to the item's link: feedparser records that base for every text it reads.
+    base = base or feed_url
+    content = to_safe_content(html, base)
     title = plain_text(str(entry.get("title") or ""))
     if not title:
         title = content.text.split("\n\n")[0][:120] if content.text else (link or "")
@@ -188,8 +267,9 @@ def _item(entry: Any, feed: Feed, source: str, feed_url: str, base: str) -> News
         published=published,
         text=content.text,
         category=category,
-        image=_image(entry, feed_url, content.images),
+        image=_image(entry, base, content.images),
         links=tuple(Link(text=link_.text, url=link_.url) for link_ in content.links),
+        identity=key,
     )
 
 
@@ -203,11 +283,13 @@ def _utc(value: time.struct_time | None) -> datetime | None:
         return None
 
 
-def _body_html(entry: Any) -> str:
-    contents = [str(c.get("value", "")) for c in entry.get("content", []) or []]
-    longest = max(contents, key=len, default="")
-    summary = str(entry.get("summary") or "")
-    return longest if len(longest) >= len(summary) else summary
+def _body_html(entry: Any) -> tuple[str, str]:
+    """The longest text of the entry and the base address in force where it stood."""
+    texts = [(str(c.get("value") or ""), str(c.get("base") or "")) for c in entry.get("content", []) or []]
+    detail = entry.get("summary_detail") or {}
+    summary = (str(entry.get("summary") or ""), str(detail.get("base") or ""))
+    longest = max(texts, key=lambda text: len(text[0]), default=("", ""))
+    return longest if len(longest[0]) >= len(summary[0]) else summary
 
 
 def _first_tag(entry: Any) -> str:
@@ -218,7 +300,7 @@ def _first_tag(entry: Any) -> str:
     return ""
 
 
-def _image(entry: Any, feed_url: str, html_images: list[str]) -> str | None:
+def _image(entry: Any, base: str, html_images: list[str]) -> str | None:
     """The item's picture: an image enclosure, Media RSS content or thumbnail, else the first inline one."""
     candidates: list[tuple[str, str | None, str | None]] = []
     for enclosure in entry.get("enclosures", []) or []:
@@ -239,7 +321,7 @@ def _image(entry: Any, feed_url: str, html_images: list[str]) -> str | None:
         if href:
             candidates.append((href, thumb.get("width"), thumb.get("height")))
     for href, width, height in candidates:
-        url = openable_link(urljoin(feed_url, href))
+        url = openable_link(urljoin(base, href))
         if url and not is_tracker(url, _text(width), _text(height)):
             return url
     return html_images[0] if html_images else None

@@ -1,8 +1,10 @@
 """The news cache in the local database: items, per-feed validators and errors, and the last visit.
 
 Items survive restarts so the news is there at once, offline too. An item keeps the moment the app first
-saw it (for "new since the last visit") when a later refresh brings it again. Each feed keeps at most
-`KEEP_PER_FEED` items, the newest by date, so the cache cannot grow without bound.
+saw it (for "new since the last visit") when a later refresh brings it again. A later version of an item
+may change its title, text, date or picture, but what it lacks does not erase what is known: a missing
+date, text, picture or link keeps the stored one. Each feed keeps at most `KEEP_PER_FEED` items, the
+newest by date, so the cache cannot grow without bound.
 """
 
 from __future__ import annotations
@@ -50,7 +52,25 @@ MIGRATIONS = Migrations(
             value TEXT NOT NULL
         );
         """,
+        # What identifies an entry within its feed (guid, link, or title and date): lets the same article
+        # in two feeds be shown once. Rows stored before have '' and are matched by link and title.
+        "ALTER TABLE news_items ADD COLUMN identity TEXT NOT NULL DEFAULT '';",
     ],
+)
+
+# An update keeps every stored value that the new version of the item lacks.
+_UPSERT = (
+    "INSERT INTO news_items (id, feed_id, source, title, link, published, body, category, image, links,"
+    " first_seen, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+    " source = excluded.source,"
+    " title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE news_items.title END,"
+    " link = COALESCE(excluded.link, news_items.link),"
+    " published = COALESCE(excluded.published, news_items.published),"
+    " body = CASE WHEN excluded.body <> '' THEN excluded.body ELSE news_items.body END,"
+    " links = CASE WHEN excluded.body <> '' THEN excluded.links ELSE news_items.links END,"
+    " category = CASE WHEN excluded.category <> '' THEN excluded.category ELSE news_items.category END,"
+    " image = COALESCE(excluded.image, news_items.image),"
+    " identity = CASE WHEN excluded.identity <> '' THEN excluded.identity ELSE news_items.identity END"
 )
 
 
@@ -83,18 +103,12 @@ class SqliteNewsStore:
                 item.image,
                 json.dumps([[link.text, link.url] for link in item.links], ensure_ascii=False),
                 _iso(item.first_seen or seen_at),
+                item.identity,
             )
             for item in items
         ]
         with self._db.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO news_items (id, feed_id, source, title, link, published, body, category, image,"
-                " links, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                " source = excluded.source, title = excluded.title, link = excluded.link,"
-                " published = excluded.published, body = excluded.body, category = excluded.category,"
-                " image = excluded.image, links = excluded.links",
-                rows,
-            )
+            conn.executemany(_UPSERT, rows)
             conn.execute(
                 "DELETE FROM news_items WHERE feed_id = ? AND id NOT IN (SELECT id FROM news_items"
                 " WHERE feed_id = ? ORDER BY published IS NULL, published DESC, first_seen DESC LIMIT ?)",
@@ -184,4 +198,5 @@ def _item(row: sqlite3.Row) -> NewsItem:
         image=row["image"],
         links=links,
         first_seen=_when(row["first_seen"]),
+        identity=row["identity"],
     )

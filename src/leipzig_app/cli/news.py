@@ -1,7 +1,8 @@
 """`leipzig-app news --feed URL [--feed URL]...`: read any RSS/Atom feeds the way the app reads them.
 
 Prints one JSON line per item, newest first across all feeds: `{"title", "link", "published" (ISO-8601
-or null), "summary" (plain text), "image" (URL or null), "source"}`. A feed that fails does not hide the
+or null), "summary" (plain text), "image" (URL or null), "source"}`; an article that several feeds carry
+is printed once, its `source` naming each of them ("A / B"). A feed that fails does not hide the
 others: their items are printed, then one line `{"error": ..., "feed": URL, "reason": ...}` per failed
 feed, and the command exits 1 (with a line on stderr naming each failed feed and why). Every feed is
 fetched at once and gives up after `--timeout` seconds (at most 10).
@@ -67,7 +68,7 @@ async def _read(urls: list[str], timeout: float) -> tuple[list[dict[str, Any]], 
     from leipzig_app.adapters.feeds import FeedFetcher
     from leipzig_app.adapters.http import make_client
     from leipzig_app.domain.errors import AppError
-    from leipzig_app.domain.news import newest_first
+    from leipzig_app.domain.news import merge_feeds, newest_first
     from leipzig_app.domain.profile import Feed
 
     feeds = [Feed(id=f"feed{i}", title="", url=url) for i, url in enumerate(urls)]
@@ -83,7 +84,7 @@ async def _read(urls: list[str], timeout: float) -> tuple[list[dict[str, Any]], 
             failures.append((feed.url, f"unexpected error ({type(result).__name__}): {result}"))
         else:
             items.extend(result.items)
-    return [_line(item) for item in newest_first(items)], failures
+    return [_line(item) for item in newest_first(merge_feeds(items))], failures
 
 
 def _line(item: NewsItem) -> dict[str, Any]:
@@ -93,5 +94,5 @@ def _line(item: NewsItem) -> dict[str, Any]:
         "published": item.published.isoformat() if item.published else None,
         "summary": item.teaser,
         "image": item.image,
-        "source": item.source,
+        "source": item.sources,
     }

@@ -4,8 +4,9 @@ A `NewsItem` is what the feed adapter makes of one RSS/Atom entry: plain safe te
 links, a UTC date (or none). The rules here decide how an item is identified across refreshes (the feed's
 guid, else its link, else title and date), how a teaser is cut, how a date reads ("vor 2 Stunden" in the
 resident's language, shown in the city's time zone), which items are new since the last visit, and which
-links may be opened at all (http and https only). The ports at the end are what the news service needs
-from outside: a feed source, a store and an image cache.
+links may be opened at all (http and https only), and when items of different feeds are the same article
+(`merge_feeds`). The ports at the end are what the news service needs from outside: a feed source, a
+store and an image cache.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -40,6 +41,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class AlsoIn:
+    """Another feed that carries the same article, and that feed's own id for it."""
+
+    feed_id: str
+    source: str
+    item_id: str
+
+
+@dataclass(frozen=True)
 class NewsItem:
     id: str
     feed_id: str
@@ -54,10 +64,24 @@ class NewsItem:
     links: tuple[Link, ...] = ()
     #: When this app first saw the item (UTC); decides "new since the last visit".
     first_seen: datetime | None = None
+    #: What identifies the entry within its feed (`dedup_key`: guid, else link, else title and date).
+    identity: str = ""
+    #: Other feeds with the same article, when feeds were merged (`merge_feeds`).
+    also_in: tuple[AlsoIn, ...] = ()
 
     @property
     def teaser(self) -> str:
         return teaser(self.text)
+
+    @property
+    def feed_ids(self) -> tuple[str, ...]:
+        """Every feed that carries this article: its own first."""
+        return (self.feed_id, *(other.feed_id for other in self.also_in))
+
+    @property
+    def sources(self) -> str:
+        """The names of every feed that carries this article ("Stadt Leipzig / Kultur in Leipzig")."""
+        return " / ".join(dict.fromkeys((self.source, *(other.source for other in self.also_in))))
 
     @property
     def paragraphs(self) -> list[str]:
@@ -137,6 +161,77 @@ def deduplicate(items: Iterable[NewsItem]) -> list[NewsItem]:
     return result
 
 
+def same_article_keys(item: NewsItem) -> set[str]:
+    """What makes items of different feeds the same article: the same link, the same globally unique
+    guid (a URI such as an Atom id or a permalink; plain numbers like "123" repeat across feeds), or,
+    for entries with neither, the same title and date."""
+    keys: set[str] = set()
+    if item.link:
+        keys.add("link:" + item.link)
+    identity = item.identity or dedup_key(None, item.link, item.title, item.published)
+    if identity.startswith("guid:"):
+        guid = identity.removeprefix("guid:")
+        if _is_uri(guid):
+            keys.add(identity)
+            if openable_link(guid):  # a permalink guid is the article's address
+                keys.add("link:" + guid)
+    elif identity.startswith("title:"):
+        keys.add(identity)
+    return keys
+
+
+def _is_uri(value: str) -> bool:
+    scheme, colon, rest = value.partition(":")
+    return bool(colon and rest and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme))
+
+
+def merge_feeds(items: Iterable[NewsItem]) -> list[NewsItem]:
+    """One item per article when several feeds carry it (see `same_article_keys`).
+
+    Of the copies the most complete is kept (a date, a text, a picture), then the newest, then the
+    first one given (pass the items in the order of the feeds); the others' feeds are listed in its
+    `also_in`, and it counts as first seen when the first copy was. Items keep their first order.
+    """
+    pool = list(items)
+    parent = list(range(len(pool)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    owner: dict[str, int] = {}
+    for index, item in enumerate(pool):
+        for key in same_article_keys(item):
+            first = root(owner.setdefault(key, index))
+            mine = root(index)
+            if first != mine:
+                parent[max(first, mine)] = min(first, mine)
+    groups: dict[int, list[NewsItem]] = {}
+    for index, item in enumerate(pool):
+        groups.setdefault(root(index), []).append(item)
+    return [_merge(group) for group in groups.values()]
+
+
+def _merge(copies: list[NewsItem]) -> NewsItem:
+    if len(copies) == 1:
+        return copies[0]
+    best = max(copies, key=_completeness)  # max() keeps the first of equals
+    also: list[AlsoIn] = []
+    for other in copies:
+        for entry in (AlsoIn(other.feed_id, other.source, other.id), *other.also_in):
+            if entry.feed_id != best.feed_id and all(entry.feed_id != a.feed_id for a in also):
+                also.append(entry)
+    seen = [c.first_seen for c in copies if c.first_seen is not None]
+    return replace(best, also_in=tuple(also), first_seen=min(seen, default=None))
+
+
+def _completeness(item: NewsItem) -> tuple[int, datetime, int]:
+    filled = (item.published is not None) + bool(item.text) + bool(item.image)
+    return filled, item.published or _EPOCH, len(item.text)
+
+
 def newest_first(items: Iterable[NewsItem]) -> list[NewsItem]:
     """Dated items newest first; undated ones after them, the most recently first seen first."""
     pool = list(items)
@@ -178,7 +273,7 @@ def fold(text: str) -> str:
 
 def matches(item: NewsItem, *, query: str = "", feed_id: str = "", category: str = "") -> bool:
     """Filter rule: every word of the query appears in the title or text; source and category match."""
-    if feed_id and item.feed_id != feed_id:
+    if feed_id and feed_id not in item.feed_ids:
         return False
     if category and item.category != category:
         return False

@@ -9,7 +9,8 @@ drawn here.
 
 Demo endpoints for tests and testers (all data are demo data):
 - `POST /demo/feeds/{feed}/items` `{"title", "html", "image"?, "undated"?}` adds an item (newest),
-- `POST /demo/feeds/{feed}/mode` `{"mode": "ok"|"fail"|"slow"|"broken", "delay"?: seconds}`,
+- `POST /demo/feeds/{feed}/mode` `{"mode": "ok"|"fail"|"slow"|"broken"|"truncated", "delay"?: seconds}`
+  ("broken" answers with an HTML page, "truncated" with the first half of the feed, as a cut transfer does),
 - `GET /demo/feeds/{feed}/hits` how many full (200) and conditional (304) answers were given.
 """
 
@@ -29,7 +30,7 @@ from pydantic import BaseModel, Field
 from leipzig_app.sandbox.context import SandboxContext
 from leipzig_app.sandbox.feeds_data import FEEDS, SEED, SEED_OFFENBACH, png
 
-MODES = ("ok", "fail", "slow", "broken")
+MODES = ("ok", "fail", "slow", "broken", "truncated")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS feed_items (
@@ -130,6 +131,10 @@ def create_router(ctx: SandboxContext) -> APIRouter:
             body, media_type = _atom(items, base, changed), "application/atom+xml; charset=utf-8"
         etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
         headers = {"ETag": etag, "Last-Modified": format_datetime(changed, usegmt=True)}
+        if mode == "truncated":  # a transfer cut short: always a full answer, and only half of it
+            _hit(ctx, feed, 200)
+            data = body.encode()
+            return Response(data[: len(data) // 2], media_type=media_type, headers=headers)
         if _not_modified(request, etag, changed):
             _hit(ctx, feed, 304)
             return Response(status_code=304, headers=headers)

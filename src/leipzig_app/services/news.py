@@ -4,7 +4,7 @@ The cache is the source of what is shown: `cached()` answers at once (offline to
 all feeds concurrently and stores what changed. A feed that fails (offline, 500, timeout, not a feed)
 affects only itself: its error is kept per feed and shown with it, its previous items stay. When every
 feed failed for lack of a connection the snapshot is marked offline, with the time of the last good
-fetch ("Stand: ...").
+fetch ("Stand: ..."). An article that several feeds carry is shown once, naming every feed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from leipzig_app.domain.news import (
     is_new,
     local_stamp,
     matches,
+    merge_feeds,
     newest_first,
     relative_date,
 )
@@ -96,7 +97,6 @@ class NewsService:
     def cached(self) -> NewsSnapshot:
         """The stored news at once, without the network."""
         statuses = []
-        known = {f.id for f in self.feeds}
         fetched: list[datetime] = []
         for feed in self.feeds:
             state = self._store.feed_state(feed.id)
@@ -106,9 +106,8 @@ class NewsService:
             if state.error_key:
                 error = AppError(state.error_message, key=state.error_key, params=state.error_params)
             statuses.append(FeedStatus(feed.id, feed.title, state.fetched_at, error))
-        items = [i for i in self._store.items() if i.feed_id in known]
         return NewsSnapshot(
-            items=tuple(newest_first(items)),
+            items=tuple(newest_first(self._merged_items())),
             statuses=tuple(statuses),
             updated_at=max(fetched, default=None),
             offline=self._offline,
@@ -116,7 +115,20 @@ class NewsService:
         )
 
     def item(self, item_id: str) -> NewsItem | None:
-        return self._store.item(item_id)
+        """The item as the list shows it (merged with its copies in other feeds), by any feed's id."""
+        stored = self._store.item(item_id)
+        if stored is None:
+            return None
+        for item in self._merged_items():
+            if item.id == item_id or any(other.item_id == item_id for other in item.also_in):
+                return item
+        return stored
+
+    def _merged_items(self) -> list[NewsItem]:
+        """The cached items of the configured feeds, one per article; ties go to the earlier feed."""
+        order = {feed.id: index for index, feed in enumerate(self.feeds)}
+        items = sorted((i for i in self._store.items() if i.feed_id in order), key=lambda i: order[i.feed_id])
+        return merge_feeds(items)
 
     @staticmethod
     def visible(
@@ -213,7 +225,7 @@ class NewsService:
         items = tuple(
             HomeItem(
                 title=item.title,
-                subtitle=" · ".join(part for part in (item.source, self.when(item, language)) if part),
+                subtitle=" · ".join(part for part in (item.sources, self.when(item, language)) if part),
                 route=f"/news/{item.id}",
             )
             for item in snapshot.items[:HOME_ITEMS]

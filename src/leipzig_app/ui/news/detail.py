@@ -47,7 +47,7 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
             expand=True,
         )
     language = t.base_language
-    meta = [item.source]
+    meta = [item.sources]
     if item.published is not None:
         meta.append(f"{service.when(item, language)} ({service.stamp(item.published, language)})")
     else:

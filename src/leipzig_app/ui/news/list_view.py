@@ -41,7 +41,8 @@ _BUILDS = itertools.count()
 
 #: Items shown at first (and added by "Weitere Nachrichten"): the first screen stays quick with long feeds.
 PAGE_SIZE = 30
-#: Pictures are fetched for the first items only; the rest show text alone until opened.
+#: Pictures are fetched for the first items of each page only (those shown first, and the first ones
+#: "Weitere Nachrichten" reveals); the rest show text alone until opened, so a page costs few downloads.
 IMAGES_IN_LIST = 12
 
 
@@ -218,7 +219,7 @@ class NewsList:
             ]
             return
         shown = visible[: self.limit]
-        controls = [self._card(item, i < IMAGES_IN_LIST) for i, item in enumerate(shown)]
+        controls = [self._card(item, i % PAGE_SIZE < IMAGES_IN_LIST) for i, item in enumerate(shown)]
         self.more.visible = len(visible) > len(shown)
         self.items.controls = [*controls, self.more]
 
@@ -230,7 +231,7 @@ class NewsList:
         when = self.service.when(item, t.base_language)
         card.show(
             item,
-            meta=" · ".join(part for part in (item.source, when) if part),
+            meta=" · ".join(part for part in (item.sources, when) if part),
             new=is_new(item, self.last_visit),
             image=self.service.cached_image(item.image) if item.image and with_image else None,
         )
@@ -244,12 +245,14 @@ class NewsList:
         self.limit += PAGE_SIZE
         self._fill_items()
         self._update()
+        await self._load_images()
 
     async def _on_search(self, e: Any) -> None:
         self.query = str(e.control.value or "")
         self.limit = PAGE_SIZE
         self._fill_items()
         self._update()
+        await self._load_images()
 
     async def _on_search_submit(self, e: Any) -> None:
         await self._on_search(e)
