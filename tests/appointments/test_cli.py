@@ -6,14 +6,15 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from leipzig_app.cli.main import main
+from leipzig_app.domain.appointments import BERLIN
 
-GRUENAU, ANMELDEN = "10002", "120686"
+GRUENAU, PAUNSDORF, ANMELDEN = "10002", "10004", "120686"
 BOOK = ["book", "--office", GRUENAU, "--service", ANMELDEN]
 
 
@@ -39,21 +40,23 @@ def test_catalog_slots_book_cancel(
     )
     assert code == 0
     assert slots
-    first = datetime.fromisoformat(slots[0])
+    assert set(slots[0]) == {"slot", "office_id", "office_name"}
+    assert {(s["office_id"], s["office_name"]) for s in slots} == {(GRUENAU, "Bürgeramt Grünau (Demo)")}
+    first = datetime.fromisoformat(slots[0]["slot"])
     assert first.utcoffset() is not None
 
     code, booked, _ = run(
-        capsys, "book", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN,
-        "--slot", slots[0], "--name", "Erika Mustermann", "--email", "erika@example.org",
+        capsys, "book", "--endpoint", endpoint, "--office", slots[0]["office_id"], "--service", ANMELDEN,
+        "--slot", slots[0]["slot"], "--name", "Erika Mustermann", "--email", "erika@example.org",
     )  # fmt: skip
     assert code == 0
-    assert booked["slot"] == slots[0]
+    assert booked["slot"] == slots[0]["slot"]
     assert booked["state"] == "confirmed"  # Grünau confirms without an e-mail round trip
     assert set(booked) == {"process_id", "auth_key", "slot", "state"}
 
     code, _, err = run(
         capsys, "book", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN,
-        "--slot", slots[0], "--name", "Max Muster", "--email", "max@example.org",
+        "--slot", slots[0]["slot"], "--name", "Max Muster", "--email", "max@example.org",
     )  # fmt: skip
     assert code == 1
     assert err.startswith("leipzig-app: error: appointment booking: appointmentAlreadyBooked")
@@ -65,6 +68,40 @@ def test_catalog_slots_book_cancel(
     )  # fmt: skip
     assert code == 0
     assert cancelled == {"cancelled": True}
+
+
+def test_slots_of_several_offices_name_the_office_of_each_time(
+    capsys: pytest.CaptureFixture[str], endpoint: str, demo: Callable[..., Any]
+) -> None:
+    # both offices open early on the same day: every time of that hour is free at both
+    day = (datetime.now(BERLIN) + timedelta(days=2)).date()
+    for office in (GRUENAU, PAUNSDORF):
+        demo("special-openings", office_id=office, day=day.isoformat(), opens="06:00", closes="07:00")
+    code, slots, _ = run(
+        capsys, "slots", "--endpoint", endpoint, "--office", f"{PAUNSDORF},{GRUENAU}",
+        "--service", ANMELDEN, "--days", "3",
+    )  # fmt: skip
+    assert code == 0
+    keys = [(datetime.fromisoformat(s["slot"]).timestamp(), s["office_id"]) for s in slots]
+    assert keys == sorted(set(keys))  # by time, then office, and no entry twice
+    names = {s["office_id"]: s["office_name"] for s in slots}
+    assert names == {GRUENAU: "Bürgeramt Grünau (Demo)", PAUNSDORF: "Bürgeramt Paunsdorf (Demo)"}
+    quarter_past_six = datetime.combine(day, time(6, 15), BERLIN).isoformat()
+    early = [s for s in slots if s["slot"] == quarter_past_six]
+    assert [s["office_id"] for s in early] == [GRUENAU, PAUNSDORF]
+
+    # each entry books at its own office
+    code, booked, _ = run(
+        capsys, "book", "--endpoint", endpoint, "--office", early[1]["office_id"], "--service", ANMELDEN,
+        "--slot", early[1]["slot"], "--name", "Erika Mustermann", "--email", "erika@example.org",
+    )  # fmt: skip
+    assert code == 0
+    assert booked["state"] == "confirmed"
+    code, after, _ = run(
+        capsys, "slots", "--endpoint", endpoint, "--office", f"{GRUENAU},{PAUNSDORF}",
+        "--service", ANMELDEN, "--days", "3",
+    )  # fmt: skip
+    assert [s["office_id"] for s in after if s["slot"] == early[0]["slot"]] == [GRUENAU]
 
 
 @pytest.mark.parametrize(

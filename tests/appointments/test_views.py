@@ -16,6 +16,7 @@ def secure_storage(client: FakeFletClient) -> dict[str, str]:
     """The phone's secure storage (Keychain/Keystore), answered by the fake client."""
     secure: dict[str, str] = {}
     client.method_handlers[("SecureStorage", "get")] = lambda _, a: secure.get((a or {})["key"])
+    client.method_handlers[("SecureStorage", "get_all")] = lambda _, a: dict(secure)
     client.method_handlers[("SecureStorage", "set")] = lambda _, a: secure.update({a["key"]: a["value"]})
     client.method_handlers[("SecureStorage", "remove")] = lambda _, a: secure.pop(a["key"], None)
     return secure

@@ -73,6 +73,11 @@ class FileSecretStore:
             data[name] = value
             self._write(data)
 
+    async def names(self, prefix: str = "") -> list[str]:
+        """The names of the entries that begin with `prefix` (to find what an earlier run left)."""
+        with self._lock:
+            return sorted(name for name in self._read() if name.startswith(prefix))
+
     async def delete(self, name: str) -> None:
         with self._lock:
             data = self._read()

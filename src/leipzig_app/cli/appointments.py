@@ -35,8 +35,15 @@ def register(sub: Any) -> None:
         return p
 
     command("catalog", "offices and services").set_defaults(handler=_catalog)
-    slots = command("slots", "free times (ISO 8601 with offset, Europe/Berlin)")
-    slots.add_argument("--office", required=True, help="office id (several separated by commas)")
+    slots = command("slots", "free times, one entry per time and office")
+    slots.description = (
+        "Free times, each with its office: [{slot, office_id, office_name}, ...], sorted by time, then "
+        "office. slot is ISO 8601 with offset (Europe/Berlin); a time free at two offices is two entries. "
+        "Pass slot and office_id of an entry to `book` as --slot and --office."
+    )
+    slots.add_argument(
+        "--office", required=True, help="office id; several separated by commas, e.g. 10002,10004"
+    )
     slots.add_argument("--service", required=True, help="service id")
     slots.add_argument("--days", type=int, default=14, help="how many days from today (1-62, default 14)")
     slots.add_argument("--count", type=int, default=1, help="number of persons (default 1)")
@@ -103,13 +110,22 @@ def _slots(args: argparse.Namespace) -> int:
         from datetime import timedelta
 
         today = datetime.now(BERLIN).date()
-        return await booking.available_slots(
+        found = await booking.available_slots(
             offices, args.service, args.count, today, today + timedelta(days=args.days - 1)
         )
+        return found, await booking.catalog()
 
-    slots = _run(args, work)
+    slots, catalog = _run(args, work)
+    names = {o.id: o.name for o in catalog.offices}
     now = datetime.now(BERLIN)
-    emit([s.start.isoformat() for s in slots if s.start.timestamp() > now.timestamp()])
+    # A time free at several offices is one entry per office: `book` needs both --slot and --office.
+    emit(
+        [
+            {"slot": s.start.isoformat(), "office_id": s.office_id, "office_name": names.get(s.office_id)}
+            for s in sorted(set(slots))
+            if s.start.timestamp() > now.timestamp()
+        ]
+    )
     return 0
 
 

@@ -40,6 +40,7 @@ from leipzig_app.domain.appointments import (
 )
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.profile import AppointmentSettings, local_text
+from leipzig_app.services.appointments_holds import HeldTimes
 from leipzig_app.services.container import HomeCard, HomeItem
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class AppointmentService:
         self._clock = clock or (lambda: datetime.now(BERLIN))
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
+        self._held = HeldTimes(booking, lambda: self._secrets)
 
     @property
     def secrets(self) -> SecretStore:
@@ -176,24 +178,20 @@ class AppointmentService:
         catalog.office(slot.office_id)
         check_person_count(catalog.service(service_id), count)
         held = await self._booking.reserve(slot.office_id, [service_id], [count], slot.start)
-        # Keep the access data from the start: if the secret store fails, nothing is booked yet.
-        try:
-            await self._secrets.set(_held_name(held), f"{held.process_id}\n{held.auth_key}")
-        except AppError:
-            await self.release(held)
-            raise
+        # Keep the access data from the start: if the secret store fails, the time is given back at once.
+        await self._held.keep(held)
         return held
 
     async def release(self, held: Booking) -> None:
         """Give a held time back (the resident went back or left); failures only mean it expires later."""
-        try:
-            await self._booking.cancel(held.process_id, held.auth_key)
-        except AppError:
-            log.info("a held time could not be released; it expires on its own")
-        try:
-            await self._secrets.delete(_held_name(held))
-        except AppError:
-            log.info("the held time's access data could not be removed")
+        await self._held.release(held)
+
+    async def release_stale_holds(self) -> int:
+        """Give back the times an earlier run held and never booked (the app was closed meanwhile).
+
+        Once per secret store; holds of this run are never touched. Returns how many were removed.
+        """
+        return await self._held.release_stale()
 
     async def complete(
         self, held: Booking, contact: Contact, *, replaces: str | None = None
@@ -203,11 +201,15 @@ class AppointmentService:
         office = catalog.office(held.office_id)
         services = [catalog.service(s) for s in held.service_ids]
         contact = check_contact(contact, office)
-        updated = await self._booking.update(held, contact)
-        if office.email_confirmation:
-            result = await self._booking.preconfirm(updated)
-        else:
-            result = await self._booking.confirm(updated)
+        try:
+            updated = await self._booking.update(held, contact)
+            if office.email_confirmation:
+                result = await self._booking.preconfirm(updated)
+            else:
+                result = await self._booking.confirm(updated)
+        except ReservationExpiredError:
+            await self._held.forget(held)  # the server no longer holds it: nothing left to give back
+            raise
         record = AppointmentRecord(
             id=uuid.uuid4().hex,
             office_id=office.id,
@@ -227,11 +229,11 @@ class AppointmentService:
         )
         try:
             await self._secrets.set(_secret_name(record.id), f"{result.process_id}\n{result.auth_key}")
-            await self._secrets.delete(_held_name(held))
         except AppError:
             # Without its access data the booking could never be changed from the app: give it back.
             await self.release(result)
             raise
+        await self._held.forget(held)
         self._store.save(record)
         return record
 
@@ -353,6 +355,8 @@ class AppointmentService:
         return min(upcoming, key=lambda r: r.start.timestamp()) if upcoming else None
 
     async def home_card(self, language: str) -> HomeCard:
+        # Home is the first screen of every start: the moment to give back what an earlier run held.
+        self._held.start_release_stale()
         record = self.next_appointment()
         if record is None:
             return HomeCard()
@@ -368,8 +372,3 @@ class AppointmentService:
 
 def _secret_name(record_id: str) -> str:
     return f"appointments.{record_id}"
-
-
-def _held_name(held: Booking) -> str:
-    """Where a held time's access data wait until the booking has its local record."""
-    return f"appointments.held.{held.start.timestamp():.0f}.{held.office_id}"

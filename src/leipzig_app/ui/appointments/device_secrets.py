@@ -15,6 +15,7 @@ import flet as ft
 from leipzig_app.domain.appointments import SecretStore
 from leipzig_app.domain.errors import AppError
 from leipzig_app.services.appointments import AppointmentService
+from leipzig_app.services.appointments_holds import ListableSecretStore
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,17 @@ class DeviceSecretStore:
             raise DeviceSecretStoreError(
                 f"secure storage cannot be written ({type(error).__name__})"
             ) from None
+
+    async def names(self, prefix: str = "") -> list[str]:
+        """Names beginning with `prefix`, here and in the file not yet moved over."""
+        try:
+            stored: dict[str, str] | None = await self._storage.get_all()
+        except Exception as error:  # noqa: BLE001 - see get
+            raise DeviceSecretStoreError(f"secure storage cannot be read ({type(error).__name__})") from None
+        found = {name for name in stored or {} if name.startswith(prefix)}
+        if isinstance(self.previous, ListableSecretStore):
+            found.update(await self.previous.names(prefix))
+        return sorted(found)
 
     async def delete(self, name: str) -> None:
         try:

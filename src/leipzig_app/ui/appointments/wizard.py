@@ -47,6 +47,7 @@ class Wizard(WizardBase):
     # --- frame ------------------------------------------------------------------------------------------
 
     def build(self) -> ft.Control:
+        self._watch_leaving()
         self.days_shown = DAYS_SHOWN
         if self.old is not None:
             self.count = self.old.service_counts[0]
@@ -313,14 +314,22 @@ class Wizard(WizardBase):
         assert self.chosen is not None
         await self._release()
         try:
-            self.held = await self.service.hold(slot, self.chosen.id, self.count)
-        except SlotTakenError as error:
-            self._fail(error)
-            await self._load_slots()
-            return
+            held = await self.service.hold(slot, self.chosen.id, self.count)
         except AppError as error:
+            if self.left:
+                return
             self._fail(error)
-            self._show_slots()
+            if isinstance(error, SlotTakenError):
+                await self._load_slots()
+            else:
+                self._show_slots()
+            return
+        # A second tap may have held another time meanwhile: only the latest one is kept.
+        previous, self.held = self.held, held
+        if previous is not None:
+            await self.service.release(previous)
+        if self.left:  # the resident left while the server reserved it: nobody can continue this booking
+            await self._release()
             return
         if self.old is not None:
             self._show_review()

@@ -1,7 +1,9 @@
 """The frame of the booking wizard and its last steps: contact, review-and-confirm and the result.
 
 `wizard.py` adds the first steps (service, offices, times). A time is held from the moment it is picked;
-leaving or picking another gives it back.
+picking another, going back, or leaving the booking screen in any other way (another tab, a link, a
+rebuilt shell) gives it back. The steps replace the wizard's own list in place and never navigate, so
+only a real departure replaces the screen.
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ class WizardBase:
         self.result: AppointmentRecord | None = None
         self.problem = ""
         self.notice = ""
+        #: The screen was replaced: nothing shown any more, and whatever is held is given back.
+        self.left = False
+        #: The booking is on its way to the server; it ends in "Meine Termine" even if the resident leaves.
+        self.booking = False
         # The steps' controls are the list's own items: nested in one column, Flutter would merge all their
         # texts into a single semantics node, which a screen reader reads as one long label.
         self.body = ft.ListView(padding=16, spacing=12, expand=True, key="appointments.wizard")
@@ -105,8 +111,20 @@ class WizardBase:
         self.problem = error_text(self.ctx, error)
 
     async def _leave(self, e: Any) -> None:
-        await self._release()
+        if not self.booking:
+            await self._release()
         self.ctx.navigate("/appointments")
+
+    def _watch_leaving(self) -> None:
+        """Be told once when this screen is replaced (call once per build: each showing is a new wizard)."""
+        self.ctx.on_leave(self._on_leave)
+
+    async def _on_leave(self) -> None:
+        # A new showing of the booking route builds a new wizard that starts over, so nothing this one
+        # holds can be continued; a booking already on its way is finished by `_book`.
+        self.left = True
+        if not self.booking:
+            await self._release()
 
     async def _release(self) -> None:
         if self.held is not None and self.result is None:
@@ -236,6 +254,7 @@ class WizardBase:
 
     async def _book(self) -> None:
         assert self.held is not None
+        self.booking = True
         try:
             if self.old is not None:
                 outcome = await self.service.reschedule(
@@ -251,14 +270,22 @@ class WizardBase:
                 self.result = await self.service.complete(self.held, self.contact)
         except ReservationExpiredError as error:
             self.held = None
+            if self.left:
+                return
             self._fail(error)
             await self._load_slots()
             return
         except AppError as error:
+            if self.left:  # not booked, and nobody is there to try again: give the time back
+                await self._release()
+                return
             self._fail(error)
             self._show_review()
             return
-        self._show_done()
+        finally:
+            self.booking = False
+        if not self.left:
+            self._show_done()
 
     def _show_done(self) -> None:
         assert self.result is not None

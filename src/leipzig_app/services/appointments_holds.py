@@ -1,0 +1,135 @@
+"""Held times: the access data of a reserved time from the moment it is picked until it is booked, given
+back or found expired, and giving back what an earlier run of the app left behind.
+
+A time is reserved on the server as soon as the resident picks it; its process id and auth key wait in
+the secret store under `appointments.held.<start>.<office>` until the booking has its own record. An
+entry that no running booking screen owns (the app was closed on the contact or review step) is stale:
+its time is given back on the server where that still works, and the entry is removed either way, since
+a reservation lasts only minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from leipzig_app.domain.appointments import AppointmentBooking, Booking, SecretStore
+from leipzig_app.domain.errors import AppError
+
+log = logging.getLogger(__name__)
+
+HELD_PREFIX = "appointments.held."
+
+
+def held_name(held: Booking) -> str:
+    """Where a held time's access data wait until the booking has its local record."""
+    return f"{HELD_PREFIX}{held.start.timestamp():.0f}.{held.office_id}"
+
+
+@runtime_checkable
+class ListableSecretStore(Protocol):
+    """A secret store that can name its entries (the app's file and device stores both can)."""
+
+    async def names(self, prefix: str) -> list[str]: ...
+
+
+class HeldTimes:
+    """The held times of this running app and their entries in the secret store."""
+
+    def __init__(self, booking: AppointmentBooking, secrets: Callable[[], SecretStore]):
+        self._booking = booking
+        self._secrets = secrets
+        #: Entries owned by a hold of this running app: never stale, whatever a sweep finds.
+        self._live: set[str] = set()
+        #: Stores already swept (the phone's secure storage replaces the file store once a page is there).
+        self._swept: list[SecretStore] = []
+        self._sweeping: set[asyncio.Task[int]] = set()
+
+    async def keep(self, held: Booking) -> None:
+        """Store a fresh hold's access data; if the store refuses, the time is given back at once."""
+        name = held_name(held)
+        self._live.add(name)
+        try:
+            await self._secrets().set(name, f"{held.process_id}\n{held.auth_key}")
+        except AppError:
+            await self.release(held)
+            raise
+
+    async def release(self, held: Booking) -> None:
+        """Give a held time back on the server (best effort) and remove its entry."""
+        try:
+            await self._booking.cancel(held.process_id, held.auth_key)
+        except AppError:
+            log.info("a held time could not be released; it expires on its own")
+        await self.forget(held)
+
+    async def forget(self, held: Booking) -> None:
+        """Remove a hold's entry: it was booked, given back, or the server no longer holds it."""
+        await self._remove(held_name(held))
+
+    async def _remove(self, name: str) -> None:
+        self._live.discard(name)
+        try:
+            await self._secrets().delete(name)
+        except AppError:
+            log.info("a held time's access data could not be removed")
+
+    async def release_stale(self) -> int:
+        """Give back every held time no booking screen of this run owns; once per secret store.
+
+        Returns how many entries were removed. A store that cannot list its entries is left alone.
+        """
+        store = self._secrets()
+        if any(store is swept for swept in self._swept):
+            return 0
+        self._swept.append(store)
+        if not isinstance(store, ListableSecretStore):
+            return 0
+        try:
+            names = await store.names(HELD_PREFIX)
+        except AppError:
+            log.info("the secret store cannot list the held times; they are left for the next start")
+            self._swept.remove(store)
+            return 0
+        removed = 0
+        for name in names:
+            if name in self._live:
+                continue
+            try:
+                value = await store.get(name)
+            except AppError:
+                log.info("a stale held time could not be read")
+                continue
+            process_id, _, auth_key = (value or "").partition("\n")
+            if process_id and auth_key:
+                try:
+                    await self._booking.cancel(process_id, auth_key)
+                except AppError:
+                    log.info("a stale held time could not be released; it has expired or expires soon")
+            if name in self._live:  # picked again while the server answered: it belongs to a booking now
+                continue
+            try:
+                await store.delete(name)
+            except AppError:
+                log.info("a stale held time's access data could not be removed")
+                continue
+            removed += 1
+        if removed:
+            log.info("gave back %d held time(s) left by an earlier run", removed)
+        return removed
+
+    def start_release_stale(self) -> None:
+        """`release_stale` in the background of the running event loop (Home must not wait for it)."""
+        store = self._secrets()
+        if any(store is swept for swept in self._swept):
+            return
+        task = asyncio.get_running_loop().create_task(self.release_stale())
+        self._sweeping.add(task)
+        task.add_done_callback(self._swept_in_background)
+
+    def _swept_in_background(self, task: asyncio.Task[int]) -> None:
+        self._sweeping.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("giving back stale held times failed: %s", type(task.exception()).__name__)
