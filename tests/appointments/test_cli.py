@@ -40,23 +40,24 @@ def test_catalog_slots_book_cancel(
     )
     assert code == 0
     assert slots
-    assert set(slots[0]) == {"slot", "office_id", "office_name"}
-    assert {(s["office_id"], s["office_name"]) for s in slots} == {(GRUENAU, "Bürgeramt Grünau (Demo)")}
-    first = datetime.fromisoformat(slots[0]["slot"])
+    # The contract for one office: a list of ISO 8601 times with offset.
+    assert all(isinstance(s, str) for s in slots)
+    first = datetime.fromisoformat(slots[0])
     assert first.utcoffset() is not None
+    assert slots == sorted(slots, key=lambda s: datetime.fromisoformat(s).timestamp())
 
     code, booked, _ = run(
-        capsys, "book", "--endpoint", endpoint, "--office", slots[0]["office_id"], "--service", ANMELDEN,
-        "--slot", slots[0]["slot"], "--name", "Erika Mustermann", "--email", "erika@example.org",
+        capsys, "book", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN,
+        "--slot", slots[0], "--name", "Erika Mustermann", "--email", "erika@example.org",
     )  # fmt: skip
     assert code == 0
-    assert booked["slot"] == slots[0]["slot"]
+    assert booked["slot"] == slots[0]
     assert booked["state"] == "confirmed"  # Grünau confirms without an e-mail round trip
     assert set(booked) == {"process_id", "auth_key", "slot", "state"}
 
     code, _, err = run(
         capsys, "book", "--endpoint", endpoint, "--office", GRUENAU, "--service", ANMELDEN,
-        "--slot", slots[0]["slot"], "--name", "Max Muster", "--email", "max@example.org",
+        "--slot", slots[0], "--name", "Max Muster", "--email", "max@example.org",
     )  # fmt: skip
     assert code == 1
     assert err.startswith("leipzig-app: error: appointment booking: appointmentAlreadyBooked")

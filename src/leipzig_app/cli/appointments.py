@@ -35,11 +35,12 @@ def register(sub: Any) -> None:
         return p
 
     command("catalog", "offices and services").set_defaults(handler=_catalog)
-    slots = command("slots", "free times, one entry per time and office")
+    slots = command("slots", "free times (ISO 8601 with offset)")
     slots.description = (
-        "Free times, each with its office: [{slot, office_id, office_name}, ...], sorted by time, then "
-        "office. slot is ISO 8601 with offset (Europe/Berlin); a time free at two offices is two entries. "
-        "Pass slot and office_id of an entry to `book` as --slot and --office."
+        "Free times of one office: a sorted list of ISO 8601 times with offset (Europe/Berlin). With "
+        "several offices (--office A,B): [{slot, office_id, office_name}, ...], sorted by time, then "
+        "office; a time free at two offices is two entries. Pass slot and office_id of an entry to `book` "
+        "as --slot and --office."
     )
     slots.add_argument(
         "--office", required=True, help="office id; several separated by commas, e.g. 10002,10004"
@@ -116,14 +117,19 @@ def _slots(args: argparse.Namespace) -> int:
         return found, await booking.catalog()
 
     slots, catalog = _run(args, work)
-    names = {o.id: o.name for o in catalog.offices}
     now = datetime.now(BERLIN)
-    # A time free at several offices is one entry per office: `book` needs both --slot and --office.
+    future = [s for s in sorted(set(slots)) if s.start.timestamp() > now.timestamp()]
+    if len(offices) == 1:
+        # The contract for one office: a plain list of ISO 8601 times with offset.
+        emit([s.start.isoformat() for s in future])
+        return 0
+    # Several offices: a time free at more than one is one entry per office, since `book` needs both
+    # --slot and --office.
+    names = {o.id: o.name for o in catalog.offices}
     emit(
         [
             {"slot": s.start.isoformat(), "office_id": s.office_id, "office_name": names.get(s.office_id)}
-            for s in sorted(set(slots))
-            if s.start.timestamp() > now.timestamp()
+            for s in future
         ]
     )
     return 0
