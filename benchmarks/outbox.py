@@ -77,7 +77,9 @@ async def worker(db_path: Path, endpoint: str) -> None:
     async with make_client(timeout=CLIENT_TIMEOUT) as http:
         client = Open311Client(http, endpoint, api_key="demo-open311-key", jurisdiction_id="leipzig.de")
         service = ReportsService(
-            outbox=SqliteOutboxStore(db, db_path.parent / "outbox"), reporting=client, policy=policy
+            outbox=SqliteOutboxStore(db, db_path.parent / "outbox", city="leipzig"),
+            reporting=client,
+            policy=policy,
         )
         service.resume()
         while True:
@@ -152,7 +154,7 @@ def queue_reports(db_path: Path, count: int, run_id: str) -> None:
     from leipzig_app.domain.outbox import OutboxItem, OutboxState, queue
     from leipzig_app.domain.reports import Location, ReportDraft
 
-    store = SqliteOutboxStore(Database(db_path, [MIGRATIONS]), db_path.parent / "outbox")
+    store = SqliteOutboxStore(Database(db_path, [MIGRATIONS]), db_path.parent / "outbox", city="leipzig")
     rng = random.Random(42)
     photo = tiny_jpeg()
     now = datetime.now(UTC)

@@ -47,6 +47,7 @@ def migrations() -> list[Migrations]:
         letters_store,
         news_store,
         outbox_store,
+        report_drafts_store,
         settings_store,
     )
 
@@ -55,6 +56,7 @@ def migrations() -> list[Migrations]:
         news_store.MIGRATIONS,
         appointment_store.MIGRATIONS,
         outbox_store.MIGRATIONS,
+        report_drafts_store.MIGRATIONS,
         letters_store.MIGRATIONS,
         hub_store.MIGRATIONS,
     ]
@@ -355,7 +357,8 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
         )
     http, tiles = runtime.http, settings.map_tile_url
     service = ReportsService(
-        outbox=SqliteOutboxStore(runtime.db, runtime.data_dir / "outbox"),
+        # The city's own outbox: another city's reports wait until that city is active again.
+        outbox=SqliteOutboxStore(runtime.db, runtime.data_dir / "outbox", city=profile.id),
         reporting=reporting,
         photos=OpenCvPhotoProcessor(),
         mode=settings.mode,
@@ -369,6 +372,24 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
 
 
 FEATURE_WIRING.append(_wire_reports)
+
+
+def _wire_report_drafts(runtime: AppRuntime, profile: CityProfile) -> None:
+    """Drafts of the report wizard: kept in the database per city, photos (processed only) as files."""
+    from leipzig_app.adapters.report_drafts_store import SqliteReportDraftStore
+    from leipzig_app.services.report_drafts import ReportDraftsService, photo_limit
+
+    runtime.services.report_drafts = None
+    if runtime.services.reports is None:
+        return
+    runtime.services.report_drafts = ReportDraftsService(
+        SqliteReportDraftStore(runtime.db, runtime.data_dir / "report-drafts", city=profile.id),
+        runtime.services.reports,
+        max_photos=photo_limit(profile.reports),
+    )
+
+
+FEATURE_WIRING.append(_wire_report_drafts)
 
 
 def _wire_notices(runtime: AppRuntime, profile: CityProfile) -> None:

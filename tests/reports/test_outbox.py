@@ -53,7 +53,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 def _service(db: Any, tmp_path: Path, http: httpx.AsyncClient, endpoint: str) -> ReportsService:
     return ReportsService(
-        outbox=SqliteOutboxStore(db, tmp_path / "outbox"),
+        outbox=SqliteOutboxStore(db, tmp_path / "outbox", city="leipzig"),
         reporting=Open311Client(http, endpoint, api_key="demo-open311-key", jurisdiction_id="leipzig.de"),
         rng=random.Random(1),
         policy=NO_DELAY,

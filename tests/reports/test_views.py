@@ -139,7 +139,7 @@ async def test_handoff_city_prepares_text_and_opens_the_portal(runtime: AppRunti
 
     portal = "https://buergerbeteiligung.sachsen.de/portal/leipzig/"
     runtime.services.reports = ReportsService(
-        outbox=SqliteOutboxStore(runtime.db, tmp_path / "handoff"),
+        outbox=SqliteOutboxStore(runtime.db, tmp_path / "handoff", city="leipzig"),
         reporting=None,
         mode="handoff",
         handoff_url=portal,

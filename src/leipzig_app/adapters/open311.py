@@ -3,7 +3,8 @@
 JSON first; when a server answers the `.json` URL with something that is not an Open311 JSON answer (404
 or 415 without an Open311 error list, or a body that is not JSON) the client switches to `.xml`, the
 format every server must offer, and keeps using it. POSTs are form-encoded UTF-8; photos go as multipart
-`media` files or, where the city profile says so, are uploaded first and referenced by `media_url`.
+`media` files or, where the city profile says so, are uploaded first and referenced by `media_url` (one
+photo per report then: the standard has a single `media_url` field; more raise `TooManyPhotosError`).
 Every POST carries an `Idempotency-Key` header (servers that honour it answer a repeat with the first
 answer). A transport failure before the request left (connection refused) is an `OfflineError`; one
 after it may have left (timeout, reset) is a `DeliveryUncertainError`, which the outbox treats with care.
@@ -31,6 +32,21 @@ from leipzig_app.domain.reports import (
     ServiceRequest,
     SubmitReceipt,
 )
+
+
+class TooManyPhotosError(ServerError):
+    """GeoReport v2 carries one `media_url` per request, so a city that takes photos by URL takes one
+    photo per report. More are refused before anything leaves the device, never dropped silently. The
+    refusal counts as a 4xx: the outbox hands the report back to the resident instead of retrying it."""
+
+    key = "reports.photos.one_only"
+
+    def __init__(self, count: int):
+        super().__init__(
+            f"submit: {count} photos, but this city takes photos by media_url, one per report",
+            status=400,
+            params={"count": count, "what": "submit"},
+        )
 
 
 def _iso(moment: datetime) -> str:
@@ -102,6 +118,8 @@ class Open311Client:
         files: list[tuple[str, tuple[str, bytes, str]]] = []
         if photos and self.photo_upload == "multipart":
             files = [("media", (p.name, p.data, p.content_type)) for p in photos]
+        elif len(photos) > 1:
+            raise TooManyPhotosError(len(photos))  # before anything is uploaded or sent
         elif photos:
             fields.append(("media_url", await self.upload_media(photos[0])))
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}

@@ -2,10 +2,17 @@
 
 Implements the `OutboxStore` port. Photos are written to `<data>/outbox/<item id>/<n>.jpg` (atomically,
 through a temporary file) *before* the row that names them is committed, so a killed app never leaves a
-row pointing at a missing photo; a folder without a row is removed on the next start. Each state change is
-one committed transaction (WAL mode), written before the network call it precedes: a process killed at
-any point finds on restart exactly what was decided before it died. A small key/value cache keeps the
-city's categories and definitions for reporting offline.
+row pointing at a missing photo; a folder without a row is removed at a later start (once it is older
+than `ORPHAN_MIN_AGE`). Each state change is one committed transaction (WAL mode), written before the
+network call it precedes: a process killed at any point finds on restart exactly what was decided before
+it died. A small key/value cache keeps the city's categories and definitions for reporting offline.
+
+Every row belongs to one city profile (`city`, the profile id). A store is opened for one city and sees,
+sends and lists only that city's reports and cache entries; the other cities' rows stay untouched until
+their city is active again. Reports kept before rows carried a city (schema version 1) are claimed by the
+first city the outbox is opened for after the update, that is the profile active then: for a resident
+who never switched cities, the city they were written for. The old shared cache is dropped (its city is
+unknown; it refills the next time the categories are online).
 """
 
 from __future__ import annotations
@@ -14,9 +21,10 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +64,37 @@ MIGRATIONS = Migrations(
             value TEXT NOT NULL
         );
         """,
+        # 2: every report and cache entry belongs to a city profile. NULL marks a report kept before
+        # (claimed by the first city that opens the outbox, see `SqliteOutboxStore`).
+        """
+        ALTER TABLE outbox_items ADD COLUMN city TEXT;
+        CREATE INDEX outbox_items_city ON outbox_items (city, state, next_attempt_at);
+        DROP TABLE report_cache;
+        CREATE TABLE report_cache (
+            city TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (city, key)
+        );
+        """,
     ],
 )
+
+#: A photo folder without a row is removed at start once it is this old.
+ORPHAN_MIN_AGE = timedelta(minutes=10)
 
 _COLUMNS = (
     "id", "idempotency_key", "state", "draft", "photos", "created_at", "attempts", "next_attempt_at",
     "first_attempt_at", "uncertain", "error_key", "error_params", "error_detail", "service_request_id",
     "token", "service_notice", "status", "status_notes", "status_updated_at", "sent_at",
 )  # fmt: skip
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return time.time()
 
 
 def _dt(value: datetime | None) -> str | None:
@@ -93,18 +124,30 @@ def _draft_from(text: str) -> ReportDraft:
 
 
 class SqliteOutboxStore:
-    """Outbox items in SQLite, their photos as files below `folder`."""
+    """One city's outbox items in SQLite, their photos as files below `folder` (shared by all cities)."""
 
-    def __init__(self, db: Database, folder: Path):
+    def __init__(self, db: Database, folder: Path, *, city: str):
+        if not city:
+            raise ValueError("the outbox needs the id of the city profile it serves")
         self._db = db
+        self.city = city
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._claim_unassigned()
         self._remove_orphans()
 
+    def _claim_unassigned(self) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE outbox_items SET city = ? WHERE city IS NULL", (self.city,))
+
     def _remove_orphans(self) -> None:
-        known = {item.id for item in self.items()}
+        # Every city's rows count: another city's waiting report keeps its photos. A young folder may
+        # belong to a report being added right now (photos are written before its row), so it stays.
+        with self._db.transaction() as conn:
+            known = {row["id"] for row in conn.execute("SELECT id FROM outbox_items")}
+        cutoff = time.time() - ORPHAN_MIN_AGE.total_seconds()
         for entry in self.folder.iterdir():
-            if entry.is_dir() and entry.name not in known:
+            if entry.is_dir() and entry.name not in known and _mtime(entry) < cutoff:
                 shutil.rmtree(entry, ignore_errors=True)
 
     def _row(self, item: OutboxItem) -> tuple[Any, ...]:
@@ -156,11 +199,11 @@ class SqliteOutboxStore:
             shutil.rmtree(folder, ignore_errors=True)
             raise StorageError(f"cannot keep the report's photos in {folder}: {error.strerror}") from None
         stored = replace(item, photos=tuple(names))
-        placeholders = ", ".join("?" * len(_COLUMNS))
+        placeholders = ", ".join("?" * (len(_COLUMNS) + 1))
         with self._db.transaction() as conn:
             conn.execute(
-                f"INSERT INTO outbox_items ({', '.join(_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                self._row(stored),
+                f"INSERT INTO outbox_items ({', '.join(_COLUMNS)}, city) VALUES ({placeholders})",  # noqa: S608
+                (*self._row(stored), self.city),
             )
         return stored
 
@@ -168,18 +211,22 @@ class SqliteOutboxStore:
         assignments = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
         with self._db.transaction() as conn:
             conn.execute(
-                f"UPDATE outbox_items SET {assignments} WHERE id = ?",  # noqa: S608
-                (*self._row(item)[1:], item.id),
+                f"UPDATE outbox_items SET {assignments} WHERE id = ? AND city = ?",  # noqa: S608
+                (*self._row(item)[1:], item.id, self.city),
             )
 
     def get(self, item_id: str) -> OutboxItem | None:
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT * FROM outbox_items WHERE id = ?", (item_id,)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM outbox_items WHERE id = ? AND city = ?", (item_id, self.city)
+            ).fetchone()
         return self._item(row) if row else None
 
     def items(self) -> list[OutboxItem]:
         with self._db.transaction() as conn:
-            rows = conn.execute("SELECT * FROM outbox_items ORDER BY created_at, id").fetchall()
+            rows = conn.execute(
+                "SELECT * FROM outbox_items WHERE city = ? ORDER BY created_at, id", (self.city,)
+            ).fetchall()
         return [self._item(row) for row in rows]
 
     def photo(self, item: OutboxItem, name: str) -> bytes:
@@ -191,18 +238,23 @@ class SqliteOutboxStore:
 
     def delete(self, item_id: str) -> None:
         with self._db.transaction() as conn:
-            conn.execute("DELETE FROM outbox_items WHERE id = ?", (item_id,))
-        shutil.rmtree(self.folder / item_id, ignore_errors=True)
+            deleted = conn.execute(
+                "DELETE FROM outbox_items WHERE id = ? AND city = ?", (item_id, self.city)
+            ).rowcount
+        if deleted:
+            shutil.rmtree(self.folder / item_id, ignore_errors=True)
 
     def cache_get(self, key: str) -> object | None:
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT value FROM report_cache WHERE key = ?", (key,)).fetchone()
+            row = conn.execute(
+                "SELECT value FROM report_cache WHERE city = ? AND key = ?", (self.city, key)
+            ).fetchone()
         return json.loads(row["value"]) if row else None
 
     def cache_set(self, key: str, value: object) -> None:
         with self._db.transaction() as conn:
             conn.execute(
-                "INSERT INTO report_cache (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False, default=str)),
+                "INSERT INTO report_cache (city, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(city, key) DO UPDATE SET value = excluded.value",
+                (self.city, key, json.dumps(value, ensure_ascii=False, default=str)),
             )

@@ -1,8 +1,9 @@
 """`leipzig-app report services|submit|status`: check an Open311 GeoReport v2 endpoint from the shell.
 
 For testers and city IT. `submit` sends directly (no outbox) with a fresh idempotency key, after the same
-checks the app makes and with the photo through the same privacy processing (metadata removed, faces and
-plates blurred, downscaled). Server errors end with exit code 1 and one line naming the problem.
+checks and clean-up the app makes (`services.reports.prepare_draft`: trimmed text, numbers with a decimal
+point) and with the photo through the same privacy processing (metadata removed, faces and plates blurred,
+downscaled). Server errors end with exit code 1 and one line naming the problem.
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ def _photo(path: Path | None) -> list[Any]:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from leipzig_app.domain.reports import Location, ReportDraft, validate_draft
+    from leipzig_app.domain.reports import Location, ReportDraft
+    from leipzig_app.services.reports import prepare_draft
 
     if (args.lat is None) != (args.long is None):
         raise CliError("give both --lat and --long, or --address")
@@ -165,8 +167,8 @@ def _submit(args: argparse.Namespace) -> int:
                 f"--service-code '{args.service_code}' is not offered (known: {', '.join(sorted(services))})"
             )
         definition = await client.definition(service.code) if service.metadata else None
-        validate_draft(draft, definition)
-        receipt = await client.submit(draft, photos, idempotency_key=str(uuid.uuid4()))
+        prepared = prepare_draft(draft, definition)  # as the app sends it (1,5 becomes 1.5)
+        receipt = await client.submit(prepared, photos, idempotency_key=str(uuid.uuid4()))
         return {
             "service_request_id": receipt.service_request_id,
             "token": receipt.token,

@@ -26,6 +26,8 @@ class AppServices:
     news: Any = None
     appointments: Any = None
     reports: Any = None
+    #: Drafts of the report wizard (services/report_drafts.py), wired with `reports`.
+    report_drafts: Any = None
     notices: Any = None
     scanner: Any = None
     hub: Any = None

@@ -7,6 +7,9 @@ into uncertain ones. An uncertain item is never sent blindly again: first the se
 are searched for it (same category, text, place, time); only if it is not there is it sent again, with
 the same idempotency key, so servers that honour the key cannot store it twice either (docs/reports.md).
 Categories and definitions are cached so that a report can be written without network.
+
+A service serves one city: its outbox store holds only that city's reports and cache entries, and its
+Open311 client speaks to that city's endpoint, so a report is only ever sent to the city it was written for.
 """
 
 from __future__ import annotations
@@ -59,6 +62,20 @@ _STATE_KEYS = {
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def prepare_draft(draft: ReportDraft, definition: ServiceDefinition | None) -> ReportDraft:
+    """The draft as it is sent: text and e-mail trimmed, attribute values cleaned (numbers with a decimal
+    point, so `1,5` is sent as `1.5`); `ReportInvalidError` names what to fix. The app and the command
+    line both send through this."""
+    cleaned = replace(
+        draft,
+        description=draft.description.strip(),
+        email=(draft.email or "").strip() or None,
+        attributes=normalise_attributes(draft.attributes, definition),
+    )
+    validate_draft(cleaned, definition)
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -157,14 +174,7 @@ class ReportsService:
 
     def prepare(self, draft: ReportDraft, definition: ServiceDefinition | None) -> ReportDraft:
         """The draft with clean attribute values, or `ReportInvalidError` naming what to fix."""
-        cleaned = replace(
-            draft,
-            description=draft.description.strip(),
-            email=(draft.email or "").strip() or None,
-            attributes=normalise_attributes(draft.attributes, definition),
-        )
-        validate_draft(cleaned, definition)
-        return cleaned
+        return prepare_draft(draft, definition)
 
     async def submit_report(
         self,

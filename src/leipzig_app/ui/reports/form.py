@@ -54,9 +54,12 @@ def _label(t: Translator, attr: ServiceAttribute) -> str:
 
 
 def attribute_fields(
-    t: Translator, definition: ServiceDefinition | None, answers: Answers
+    t: Translator,
+    definition: ServiceDefinition | None,
+    answers: Answers,
+    on_change: Callable[[], Any] = lambda: None,
 ) -> list[ft.Control]:
-    """One control per attribute; edits write straight into `answers` (code -> values)."""
+    """One control per attribute; edits write straight into `answers` (code -> values), then `on_change()`."""
     if definition is None:
         return []
     controls: list[ft.Control] = []
@@ -66,15 +69,17 @@ def attribute_fields(
         if not attr.variable:
             controls.append(ft.Text(attr.description))
             continue
-        controls.append(_field(t, attr, answers))
+        controls.append(_field(t, attr, answers, on_change))
     return controls
 
 
-def _set(answers: Answers, code: str, value: str) -> None:
-    answers[code] = [value] if value.strip() else []
+def _field(
+    t: Translator, attr: ServiceAttribute, answers: Answers, on_change: Callable[[], Any]
+) -> ft.Control:
+    def _set(answers: Answers, code: str, value: str) -> None:
+        answers[code] = [value] if value.strip() else []
+        on_change()
 
-
-def _field(t: Translator, attr: ServiceAttribute, answers: Answers) -> ft.Control:
     key = f"reports.attr.{attr.code}"
     label = _label(t, attr)
     current = answers.get(attr.code, [])
@@ -98,6 +103,7 @@ def _field(t: Translator, attr: ServiceAttribute, answers: Answers) -> ft.Contro
                     values.append(chosen)
                 elif not e.control.value and chosen in values:
                     values.remove(chosen)
+                on_change()
 
             boxes.append(
                 ft.Checkbox(

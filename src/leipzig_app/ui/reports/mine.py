@@ -1,5 +1,6 @@
 """ "Meine Meldungen": every report on this device with its outbox state or the city's status, and one
-report in detail (status notes, reference number, attempts and the reason a report was refused)."""
+report in detail (status notes, reference number, attempts and the reason a report was refused). A
+refused report can be corrected and sent again ("/reports/edit/<id>", the wizard) or thrown away."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import flet as ft
 from leipzig_app.domain.outbox import OutboxItem, OutboxState
 from leipzig_app.ui import formatting
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.reports.correct import reason_text
 from leipzig_app.ui.reports.wizard import state_text
 from leipzig_app.ui.widgets.common import empty_state, heading, primary_button, secondary_button, text_button
 
@@ -27,17 +29,11 @@ def _when(ctx: ViewContext, moment: Any) -> str:
     return formatting.moment(moment, ctx.t.base_language, ctx.profile.timezone)
 
 
-def _reason(ctx: ViewContext, item: OutboxItem) -> str:
-    if not item.error_key:
-        return ""
-    return ctx.t(item.error_key, **item.error_params) if ctx.t.has(item.error_key) else item.error_detail
-
-
 def _note(ctx: ViewContext, item: OutboxItem) -> str:
     """The city's status note once sent; the reason while it waits or was refused."""
     if item.state == OutboxState.SENT:
         return item.status_notes
-    return _reason(ctx, item) if item.state in (OutboxState.FAILED, OutboxState.QUEUED) else ""
+    return reason_text(ctx, item) if item.state in (OutboxState.FAILED, OutboxState.QUEUED) else ""
 
 
 def my_reports(ctx: ViewContext) -> list[ft.Control]:
@@ -115,7 +111,7 @@ def detail(ctx: ViewContext, item_id: str) -> ft.Control:
     if item.state != OutboxState.SENT:
         line(t("reports.detail.attempts", count=item.attempts), "reports.detail.attempts")
         if item.error_key:
-            line(t("reports.detail.reason", reason=_reason(ctx, item)), "reports.detail.reason")
+            line(t("reports.detail.reason", reason=reason_text(ctx, item)), "reports.detail.reason")
         if item.state == OutboxState.QUEUED and item.next_attempt_at:
             line(t("reports.detail.next", date=_when(ctx, item.next_attempt_at)), "reports.detail.next")
     lines.append(_actions(ctx, item))
@@ -138,8 +134,13 @@ def _actions(ctx: ViewContext, item: OutboxItem) -> ft.Control:
         ctx.navigate(f"/reports/mine/{item.id}")
         ctx.announce(t("reports.refreshed"))
 
+    drafts = ctx.services.report_drafts
+
     def discard(e: Any) -> None:
-        service.discard(item.id)
+        if drafts is not None:
+            drafts.discard_report(item.id)  # its correction draft goes with it
+        else:
+            service.discard(item.id)
         ctx.navigate("/reports")
         ctx.announce(t("reports.discarded"))
 
@@ -148,6 +149,15 @@ def _actions(ctx: ViewContext, item: OutboxItem) -> ft.Control:
             # An uncertain item waits for its grace time on purpose: the server may still be storing it.
             buttons.append(primary_button(t("reports.retry_now"), key="reports.retry", on_click=retry))
     elif item.state == OutboxState.FAILED:
+        if drafts is not None:
+            buttons.append(
+                primary_button(
+                    t("reports.resubmit"),
+                    key="reports.resubmit",
+                    icon=ft.Icons.EDIT,
+                    on_click=lambda e: ctx.navigate(f"/reports/edit/{item.id}"),
+                )
+            )
         buttons.append(secondary_button(t("reports.discard"), key="reports.discard", on_click=discard))
     elif item.state == OutboxState.SENT and item.status != "closed":
         buttons.append(secondary_button(t("reports.refresh"), key="reports.refresh", on_click=refresh))
@@ -165,6 +175,9 @@ def landing(ctx: ViewContext) -> ft.Control:
             icon=ft.Icons.ADD,
             on_click=lambda e: ctx.navigate("/reports/new"),
         ),
-        *my_reports(ctx),
     ]
+    drafts = ctx.services.report_drafts
+    if drafts is not None and drafts.has_pending():
+        controls.append(ft.Text(t("reports.draft.pending"), key="reports.draft.pending"))
+    controls += my_reports(ctx)
     return ft.ListView(controls, padding=16, spacing=12, expand=True, key="reports.landing")

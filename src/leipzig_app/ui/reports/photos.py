@@ -1,5 +1,6 @@
-"""The photo part of the report wizard: pick (up to three), privacy-process off the UI thread, show the
-result with its blur areas (untick to keep one visible), offer the photo's own position with consent."""
+"""The photo part of the report wizard: pick (up to three, or one where the city takes photos by URL),
+privacy-process off the UI thread, show the result with its blur areas (untick to keep one visible), offer
+the photo's own position with consent."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class PhotoDraft:
     processed: ProcessedPhoto
     detected: list[Region]
     kept: set[int] = field(default_factory=set)
+    #: Came back from a saved draft: `original` is the processed photo (the original is never kept).
+    restored: bool = False
 
 
 class PhotoSteps:
@@ -41,16 +44,23 @@ class PhotoSteps:
     photos: list[PhotoDraft]
     position: tuple[float, float] | None
     camera_capture: CameraCapture | None = None
+    #: 1 where the city takes photos by `media_url` (one per request in GeoReport v2).
+    max_photos: int = MAX_PHOTOS
 
     def refresh(self) -> None:
+        raise NotImplementedError
+
+    def changed(self, e: Any = None) -> None:
         raise NotImplementedError
 
     def photo_controls(self) -> list[ft.Control]:
         t = self.t
         controls: list[ft.Control] = [
-            heading(t("reports.photos", max=MAX_PHOTOS), level=3),
+            heading(t("reports.photos", max=self.max_photos), level=3),
             ft.Text(t("reports.photos.privacy"), color=ft.Colors.ON_SURFACE_VARIANT),
         ]
+        if self.max_photos == 1:
+            controls.append(ft.Text(t("reports.photos.one_only"), key="reports.photos.one_only"))
         for number, photo in enumerate(self.photos, start=1):
             controls.append(
                 photo_panel(
@@ -64,6 +74,14 @@ class PhotoSteps:
                     on_add_area=self._area_adder(photo),
                 )
             )
+            if photo.restored:
+                controls.append(
+                    ft.Text(
+                        t("reports.draft.photo_saved"),
+                        key=f"reports.photo.{number}.saved",
+                        color=ft.Colors.ON_SURFACE_VARIANT,
+                    )
+                )
             gps = photo.processed.gps
             if gps and self.position != gps:
                 position = f"{gps[0]:.5f}, {gps[1]:.5f}"
@@ -75,7 +93,7 @@ class PhotoSteps:
                         on_click=lambda e, g=gps: self.use_position(g),
                     ),
                 ]
-        if len(self.photos) < MAX_PHOTOS:
+        if len(self.photos) < self.max_photos:
             controls.append(
                 secondary_button(
                     t("reports.photos.add"),
@@ -89,6 +107,12 @@ class PhotoSteps:
                     self.camera_capture = CameraCapture(self)
                 controls += self.camera_capture.controls()
         return controls
+
+    def announce_full(self) -> None:
+        if self.max_photos == 1:
+            self.ctx.announce(self.t("reports.photos.one_only"))
+        else:
+            self.ctx.announce(self.t("reports.photos.full", max=self.max_photos))
 
     def _toggler(self, photo: PhotoDraft) -> Callable[[int, bool], None]:
         def toggle(index: int, on: bool) -> None:
@@ -112,6 +136,7 @@ class PhotoSteps:
 
     def use_position(self, position: tuple[float, float]) -> None:
         self.position = position
+        self.changed()
         self.refresh()
         self.ctx.announce(self.t("reports.gps.done", position=f"{position[0]:.5f}, {position[1]:.5f}"))
 
@@ -125,7 +150,11 @@ class PhotoSteps:
             log.info("the file picker could not be opened", exc_info=True)
             self.ctx.announce(t("reports.photos.failed", reason=t("reports.error.photo")))
             return
-        for picked in (files or [])[: MAX_PHOTOS - len(self.photos)]:
+        files = files or []
+        room = max(0, self.max_photos - len(self.photos))
+        if len(files) > room:
+            self.announce_full()
+        for picked in files[:room]:
             data = bytes(picked.bytes) if picked.bytes is not None else None
             if data is None and picked.path:
                 data = await asyncio.to_thread(_read, picked.path)
@@ -137,6 +166,9 @@ class PhotoSteps:
     async def add_photo(self, data: bytes) -> None:
         """Process a picked photo (off the UI thread) and show it as it will be sent."""
         t = self.t
+        if len(self.photos) >= self.max_photos:
+            self.announce_full()
+            return
         self.ctx.announce(t("reports.photos.processing"))
         try:
             processed = await asyncio.to_thread(self.service_api.process_photo, data)
@@ -146,6 +178,7 @@ class PhotoSteps:
         self.photos.append(
             PhotoDraft(data, processed, list(processed.regions), kept=set(range(len(processed.regions))))
         )
+        self.changed()
         self.refresh()
         self.ctx.announce(t("reports.photos.added", count=len(processed.regions)))
 
@@ -159,10 +192,12 @@ class PhotoSteps:
             photo.processed = await asyncio.to_thread(self.service_api.process_photo, photo.original, regions)
         except AppError as error:
             self.ctx.announce(self.t(error.key, **error.params))
+        self.changed()
         self.refresh()
 
     def _remove_photo(self, photo: PhotoDraft) -> None:
         self.photos.remove(photo)
+        self.changed()
         self.refresh()
         self.ctx.announce(self.t("reports.photos.removed"))
 

@@ -33,7 +33,7 @@ def location_controls(wizard: ReportWizard) -> list[ft.Control]:
                 label=t("reports.address"),
                 hint_text=t("reports.address.hint"),
                 value=wizard.address,
-                on_change=lambda e: setattr(wizard, "address", str(e.control.value or "")),
+                on_change=wizard.setter("address"),
             )
         ),
         secondary_button(
@@ -113,6 +113,7 @@ async def _probe_map(wizard: ReportWizard) -> None:
 
 def clear(wizard: ReportWizard) -> None:
     wizard.position = None
+    wizard.changed()
     wizard.refresh()
 
 

@@ -1,8 +1,9 @@
 """The last step: everything on one screen, "Schon gemeldet?", then send (or hand off to the portal).
 
 Sending goes through the outbox: the report is stored first, then sent; the resident hears whether it was
-sent, is waiting for a connection, or was refused with the city's reason. A city without Open311 gets the
-report as text to copy and a button that opens its portal.
+sent, is waiting for a connection, or was refused with the city's reason. The saved draft goes once the
+outbox has the report; a corrected report takes the place of the refused one (services/report_drafts.py).
+A city without Open311 gets the report as text to copy and a button that opens its portal.
 """
 
 from __future__ import annotations
@@ -128,9 +129,14 @@ async def send(wizard: ReportWizard) -> None:
     wizard.ctx.announce(t("reports.sending"))
     wizard.refresh()
     try:
-        item = await wizard.service_api.submit_report(
-            wizard.draft(), [p.processed.data for p in wizard.photos], wizard.definition
-        )
+        if wizard.drafts is not None:
+            item = await wizard.drafts.submit(
+                wizard.slot, wizard.snapshot(), wizard.draft(), wizard.definition
+            )
+        else:
+            item = await wizard.service_api.submit_report(
+                wizard.draft(), [p.processed.data for p in wizard.photos], wizard.definition
+            )
     except AppError as error:
         wizard.busy = False
         wizard.error = t(error.key, **error.params)
@@ -138,6 +144,7 @@ async def send(wizard: ReportWizard) -> None:
         wizard.refresh()
         return
     wizard.busy = False
+    wizard.sent = True  # leaving the wizard now must not save the draft again
     if item.state == OutboxState.SENT:
         message = (
             t("reports.sent", id=item.service_request_id)

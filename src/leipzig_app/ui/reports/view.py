@@ -1,5 +1,6 @@
-"""The reports section: "/reports" (new report, Meine Meldungen), "/reports/new" (the wizard) and
-"/reports/mine/<id>" (one report). A city that offers no reporting gets an honest empty state."""
+"""The reports section: "/reports" (new report, Meine Meldungen), "/reports/new" (the wizard),
+"/reports/mine/<id>" (one report) and "/reports/edit/<id>" (correcting a refused report in the wizard).
+A city that offers no reporting gets an honest empty state."""
 
 from __future__ import annotations
 
@@ -26,4 +27,6 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
         return ReportWizard(ctx).build()
     if parts[1:2] == ["mine"] and len(parts) == 3:
         return mine.detail(ctx, parts[2])
+    if parts[1:2] == ["edit"] and len(parts) == 3:
+        return ReportWizard(ctx, correcting=parts[2]).build()
     return mine.landing(ctx)

@@ -1,17 +1,23 @@
 """The "Melden" wizard: category, questions and description, place and photos, contact, review and send.
 
-One `ReportWizard` per visit keeps the draft in memory and redraws its body on every step. The place can
-always be typed as an address (a screen-reader user never needs a map or GPS); the position from GPS or
-from a photo's own metadata is taken only when the resident asks for it. Photos are privacy-processed as
-soon as they are picked, shown as they will be sent, and their blur areas can be unticked. Before sending,
-open reports nearby in the same category are shown ("Schon gemeldet?"). Sending stores the report in the
-outbox first, so a missing network only changes the message, never the outcome.
+One `ReportWizard` per visit redraws its body on every step and saves the draft durably on every change
+(ui/reports/resume.py), so leaving the screen, a reload or a restart loses nothing; "Neue Meldung" then
+offers to continue the saved draft or to discard it. The place can always be typed as an address (a
+screen-reader user never needs a map or GPS); the position from GPS or from a photo's own metadata is
+taken only when the resident asks for it. Photos are privacy-processed as soon as they are picked, shown
+as they will be sent, and their blur areas can be unticked. Before sending, open reports nearby in the
+same category are shown ("Schon gemeldet?"). Sending stores the report in the outbox first, so a missing
+network only changes the message, never the outcome.
+
+A report the city refused opens here too ("/reports/edit/<id>"), filled with what was sent and with the
+city's reason on every step; sending it again replaces the refused report (it is sent once).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -27,9 +33,12 @@ from leipzig_app.domain.reports import (
     ServiceRequest,
     search_services,
 )
+from leipzig_app.services.report_drafts import NEW_REPORT, STEPS, photo_limit
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.reports.correct import check_category, open_correction
 from leipzig_app.ui.reports.form import Answers, attribute_fields, category_list
 from leipzig_app.ui.reports.photos import PhotoDraft, PhotoSteps
+from leipzig_app.ui.reports.resume import DraftKeeping, offer_controls
 from leipzig_app.ui.widgets.common import (
     error_banner,
     heading,
@@ -40,14 +49,25 @@ from leipzig_app.ui.widgets.common import (
 )
 
 log = logging.getLogger(__name__)
-STEPS = ("category", "details", "location", "contact", "review")
 
 
-class ReportWizard(PhotoSteps):
-    def __init__(self, ctx: ViewContext):
+class ReportWizard(DraftKeeping, PhotoSteps):
+    def __init__(self, ctx: ViewContext, *, correcting: str | None = None):
         self.ctx = ctx
         self.t = ctx.t
         self.service_api = ctx.services.reports
+        drafts = ctx.services.report_drafts
+        # Drafts belong to the reports service they were wired with (a service swapped in keeps none).
+        self.drafts = drafts if drafts is not None and drafts.reports is self.service_api else None
+        self.max_photos = self.drafts.max_photos if self.drafts else photo_limit(ctx.profile.reports)
+        #: Where the draft is kept: the new report, or the outbox id of the refused report corrected here.
+        self.slot = correcting or NEW_REPORT
+        self.replaces = correcting
+        #: The city's reason for refusing the report being corrected.
+        self.reason: str | None = None
+        #: A corrected report's category is looked up (and its questions loaded) once categories are in.
+        self.check_category = False
+        self.loading = False
         self.step = 0
         self.services: list[Service] = []
         self.stale = False
@@ -73,25 +93,53 @@ class ReportWizard(PhotoSteps):
     # --- frame ----------------------------------------------------------------------------------------
 
     def build(self) -> ft.Control:
+        if self.replaces is not None:
+            missing = open_correction(self)
+            if missing is not None:
+                return missing
+        elif self.drafts is not None:
+            self.offer = self.drafts.pending()
+        self.ctx.on_leave(self.save_on_leave)
+        if self.offer is None:
+            self.start(update=False)
+        else:
+            self.render()
+        return ft.ListView([self.body], padding=16, expand=True, key="reports.wizard.list")
+
+    def start(self, *, update: bool = True) -> None:
+        """Show the wizard (after the resident chose what to do with a saved draft, or at once)."""
         if self.service_api.mode == "handoff":
             # No category list without Open311: one general report, handed to the city's portal.
-            self.service = Service("handoff", self.t("reports.handoff.general"))
-            self.step = 1
-        else:
+            if self.service is None:
+                self.service = Service("handoff", self.t("reports.handoff.general"))
+            self.step = max(self.step, 1)
+        elif not self.services and not self.loading:
+            self.loading = True
             self.ctx.page.run_task(self.load_categories)
-        self.render()
-        return ft.ListView([self.body], padding=16, expand=True, key="reports.wizard.list")
+        if STEPS[self.step] == "review" and self.nearby is None:  # a draft continued at its last step
+            self.ctx.page.run_task(self._load_nearby)
+        if update:
+            self.refresh()
+        else:
+            self.render()
 
     def render(self) -> None:
         t = self.t
+        if self.offer is not None:
+            self.body.controls = offer_controls(self)
+            return
         name = t(f"reports.step.{STEPS[self.step]}")
         controls: list[ft.Control] = [
-            heading(t("reports.new"), key="reports.heading"),
+            heading(t("reports.resubmit.title" if self.replaces else "reports.new"), key="reports.heading"),
             ft.Text(
                 t("reports.step", number=self.step + 1, total=len(STEPS), name=name),
                 key="reports.wizard.step",
             ),
         ]
+        if self.reason:
+            controls.append(
+                error_banner(t("reports.failed", reason=self.reason), key="reports.resubmit.reason")
+            )
         if self.error:
             controls.append(error_banner(self.error, key="reports.error"))
         controls += getattr(self, f"_step_{STEPS[self.step]}")()
@@ -109,11 +157,12 @@ class ReportWizard(PhotoSteps):
         if self.step > 0:
             buttons.append(secondary_button(t("reports.back"), key="reports.back", on_click=self._back))
         else:
+            leave_to = f"/reports/mine/{self.replaces}" if self.replaces else "/reports"
             buttons.append(
                 secondary_button(
                     t("reports.cancel"),
                     key="reports.cancel",
-                    on_click=lambda e: self.ctx.navigate("/reports"),
+                    on_click=lambda e: self.ctx.navigate(leave_to),
                 )
             )
         if 0 < self.step < len(STEPS) - 1:
@@ -127,6 +176,7 @@ class ReportWizard(PhotoSteps):
     def _back(self, e: Any = None) -> None:
         self.error = None
         self.step = max(0, self.step - 1)
+        self.changed()
         self.refresh()
 
     async def _next(self, e: Any = None) -> None:
@@ -138,6 +188,7 @@ class ReportWizard(PhotoSteps):
             return
         self.error = None
         self.step += 1
+        self.changed()
         if STEPS[self.step] == "review":
             self.nearby = None
             self.ctx.page.run_task(self._load_nearby)
@@ -180,6 +231,15 @@ class ReportWizard(PhotoSteps):
             email=self.email.strip() or None,
         )
 
+    def setter(self, name: str, kind: Callable[[Any], Any] = str) -> Callable[[Any], None]:
+        """An `on_change` handler that keeps the field's value and saves the draft."""
+
+        def set_value(e: Any) -> None:
+            setattr(self, name, kind(e.control.value or ""))
+            self.changed()
+
+        return set_value
+
     # --- step 1: category -----------------------------------------------------------------------------
 
     async def load_categories(self) -> None:
@@ -188,7 +248,9 @@ class ReportWizard(PhotoSteps):
             self.load_error = None
         except AppError as error:
             self.load_error = self.t("reports.categories.failed") + " " + self.t(error.key, **error.params)
-        if self.step == 0:
+        self.loading = False
+        checked = self.check_category and await check_category(self)
+        if self.step == 0 or checked:
             self.refresh()
 
     def _step_category(self) -> list[ft.Control]:
@@ -232,6 +294,7 @@ class ReportWizard(PhotoSteps):
             return
         self.error = None
         self.step = 1
+        self.changed()
         self.refresh()
         self.ctx.announce(self.t("reports.chosen", name=service.name))
 
@@ -242,7 +305,7 @@ class ReportWizard(PhotoSteps):
         assert self.service is not None
         return [
             ft.Text(t("reports.chosen", name=self.service.name), weight=ft.FontWeight.BOLD),
-            *attribute_fields(t, self.definition, self.answers),
+            *attribute_fields(t, self.definition, self.answers, on_change=self.changed),
             labelled(
                 ft.TextField(
                     error_max_lines=4,
@@ -253,7 +316,7 @@ class ReportWizard(PhotoSteps):
                     multiline=True,
                     min_lines=3,
                     max_length=MAX_DESCRIPTION,
-                    on_change=lambda e: setattr(self, "description", str(e.control.value or "")),
+                    on_change=self.setter("description"),
                 )
             ),
         ]
@@ -277,14 +340,14 @@ class ReportWizard(PhotoSteps):
                     label=t("reports.email"),
                     value=self.email,
                     keyboard_type=ft.KeyboardType.EMAIL,
-                    on_change=lambda e: setattr(self, "email", str(e.control.value or "")),
+                    on_change=self.setter("email"),
                 )
             ),
             ft.Checkbox(
                 key="reports.consent",
                 label=t("reports.email.consent"),
                 value=self.consent,
-                on_change=lambda e: setattr(self, "consent", bool(e.control.value)),
+                on_change=self.setter("consent", bool),
             ),
         ]
 
