@@ -8,6 +8,7 @@ notice screen and its four action steps are audited with real data.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,22 @@ def test_every_screen_names_every_operable_element(
     )
     for route in [*routes, *letter_routes(letter_id)]:
         problems += _audit(page, route)
+    problems += _audit_report_draft(page)
     assert not problems, "\n".join(problems)
+
+
+def _audit_report_draft(page: Any) -> list[str]:
+    """The screen that offers to continue an unfinished report: choose a category (that is a draft),
+    leave the wizard, and come back."""
+    go(page, "/reports/new")
+    category = page.get_by_role("button", name=re.compile("^Graffiti"))
+    category.first.wait_for(timeout=30_000)
+    category.first.click()
+    page.get_by_role("button", name="Zurück").first.wait_for(timeout=30_000)  # step 2 of the wizard
+    go(page, "/news")
+    problems = _audit(page, "/reports/new")
+    assert page.get_by_role("button", name="Fortsetzen").count() == 1, "no offer to continue the draft"
+    return problems
 
 
 def _small_targets(boxes: list[Box]) -> list[Box]:
