@@ -45,8 +45,8 @@ def test_every_text_field_has_room_for_its_whole_error_and_help_text() -> None:
 
 
 def fields_with_a_floating_label(source: str, path: str) -> list[str]:
-    """Text fields given a text label that never pass through `labelled(...)`: their label would float
-    inside the border, one line high, and wrap across it at 200 % text."""
+    """Text fields and dropdowns given a text label that never pass through `labelled(...)`: their label
+    would float inside the border, one line high, and wrap across it or be cut off at 200 % text."""
     tree = ast.parse(source)
     wrapped: set[str] = set()
     inside: set[int] = set()
@@ -68,7 +68,7 @@ def fields_with_a_floating_label(source: str, path: str) -> list[str]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        if node.func.attr != "TextField" or "label" not in {kw.arg for kw in node.keywords}:
+        if node.func.attr not in ("TextField", "Dropdown") or "label" not in {kw.arg for kw in node.keywords}:
             continue
         if id(node) in inside or names.get(id(node)) in wrapped:
             continue
@@ -82,6 +82,7 @@ def test_the_scan_sees_a_field_whose_label_would_float() -> None:
     assert fields_with_a_floating_label("c = [labelled(ft.TextField(label=t('x')))]", "a.py") == []
     source = "fields = {'a': ft.TextField(label=t('x'))}\nc = [labelled(fields['a'])]"
     assert fields_with_a_floating_label(source, "a.py") == []
+    assert fields_with_a_floating_label("d = ft.Dropdown(label=t('x'))", "a.py") == ["ui/a.py:1"]
 
 
 def test_every_labelled_text_field_shows_its_label_above_the_field() -> None:
@@ -115,3 +116,9 @@ def test_labelled_keeps_the_name_for_screen_readers_and_shows_it_once() -> None:
     assert not field.expand
     unlabelled = ft.TextField(key="g", error_max_lines=4)
     assert labelled(unlabelled) is unlabelled
+    choice = ft.Dropdown(key="d", label="Ist der Inhalt beleidigend?", tooltip="Ist der Inhalt beleidigend?")
+    column = labelled(choice)
+    assert isinstance(column, ft.Column)
+    assert isinstance(choice.label, ft.Text)
+    assert choice.label.semantics_label == "Ist der Inhalt beleidigend?"
+    assert choice.tooltip == "Ist der Inhalt beleidigend?"

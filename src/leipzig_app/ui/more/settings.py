@@ -8,7 +8,7 @@ import flet as ft
 
 from leipzig_app.domain.settings import TEXT_SCALES, THEMES
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.widgets.common import heading, icon_button
+from leipzig_app.ui.widgets.common import heading, icon_button, labelled
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "uk": "Українська", "ar": "العربية"}
 
@@ -77,7 +77,7 @@ def build(ctx: ViewContext) -> ft.Control:
             vertical_alignment=ft.CrossAxisAlignment.CENTER,
         ),
         heading(t("settings.language_section"), level=2),
-        language,
+        labelled(language),
         easy,
         ft.Text(t("settings.easy_language.hint"), color=ft.Colors.ON_SURFACE_VARIANT),
         heading(t("settings.theme"), level=2),
@@ -93,13 +93,15 @@ def build(ctx: ViewContext) -> ft.Control:
 
         controls += [
             heading(t("settings.city"), level=2),
-            ft.Dropdown(
-                key="settings.city",
-                label=t("settings.city"),
-                tooltip=t("settings.city"),
-                value=ctx.profile.id,
-                options=[ft.DropdownOption(key=name, text=name.capitalize()) for name in services.cities],
-                on_select=on_city,
+            labelled(
+                ft.Dropdown(
+                    key="settings.city",
+                    label=t("settings.city"),
+                    tooltip=t("settings.city"),
+                    value=ctx.profile.id,
+                    options=[ft.DropdownOption(key=name, text=name.capitalize()) for name in services.cities],
+                    on_select=on_city,
+                )
             ),
         ]
     else:

@@ -97,7 +97,7 @@ def build_manual(ctx: ViewContext) -> list[ft.Control]:
         labelled(fields["cash_reference"]),
         labelled(fields["notice_date"]),
         labelled(fields["amount"]),
-        kind,
+        labelled(kind),
         labelled(fields["due_date"]),
         ft.Row(
             [

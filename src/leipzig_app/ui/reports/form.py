@@ -84,14 +84,16 @@ def _field(
     label = _label(t, attr)
     current = answers.get(attr.code, [])
     if attr.datatype == "singlevaluelist":
-        return ft.Dropdown(
-            key=key,
-            label=label,
-            tooltip=label,
-            value=current[0] if current else None,
-            options=[ft.DropdownOption(key=v.key, text=v.name) for v in attr.values],
-            on_select=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
-            expand=True,
+        return labelled(
+            ft.Dropdown(
+                key=key,
+                label=label,
+                tooltip=label,
+                value=current[0] if current else None,
+                options=[ft.DropdownOption(key=v.key, text=v.name) for v in attr.values],
+                on_select=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
+                expand=True,
+            )
         )
     if attr.datatype == "multivaluelist":
         boxes: list[ft.Control] = [ft.Text(label, weight=ft.FontWeight.BOLD)]
@@ -205,10 +207,11 @@ def _area_picker(t: Translator, number: int, on_add_area: Callable[[int], Any]) 
 
     return ft.Row(
         [
-            picker,
+            labelled(picker),
             secondary_button(
                 t("reports.photos.add_area.button"), key=f"reports.photo.{number}.area.add", on_click=add
             ),
         ],
         wrap=True,
+        vertical_alignment=ft.CrossAxisAlignment.END,
     )

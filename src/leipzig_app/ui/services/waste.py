@@ -19,6 +19,7 @@ from leipzig_app.ui.services.common import hub_of, not_offered, page
 from leipzig_app.ui.widgets.common import (
     error_banner,
     heading,
+    labelled,
     primary_button,
     search_field,
     secondary_button,
@@ -135,7 +136,7 @@ def _picker(
             search_field(t("hub.waste.street"), key="hub.waste.street", on_change=on_search),
             results,
         ]
-    controls.append(dropdown)
+    controls.append(labelled(dropdown))
     return controls
 
 

@@ -133,12 +133,14 @@ def card(content: ft.Control, *, key: str, on_click: Callable[..., Any] | None =
     )
 
 
-def labelled(field: ft.TextField) -> ft.Control:
-    """`field` with its label shown above it as ordinary text that wraps at any text size.
+def labelled(field: ft.TextField | ft.Dropdown) -> ft.Control:
+    """`field` (a text field or a dropdown) with its label shown above it as ordinary text that wraps at
+    any text size.
 
     A floating label inside the field's border is one line high: at 200 % text a longer label wraps across
-    the border. Here the field keeps the label only as its accessible name (screen readers still read it,
-    also once something is typed) and the visible text above is hidden from them, so it is read once."""
+    the border or is cut off. Here the field keeps the label only as its accessible name (screen readers
+    still read it, also once something is typed or chosen; a dropdown keeps its tooltip too) and the
+    visible text above is hidden from them, so it is read once."""
     text = field.label if isinstance(field.label, str) else None
     if not text:
         return field
