@@ -11,6 +11,7 @@ from leipzig_app.adapters.decoding import QrDecoder, backends, zbar
 from leipzig_app.domain.scanning import DecoderPath
 
 from .conftest import TRICKY_TEXTS, encode, on_page, qr_array
+from .eci_symbols import eci_qr
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
@@ -138,3 +139,18 @@ def test_an_image_without_codes_gives_an_empty_outcome() -> None:
     assert outcome.codes == ()
     assert outcome.brightness is not None
     assert 100 < outcome.brightness < 155
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_one_part_of_a_structured_append_group(index: int) -> None:
+    # zbar joins the parts of a group it sees and marks missing ones with a NUL byte; a photo of one
+    # part must give that part's text, once.
+    parts = [b"Erster Teil, ", b"zweiter Teil, ", b"dritter Teil"]
+    parity = 0
+    for byte in b"".join(parts):
+        parity ^= byte
+    image = eci_qr([(None, parts[index])], version=3, part=(index, 3, parity))
+    assert [c.text for c in zbar.decode(image)] == [parts[index].decode()]
+    for use_zxing in (True, False):
+        outcome = QrDecoder(use_zxing=use_zxing).decode_image(encode(image))
+        assert outcome.texts == (parts[index].decode(),)

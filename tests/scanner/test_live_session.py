@@ -92,10 +92,19 @@ def test_session_collects_codes_across_frames_until_stable(full_decoder: QrDecod
     assert third is not None
     assert [c.text for c in third.new_codes] == [NOTICE]
     assert not third.complete
-    assert session.offer(both) is not None
-    last = session.offer(both)
-    assert last is not None
+    # The set is complete once it has stayed the same and a thorough look at a frame showing both codes
+    # found nothing more. The look at the first frame may still run when the second code appears; the
+    # next one starts once it is done, and the camera keeps delivering frames meanwhile.
+    last = third
+    for _ in range(10):
+        assert session.wait_for_look(10)
+        update = session.offer(both)
+        assert update is not None
+        last = update
+        if last.complete:
+            break
     assert last.complete
+    assert 1 <= session.thorough_looks <= 3
     assert last.hint == scanner.HINT_DONE
     assert sorted(c.text for c in session.codes) == sorted([GIRO, NOTICE])
     assert session.complete
@@ -117,7 +126,7 @@ class _SlowDecoder:
     def decode_image(self, source: str | bytes, *, budget_ms: float | None = None) -> ScanOutcome:
         raise NotImplementedError
 
-    def decode_frame(self, frame: object, *, budget_ms: float) -> ScanOutcome:
+    def decode_frame(self, frame: object, *, budget_ms: float, thorough: bool = False) -> ScanOutcome:
         self.calls += 1
         self.started.set()
         assert self.release.wait(5)

@@ -56,6 +56,18 @@ def letter_frame(texts: Sequence[str], *, width: int = 960, height: int = 720) -
     return frame
 
 
+def focus_frame(sharp: str, blurred: str, *, sigma: float = 1.5) -> NDArray[np.uint8]:
+    """A 1280x960 camera frame (BGR) with a sharp code and, beside it, a code with small modules that is
+    slightly out of focus (Gaussian blur of `sigma` pixels), as when the camera focuses on one of two."""
+    frame = np.full((960, 1280, 3), 230, dtype=np.uint8)
+    first = qr_image(sharp, box=6)
+    second = cv2.GaussianBlur(qr_image(blurred, box=3), (0, 0), sigma)
+    for code, x in ((first, 100), (second, 650)):
+        h, w = code.shape
+        frame[100 : 100 + h, x : x + w] = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR)
+    return frame
+
+
 def blank_frame(width: int = 960, height: int = 720, level: int = 235) -> NDArray[np.uint8]:
     return np.full((height, width, 3), level, dtype=np.uint8)
 

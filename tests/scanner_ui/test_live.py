@@ -7,6 +7,7 @@ from tests.scanner_ui.conftest import (
     FakeCameras,
     FakeFeed,
     blank_frame,
+    focus_frame,
     letter_frame,
     notice_screen_exists,
     use_scanner,
@@ -15,6 +16,7 @@ from tests.scanner_ui.conftest import (
 from tests.support.flet_fake import FakeFletClient
 from tests.support.view import has
 
+from leipzig_app.adapters.decoding import QrDecoder
 from leipzig_app.app import AppRuntime
 
 URL = "https://example.org/anmeldung?x=1"
@@ -155,3 +157,20 @@ async def test_scan_again_starts_over(runtime: AppRuntime) -> None:
         await wait_for(client, lambda: has(client, "scanner.results"))
         assert cameras.opened == 2
         assert client.find("scanner.code.1.text").get("value") == PLAIN
+
+
+async def test_a_blurred_second_code_is_collected_before_moving_on(runtime: AppRuntime) -> None:
+    blurred = "Aktenzeichen " + "A1B2C3D4E5" * 40
+    frame = focus_frame(PLAIN, blurred)
+    # A live frame alone reads only the sharp code; the thorough look before moving on reads the other.
+    assert QrDecoder().decode_frame(frame, budget_ms=60).texts == (PLAIN,)
+    feed = FakeFeed([frame])
+    use_scanner(runtime, FakeCameras(feed))
+    async with FakeFletClient(
+        runtime.create_main(), platform="linux", route="/scanner", width=1000
+    ) as client:
+        await wait_for(client, lambda: has(client, "scanner.results"), timeout=20)
+        texts = {client.find(f"scanner.code.{i}.text").get("value") for i in (1, 2)}
+        assert texts == {PLAIN, blurred}
+        assert client.find("scanner.hint").get("value") == "Alle Codes erfasst"
+        await wait_for(client, feed.closed.is_set)

@@ -11,7 +11,7 @@ import enum
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from leipzig_app.domain.errors import AppError
@@ -32,6 +32,9 @@ class DecodedCode:
     corners: Quad
     raw: bytes
     decoder: str
+    #: The ECI (character set) the symbol declared, as the decoder reported it; None when the symbol
+    #: declared none or the decoder cannot tell (zbar never can).
+    eci: int | None = None
 
     @property
     def center(self) -> Point:
@@ -81,8 +84,9 @@ class CodeDecoder(Protocol):
 
     `source` of `decode_image` is a path or the encoded bytes of an image file (JPEG, PNG, WebP, BMP; PDF
     where a renderer is installed). `frame` of `decode_frame` is an opaque camera frame the adapter
-    understands (the service never looks inside it). Both raise `ScanError` subclasses for input that
-    cannot be read; both return every code they find.
+    understands (the service never looks inside it); `thorough` decodes it like a still photo (every
+    decoder, preprocessing, rescue steps) within the budget. Both raise `ScanError` subclasses for input
+    that cannot be read; both return every code they find.
     """
 
     @property
@@ -90,7 +94,7 @@ class CodeDecoder(Protocol):
 
     def decode_image(self, source: str | bytes, *, budget_ms: float | None = None) -> ScanOutcome: ...
 
-    def decode_frame(self, frame: object, *, budget_ms: float) -> ScanOutcome: ...
+    def decode_frame(self, frame: object, *, budget_ms: float, thorough: bool = False) -> ScanOutcome: ...
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -136,6 +140,7 @@ class UnsupportedFrameError(ScanError):
 
 #: ECI assignment numbers (AIM ECI) to Python codec names, for the character sets QR symbols declare.
 ECI_CHARSETS: dict[int, str] = {
+    0: "cp437",
     1: "iso-8859-1",
     2: "cp437",
     3: "iso-8859-1",
@@ -164,6 +169,7 @@ ECI_CHARSETS: dict[int, str] = {
     28: "big5",
     29: "gb18030",
     30: "euc-kr",
+    170: "ascii",
 }
 
 # Runs of Shift-JIS half-width katakana (single bytes 0xA1-0xDF). Read as ISO-8859-1 such a run is a
@@ -177,8 +183,9 @@ _C1_BYTE = re.compile(rb"[\x80-\x9f]")
 def payload_text(raw: bytes, eci: int | None = None) -> str:
     """Turn the raw bytes of a QR payload into text, following the QR rules.
 
-    1. A declared ECI character set wins.
-    2. Bytes that are valid UTF-8 are UTF-8 (GiroCodes and most modern codes).
+    1. A declared ECI character set wins; an ECI this table does not know (or a declaration the bytes
+       contradict) gives UTF-8 when the bytes are valid UTF-8, otherwise ISO-8859-1.
+    2. Without ECI, bytes that are valid UTF-8 are UTF-8 (GiroCodes and most modern codes).
     3. Bytes that only make sense as Shift-JIS (the QR standard's own Kanji character set, used without ECI
        by Japanese generators) are Shift-JIS: they need ISO-8859-1's unused C1 control range or read as
        runs of half-width katakana, and they decode cleanly.
@@ -191,6 +198,7 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
                 return raw.decode(charset)
             except UnicodeDecodeError:
                 pass  # a wrong declaration: fall back to the content-based rule below
+        return _utf8_or_latin1(raw)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -201,6 +209,93 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
         except UnicodeDecodeError:
             pass
     return raw.decode("iso-8859-1")
+
+
+def _utf8_or_latin1(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("iso-8859-1")
+
+
+@dataclass(frozen=True)
+class EciSegment:
+    """Payload bytes and the ECI designator in force for them (None: before any designator)."""
+
+    eci: int | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class EciPayload:
+    """A payload in the transmitted form of the ECI protocol (AIM ECI, ISO/IEC 15424).
+
+    That form is the symbology identifier ("]Q2" for a QR code that declares an ECI), then the data, in
+    which a backslash followed by six digits is an ECI designator that switches the character set of
+    the bytes after it, and a doubled backslash is one backslash of data.
+    """
+
+    symbology: str
+    segments: tuple[EciSegment, ...]
+
+    @property
+    def has_eci(self) -> bool:
+        return any(segment.eci is not None for segment in self.segments)
+
+    @property
+    def raw(self) -> bytes:
+        """The payload bytes without designators."""
+        return b"".join(segment.data for segment in self.segments)
+
+    @property
+    def first_eci(self) -> int | None:
+        return next((s.eci for s in self.segments if s.eci is not None), None)
+
+    def text(self) -> str:
+        """Each segment decoded with the character set its ECI names (see `payload_text`)."""
+        if not self.has_eci:
+            return payload_text(self.raw)
+        return "".join(payload_text(s.data, s.eci) for s in self.segments)
+
+
+_DESIGNATOR_DIGITS = 6
+
+
+def parse_eci_protocol(data: bytes) -> EciPayload:
+    """Split ECI-protocol bytes into the symbology identifier and segments of one character set each.
+
+    The identifier ("]" plus two characters) is optional. A backslash that is neither doubled nor
+    followed by six digits is kept as data, so input that never went through the protocol's escaping
+    still comes out unchanged. Consecutive data under the same designator forms one segment; an empty
+    segment (a designator directly followed by another) is dropped.
+    """
+    symbology = ""
+    if len(data) >= 3 and data[:1] == b"]":
+        symbology, data = data[:3].decode("latin-1"), data[3:]
+    segments: list[EciSegment] = []
+    current: int | None = None
+    chunk = bytearray()
+    i = 0
+    while i < len(data):
+        byte = data[i]
+        if byte == 0x5C:  # backslash
+            following = data[i + 1 : i + 1 + _DESIGNATOR_DIGITS]
+            if following[:1] == b"\\":
+                chunk.append(0x5C)
+                i += 2
+                continue
+            if len(following) == _DESIGNATOR_DIGITS and following.isdigit():
+                if chunk:
+                    segments.append(EciSegment(current, bytes(chunk)))
+                    chunk = bytearray()
+                current = int(following)
+                i += 1 + _DESIGNATOR_DIGITS
+                continue
+        chunk.append(byte)
+        i += 1
+    if chunk or not segments:
+        segments.append(EciSegment(current, bytes(chunk)))
+    return EciPayload(symbology=symbology, segments=tuple(segments))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -227,14 +322,34 @@ def same_place(a: Quad, b: Quad) -> bool:
 
 
 def merge_codes(found: Sequence[DecodedCode]) -> tuple[DecodedCode, ...]:
-    """Drop codes that several decoders or variants found in the same place with the same text.
+    """One finding per symbol: drop codes that several decoders or variants found in the same place.
 
-    The first finding wins (decoders run strongest first). Two codes with the same text in different
-    places are both kept: a letter may print the same code twice.
+    The first finding wins (decoders run strongest first), with one exception: two different texts in
+    the same place, only one of them decoded with an ECI declaration, are one symbol read by a decoder
+    that cannot see ECIs (zbar) and by one that can; the text decoded with the declared character set
+    is kept. Two codes with the same text in different places are both kept: a
+    letter may print the same code twice.
     """
     kept: list[DecodedCode] = []
     for code in found:
         if any(k.text == code.text and same_place(k.corners, code.corners) for k in kept):
             continue
+        rival = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if (k.eci is None) != (code.eci is None) and same_place(k.corners, code.corners)
+            ),
+            None,
+        )
+        if rival is not None:
+            if code.eci is not None:
+                kept[rival] = code
+            continue
         kept.append(code)
     return tuple(kept)
+
+
+def with_corners(code: DecodedCode, corners: Quad, decoder: str | None = None) -> DecodedCode:
+    """The same finding placed elsewhere (a variant's pixels mapped back to the image)."""
+    return replace(code, corners=corners, decoder=code.decoder if decoder is None else decoder)

@@ -14,10 +14,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from leipzig_app.domain.scanning import CodeDecoder, DecodedCode, ScanOutcome, merge_codes, quad_side
+from leipzig_app.domain.scanning import (
+    CodeDecoder,
+    DecodedCode,
+    ScanError,
+    ScanOutcome,
+    merge_codes,
+    quad_side,
+)
 
 #: Budget for one live frame: decoding must keep pace with the viewfinder.
 LIVE_BUDGET_MS = 60.0
+#: Wall-clock budget of the thorough look at a frame before a set of codes counts as complete. A clean
+#: frame is done in well under 100 ms; the budget is spent only on regions that look like codes but
+#: were not read (measured: a slightly blurred second code beside a sharp one is read after 130-450 ms).
+THOROUGH_BUDGET_MS = 1500.0
 
 HINT_HOLD_IN_FRAME = "scan.hint.hold_in_frame"
 HINT_MOVE_CLOSER = "scan.hint.move_closer"
@@ -61,8 +72,19 @@ class ScannerService:
     async def scan_bytes_async(self, data: bytes) -> ScanOutcome:
         return await asyncio.to_thread(self.scan_bytes, data)
 
-    def live_session(self, *, budget_ms: float = LIVE_BUDGET_MS, stable_frames: int = 3) -> LiveScanSession:
-        return LiveScanSession(self._decoder, budget_ms=budget_ms, stable_frames=stable_frames)
+    def live_session(
+        self,
+        *,
+        budget_ms: float = LIVE_BUDGET_MS,
+        stable_frames: int = 3,
+        thorough_budget_ms: float = THOROUGH_BUDGET_MS,
+    ) -> LiveScanSession:
+        return LiveScanSession(
+            self._decoder,
+            budget_ms=budget_ms,
+            stable_frames=stable_frames,
+            thorough_budget_ms=thorough_budget_ms,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,8 +92,8 @@ class LiveUpdate:
     """What the viewfinder shows after one frame.
 
     `codes` are all codes collected so far (newest position of each); `new_codes` were first seen in this
-    frame (announce them); `complete` turns true once the set has stayed the same for `stable_frames`
-    decoded frames; `hint` is a message key for the guidance line.
+    frame or by the thorough look (announce them); `complete` turns true once the set is complete (see
+    `LiveScanSession`); `hint` is a message key for the guidance line.
     """
 
     codes: tuple[DecodedCode, ...]
@@ -87,6 +109,18 @@ class LiveScanSession:
     Frames arrive faster than they can be decoded; a frame offered while another is being decoded is
     dropped at once (`offer` returns None), so the viewfinder never lags behind a queue. Safe to call from
     several threads (camera callbacks) and from asyncio (`offer_async`).
+
+    A live frame gets a short budget and stops at the first codes it reads, so a second code that is
+    slightly blurred or small can stay unread frame after frame. The set is therefore complete only when
+    both hold:
+
+    - it has stayed the same for `stable_frames` decoded frames, and
+    - a thorough look (the still-photo strategy with preprocessing and rescue steps, within
+      `thorough_budget_ms` of wall-clock time) at a frame showing codes has found nothing beyond it.
+
+    The thorough look starts as soon as a frame shows codes the last look did not cover, and runs in its
+    own thread beside the live frames, which keep their pace; what it finds is reported with the next
+    frame's update.
     """
 
     def __init__(
@@ -95,6 +129,7 @@ class LiveScanSession:
         *,
         budget_ms: float = LIVE_BUDGET_MS,
         stable_frames: int = 3,
+        thorough_budget_ms: float = THOROUGH_BUDGET_MS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if stable_frames < 1:
@@ -102,13 +137,22 @@ class LiveScanSession:
         self._decoder = decoder
         self._budget_ms = budget_ms
         self._stable_frames = stable_frames
+        self._thorough_ms = thorough_budget_ms
         self._clock = clock
         self._busy = threading.Lock()
         self._state = threading.Lock()
         self._codes: dict[str, DecodedCode] = {}
         self._unchanged = 0
+        # The thorough look: the texts the last finished look covered, the thread of a running one, what
+        # it found but no update has reported yet, and a generation that `reset` advances so that a look
+        # started before it is ignored.
+        self._covered: frozenset[str] | None = None
+        self._look: threading.Thread | None = None
+        self._look_found: list[DecodedCode] = []
+        self._generation = 0
         self.frames_decoded = 0
         self.frames_dropped = 0
+        self.thorough_looks = 0
 
     @property
     def codes(self) -> tuple[DecodedCode, ...]:
@@ -118,13 +162,23 @@ class LiveScanSession:
     @property
     def complete(self) -> bool:
         with self._state:
-            return bool(self._codes) and self._unchanged >= self._stable_frames
+            return self._is_complete()
+
+    @property
+    def looking(self) -> bool:
+        """A thorough look is running."""
+        with self._state:
+            return self._look is not None
 
     def reset(self) -> None:
         """Start over (the resident pressed "scan again")."""
         with self._state:
             self._codes.clear()
             self._unchanged = 0
+            self._covered = None
+            self._look = None
+            self._look_found.clear()
+            self._generation += 1
 
     def offer(self, frame: object) -> LiveUpdate | None:
         """Decode `frame` unless a decode is running; None means the frame was dropped.
@@ -140,7 +194,7 @@ class LiveScanSession:
             outcome = self._decoder.decode_frame(frame, budget_ms=self._budget_ms)
         finally:
             self._busy.release()
-        return self._record(outcome)
+        return self._record(outcome, frame)
 
     async def offer_async(self, frame: object) -> LiveUpdate | None:
         """`offer` in a worker thread; concurrent calls while one runs are dropped, not awaited."""
@@ -150,20 +204,47 @@ class LiveScanSession:
             return None
         return await asyncio.to_thread(self.offer, frame)
 
-    def _record(self, outcome: ScanOutcome) -> LiveUpdate:
+    def wait_for_look(self, timeout: float | None = None) -> bool:
+        """Wait until no thorough look is running (for tools and tests); False on timeout."""
+        with self._state:
+            look = self._look
+        if look is not None:
+            look.join(timeout)
+        return not self.looking
+
+    # ----------------------------------------------------------------------------------------------------
+
+    def _is_complete(self) -> bool:
+        return (
+            bool(self._codes)
+            and self._unchanged >= self._stable_frames
+            and self._look is None
+            and self._covered is not None
+            and set(self._codes) <= self._covered
+        )
+
+    def _record(self, outcome: ScanOutcome, frame: object) -> LiveUpdate:
         with self._state:
             self.frames_decoded += 1
+            found = merge_codes([*self._look_found, *outcome.codes])
+            self._look_found.clear()
             new: list[DecodedCode] = []
-            for code in merge_codes(outcome.codes):
+            for code in found:
+                if self._read_with_charset(code):
+                    continue
                 if code.text not in self._codes:
                     new.append(code)
+                    self._drop_unread_charset(code)
                 self._codes[code.text] = code
             if new:
                 self._unchanged = 0
             elif self._codes:
                 self._unchanged += 1
             collected = tuple(self._codes.values())
-            complete = bool(collected) and self._unchanged >= self._stable_frames
+            covered = self._covered is not None and set(self._codes) <= self._covered
+            if outcome.codes and not covered and self._look is None:
+                self._begin_look(frame)
+            complete = self._is_complete()
         return LiveUpdate(
             codes=collected,
             new_codes=tuple(new),
@@ -171,6 +252,46 @@ class LiveScanSession:
             hint=guidance(outcome, collected=bool(collected), complete=complete),
             outcome=outcome,
         )
+
+    def _read_with_charset(self, code: DecodedCode) -> bool:
+        """The same bytes were already collected as text decoded with the symbol's declared ECI, and this
+        finding is from a decoder that could not see the ECI (the rule `merge_codes` applies within one
+        frame; across frames the bytes, not the place, identify the symbol)."""
+        return code.eci is None and any(
+            other.eci is not None and other.raw == code.raw for other in self._codes.values()
+        )
+
+    def _drop_unread_charset(self, code: DecodedCode) -> None:
+        """Text decoded with the declared ECI replaces text of the same bytes from a decoder blind to it."""
+        if code.eci is None:
+            return
+        for text, other in list(self._codes.items()):
+            if other.eci is None and other.raw == code.raw:
+                del self._codes[text]
+
+    def _begin_look(self, frame: object) -> None:
+        """Start a thorough look at `frame` in its own thread (called with the state lock held)."""
+        generation = self._generation
+        before = frozenset(self._codes)
+        thread = threading.Thread(
+            target=self._thorough_look, args=(frame, before, generation), name="scan-thorough", daemon=True
+        )
+        self._look = thread
+        thread.start()
+
+    def _thorough_look(self, frame: object, before: frozenset[str], generation: int) -> None:
+        found: tuple[DecodedCode, ...] = ()
+        try:
+            found = self._decoder.decode_frame(frame, budget_ms=self._thorough_ms, thorough=True).codes
+        except ScanError:
+            pass  # a frame the live pass could read but this one cannot: the look found nothing
+        finally:
+            with self._state:
+                if generation == self._generation:
+                    self._look_found.extend(found)
+                    self._covered = before | {code.text for code in found}
+                    self._look = None
+                    self.thorough_looks += 1
 
 
 def guidance(outcome: ScanOutcome, *, collected: bool = False, complete: bool = False) -> str:

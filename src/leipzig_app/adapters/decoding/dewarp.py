@@ -58,6 +58,12 @@ def outline_around(gray: NDArray[Any], quad: Quad) -> NDArray[Any] | None:
 
 def flatten(gray: NDArray[Any], quad: Quad, side: int) -> NDArray[Any] | None:
     """The region inside the paper outline around `quad`, flattened to `side` x `side` pixels."""
+    flat = flatten_with_grid(gray, quad, side)
+    return None if flat is None else flat[0]
+
+
+def flatten_with_grid(gray: NDArray[Any], quad: Quad, side: int) -> tuple[NDArray[Any], NDArray[Any]] | None:
+    """`flatten`, and the grid (side x side x 2) that gives each flattened pixel's (x, y) in `gray`."""
     import cv2
     import numpy as np
 
@@ -89,4 +95,4 @@ def flatten(gray: NDArray[Any], quad: Quad, side: int) -> NDArray[Any] | None:
     p00, p10, p11, p01 = (outline[i].astype(np.float64) for i in corners)
     bilinear = (1 - u) * (1 - v) * p00 + u * (1 - v) * p10 + u * v * p11 + (1 - u) * v * p01
     grid = (ruled - bilinear).astype(np.float32)
-    return cv2.remap(gray, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderValue=255)
+    return cv2.remap(gray, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderValue=255), grid

@@ -60,13 +60,18 @@ def _derive(
         second = make(first.gray)
         if second is None:
             return None
+        label = second.label if first.label == "plain" else f"{first.label}+{second.label}"
+        if first.warp is not None or second.warp is not None:
+            outer, inner = first, second
+            return Variant(
+                second.gray, label, warp=lambda x, y: outer.point_to_original(*inner.point_to_original(x, y))
+            )
         scale = first.scale * second.scale
         offset = (
             second.offset[0] / first.scale + first.offset[0],
             second.offset[1] / first.scale + first.offset[1],
         )
-        label = second.label if first.label == "plain" else f"{first.label}+{second.label}"
-        return Variant(second.gray, label, scale=scale, offset=offset, corners=first.corners)
+        return Variant(second.gray, label, scale=scale, offset=offset)
 
     return build
 

@@ -8,10 +8,11 @@ to a fixed size, gives every decoder a second, cleaner look at exactly that symb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from leipzig_app.domain.scanning import DecodedCode, Quad
+from leipzig_app.domain.scanning import DecodedCode, Point, Quad, with_corners
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -24,33 +25,36 @@ UPSCALE_BELOW = 1000
 UPSCALE_MAX_PIXELS = 3_000_000
 
 
+#: A point of a warped variant to the original image's pixels.
+PointMap = Callable[[float, float], Point]
+
+
 @dataclass(frozen=True)
 class Variant:
-    """A transformed image; original = variant_px / scale + offset."""
+    """A transformed image; original = variant_px / scale + offset, or `warp(variant_px)` when warped."""
 
     gray: NDArray[Any]
     label: str
     scale: float = 1.0
     offset: tuple[float, float] = (0.0, 0.0)
-    #: For projective variants: the region in the original every finding is reported at.
-    corners: Quad | None = None
+    #: For warped variants (a perspective-rectified symbol, flattened paper): where a pixel of the variant
+    #: lies in the original. Every finding is mapped through it, so a second code that happens to be on
+    #: the same sheet is reported where it is, not at the region the variant was made for.
+    warp: PointMap | None = None
+
+    def point_to_original(self, x: float, y: float) -> Point:
+        if self.warp is not None:
+            return self.warp(x, y)
+        ox, oy = self.offset
+        return (x / self.scale + ox, y / self.scale + oy)
 
     def to_original(self, quad: Quad) -> Quad:
-        if self.corners is not None:
-            return self.corners
-        ox, oy = self.offset
-        mapped = [(x / self.scale + ox, y / self.scale + oy) for x, y in quad]
-        return (mapped[0], mapped[1], mapped[2], mapped[3])
+        a, b, c, d = (self.point_to_original(x, y) for x, y in quad)
+        return (a, b, c, d)
 
     def map_code(self, code: DecodedCode, decoder: str) -> DecodedCode:
         name = decoder if self.label == "plain" else f"{decoder}+{self.label}"
-        return DecodedCode(
-            text=code.text,
-            format=code.format,
-            corners=self.to_original(code.corners),
-            raw=code.raw,
-            decoder=name,
-        )
+        return with_corners(code, self.to_original(code.corners), name)
 
 
 def plain(gray: NDArray[Any]) -> Variant:
@@ -87,8 +91,7 @@ def rectify(gray: NDArray[Any], quad: Quad, side: int, grow: float = 1.0) -> Var
     """The located symbol warped to an upright square of `side` px plus a white quiet zone.
 
     Unlike an axis-aligned crop this removes the perspective, which OpenCV's curved-surface decoder needs
-    to fit the remaining bend. The mapping back to the image is projective, so the engine keeps the
-    quad it started from as the code's corners (see `Variant.corners`).
+    to fit the remaining bend. Findings are mapped back through the inverse perspective transform.
     """
     import cv2
     import numpy as np
@@ -105,21 +108,34 @@ def rectify(gray: NDArray[Any], quad: Quad, side: int, grow: float = 1.0) -> Var
     warped = cv2.warpPerspective(
         gray, matrix, (side + 2 * margin, side + 2 * margin), flags=cv2.INTER_CUBIC, borderValue=255
     )
-    return Variant(warped, f"rectified{side}", corners=quad)
+    inverse = np.linalg.inv(matrix.astype(np.float64))
+
+    def warp(x: float, y: float) -> Point:
+        u, v, w = inverse @ np.array([x, y, 1.0])
+        return (float(u / w), float(v / w)) if w else (float(u), float(v))
+
+    return Variant(warped, f"rectified{side}", warp=warp)
 
 
 def flattened(gray: NDArray[Any], quad: Quad, side: int) -> Variant | None:
     """The paper around a located symbol, flattened along its outline (see `dewarp`)."""
     import cv2
 
-    from leipzig_app.adapters.decoding.dewarp import flatten
+    from leipzig_app.adapters.decoding.dewarp import flatten_with_grid
 
-    flat = flatten(gray, quad, side)
+    flat = flatten_with_grid(gray, quad, side)
     if flat is None:
         return None
+    image, grid = flat
     pad = side // 12
-    framed = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    return Variant(framed, f"flattened{side}", corners=quad)
+    framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+    def warp(x: float, y: float) -> Point:
+        col = min(max(round(x) - pad, 0), side - 1)
+        row = min(max(round(y) - pad, 0), side - 1)
+        return (float(grid[row, col, 0]), float(grid[row, col, 1]))
+
+    return Variant(framed, f"flattened{side}", warp=warp)
 
 
 def tile(gray: NDArray[Any], index: int, overlap: float = 0.15) -> Variant:

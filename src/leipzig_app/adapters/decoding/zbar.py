@@ -5,6 +5,12 @@ comes back as "S羹d". zbar's binary option (`qrcode.binary=1`, zbar >= 0.23) ha
 unchanged; the domain's `payload_text` rule then makes text of them. pyzbar's own enum predates that
 option, so its number is asked from zbar itself (`zbar_parse_config`).
 
+ECI: zbar never says whether a symbol declared one. With the binary option it still converts the ECIs it
+knows (ISO-8859-1 to -16, Shift-JIS, UTF-8) to UTF-8, which reads right, and passes the bytes of any other
+ECI (Windows code pages, Big5, GB 18030, EUC-KR, UTF-16, ...) through unconverted, which the content rule
+then reads as UTF-8 or ISO-8859-1. Its findings therefore carry no ECI, and where a decoder that sees the
+ECI (zxing-cpp, OpenCV) reads the same symbol, `merge_codes` keeps that decoder's text.
+
 Missing libzbar is not an error: `available()` says so and the engine works with what is left.
 """
 
@@ -51,6 +57,26 @@ def _binary_config() -> tuple[int, int] | None:
     return symbol.value, config.value
 
 
+@lru_cache(maxsize=1)
+def _components_function() -> Any | None:
+    """libzbar's `zbar_symbol_get_components` (pyzbar does not declare it), or None."""
+    wrapper = _wrapper()
+    if wrapper is None:
+        return None
+    try:
+        return wrapper.zbar_function(
+            "zbar_symbol_get_components", ctypes.c_void_p, ctypes.POINTER(wrapper.zbar_symbol)
+        )
+    except AttributeError:
+        return None
+
+
+def _is_group(symbol: Any) -> bool:
+    """Whether zbar reports the symbol as a composite: the parts of a structured-append group."""
+    components = _components_function()
+    return components is not None and bool(components(symbol))
+
+
 def available() -> bool:
     """zbar can be used: libzbar loads and supports raw-byte output (otherwise its text would be garbled)."""
     return _binary_config() is not None
@@ -90,6 +116,11 @@ def decode(gray: NDArray[Any], *, name: str = "zbar") -> list[DecodedCode]:
                 raw = ctypes.string_at(
                     wrapper.zbar_symbol_get_data(symbol), wrapper.zbar_symbol_get_data_length(symbol)
                 )
+                if _is_group(symbol):
+                    # One part of a structured-append group: zbar joins the parts it sees and puts a NUL
+                    # byte where parts are missing. Without the missing ones, the parts' data is what
+                    # was encoded.
+                    raw = raw.strip(b"\x00")
                 corners = _corners(wrapper, symbol)
                 if corners is not None:
                     found.append(
