@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 from tests.support.flet_fake import FakeFletClient
+from tests.support.runtime import module_runtime
 
 from leipzig_app.app import AppRuntime
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runtime(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppRuntime]:
-    runtime = AppRuntime.create(data_dir=tmp_path_factory.mktemp("app"))
-    try:
-        yield runtime
-    finally:
-        await runtime.aclose()
+runtime = module_runtime()
 
 
 def status(client: FakeFletClient) -> str:

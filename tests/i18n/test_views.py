@@ -4,12 +4,11 @@ Arabic from right to left, Ukrainian throughout, and dates and amounts in each l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import pytest_asyncio
 from tests.letters.conftest import demo_notice, girocode_for, sign
 from tests.support.flet_fake import FakeFletClient
+from tests.support.runtime import module_runtime
 
 from leipzig_app.adapters.paths import assets_dir
 from leipzig_app.app import AppRuntime
@@ -19,13 +18,7 @@ from leipzig_app.services.notices import NoticesService
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runtime(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppRuntime]:
-    runtime = AppRuntime.create(data_dir=tmp_path_factory.mktemp("app"))
-    try:
-        yield runtime
-    finally:
-        await runtime.aclose()
+runtime = module_runtime()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

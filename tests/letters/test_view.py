@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from tests.letters.conftest import demo_notice, girocode_for, press, sign, sign_with_stranger
 from tests.support.flet_fake import FakeFletClient
+from tests.support.runtime import module_runtime
 
 from leipzig_app.app import AppRuntime
 from leipzig_app.i18n import Translator
@@ -22,13 +23,7 @@ from leipzig_app.ui.context import ViewContext
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runtime(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppRuntime]:
-    runtime = AppRuntime.create(data_dir=tmp_path_factory.mktemp("app"))
-    try:
-        yield runtime
-    finally:
-        await runtime.aclose()
+runtime = module_runtime()
 
 
 @pytest.fixture
