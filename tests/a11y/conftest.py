@@ -6,7 +6,7 @@ by URL (`screens.go`). The fixtures run in the Playwright thread (`browser_threa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,15 @@ def a11y_app(a11y_data_dir: Path) -> Iterator[WebApp]:
         yield app
 
 
+def _page_of(browser_thread: BrowserThread, start: Callable[[], Any]) -> Iterator[Any]:
+    """The page `start` opens in the browser's thread; its context is closed afterwards."""
+    context, page = browser_thread.call(start)
+    try:
+        yield page
+    finally:
+        browser_thread.call(context.close)
+
+
 @pytest.fixture(scope="module")
 def phone_page(browser_thread: BrowserThread, chromium_browser: Any, a11y_app: WebApp) -> Iterator[Any]:
     """A German phone-sized page with the app open and semantics on."""
@@ -53,11 +62,7 @@ def phone_page(browser_thread: BrowserThread, chromium_browser: Any, a11y_app: W
         open_app(page, a11y_app.url, ready_text="Willkommen in Leipzig")
         return context, page
 
-    context, page = browser_thread.call(start)
-    try:
-        yield page
-    finally:
-        browser_thread.call(context.close)
+    yield from _page_of(browser_thread, start)
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +80,7 @@ def touch_page(browser_thread: BrowserThread, chromium_browser: Any, a11y_app: W
         page.get_by_text("Willkommen in Leipzig").first.wait_for(timeout=30_000)
         return context, page
 
-    context, page = browser_thread.call(start)
-    try:
-        yield page
-    finally:
-        browser_thread.call(context.close)
+    yield from _page_of(browser_thread, start)
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +94,4 @@ def large_text_page(browser_thread: BrowserThread, chromium_browser: Any, a11y_a
         open_app(page, a11y_app.url, ready_text="Willkommen in Leipzig")
         return context, page
 
-    context, page = browser_thread.call(start)
-    try:
-        yield page
-    finally:
-        browser_thread.call(context.close)
+    yield from _page_of(browser_thread, start)
