@@ -274,16 +274,9 @@ def printed_objection(
     language: str,
     today: date,
     city: str,
-    *,
-    rtl_supported: bool = True,
 ) -> PrintedLetter:
-    """The objection letter in German (the authority's language) with notes in the resident's language.
-
-    `rtl_supported` says whether the renderer can set right-to-left script; when it cannot, notes in a
-    right-to-left language (Arabic) are given in German rather than printed unreadable.
-    """
-    if not rtl_supported and Translator(language).rtl:
-        language = "de"
+    """The objection letter in German (the authority's language) with notes in `language`, the
+    resident's (the service passes German where the device cannot set the resident's script)."""
     de, t = Translator("de"), Translator(language)
     kind = "einspruch" if info.remedy is Remedy.EINSPRUCH else "widerspruch"
     sender = tuple(

@@ -386,10 +386,9 @@ class NoticesService:
             letter,
             info,
             self.store.draft(letter_id),
-            language,
+            self.objection_notes_language(language),
             self.today(),
             self.profile.name,
-            rtl_supported=self.renderer.supports_rtl,
         )
         name = "einspruch" if info.remedy.value == "einspruch" else "widerspruch"
         ref = _file_safe(letter.case_number or letter.cash_reference or letter.id)
