@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from tests.support.http import http_client
 
-from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.profiles import load_profile
 from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.app import AppRuntime, migrations
@@ -50,14 +50,8 @@ def db(tmp_path: Path) -> Database:
     return Database(tmp_path / "app.sqlite3", migrations())
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[object]:
-    """The app's own HTTP client (same rules as in production)."""
-    client = make_client()
-    try:
-        yield client
-    finally:
-        await client.aclose()
+#: The app's own HTTP client (same rules as in production), closed after each test.
+http = http_client()
 
 
 @pytest.fixture

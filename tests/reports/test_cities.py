@@ -13,15 +13,14 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.http import http_client
 
-from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.open311 import Open311Client
 from leipzig_app.adapters.outbox_store import MIGRATIONS, ORPHAN_MIN_AGE, SqliteOutboxStore
 from leipzig_app.adapters.profiles import available_cities, load_profile
@@ -74,13 +73,7 @@ async def copies(http: httpx.AsyncClient, endpoint: str, jurisdiction: str, text
     return sum(1 for r in response.json() if r["description"] == text)
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    client = make_client(timeout=2.0)
-    try:
-        yield client
-    finally:
-        await client.aclose()
+http = http_client(timeout=2.0)
 
 
 def city_service(

@@ -7,15 +7,14 @@ import io
 import os
 import random
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
+from tests.support.http import http_client
 
-from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.open311 import Open311Client
 from leipzig_app.adapters.outbox_store import SqliteOutboxStore
 from leipzig_app.adapters.photos import OpenCvPhotoProcessor
@@ -51,13 +50,7 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    client = make_client(timeout=2.0)
-    try:
-        yield client
-    finally:
-        await client.aclose()
+http = http_client(timeout=2.0)
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ city's `/demo/open311/faults` endpoint. The retry policy has no delay so items a
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.support.http import http_client
 
-from leipzig_app.adapters.http import make_client
 from leipzig_app.adapters.open311 import Open311Client
 from leipzig_app.adapters.outbox_store import MIGRATIONS, SqliteOutboxStore
 from leipzig_app.adapters.sqlite_store import Database
@@ -42,13 +41,7 @@ def db(tmp_path: Path) -> Database:
     return Database(tmp_path / "app.sqlite3", [MIGRATIONS])
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    client = make_client(timeout=1.0)
-    try:
-        yield client
-    finally:
-        await client.aclose()
+http = http_client(timeout=1.0)
 
 
 def _service(db: Any, tmp_path: Path, http: httpx.AsyncClient, endpoint: str) -> ReportsService:
