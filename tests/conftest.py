@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.http import http_client
+from tests.support.http_fixture import http_client
 
 from leipzig_app.adapters.profiles import load_profile
 from leipzig_app.adapters.sqlite_store import Database

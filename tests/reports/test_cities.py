@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.support.http import http_client
+from tests.support.http_fixture import http_client
 
 from leipzig_app.adapters.open311 import Open311Client
 from leipzig_app.adapters.outbox_store import MIGRATIONS, ORPHAN_MIN_AGE, SqliteOutboxStore

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.support.http import http_client
+from tests.support.http_fixture import http_client
 
 from leipzig_app.adapters.open311 import Open311Client
 from leipzig_app.adapters.outbox_store import MIGRATIONS, SqliteOutboxStore
