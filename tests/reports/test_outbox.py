@@ -141,7 +141,7 @@ async def test_killed_while_sending_resumes_without_duplicate(
 
     restarted = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
     assert restarted.resume() == 1
-    assert restarted.resume() == 0  # a second page's loop leaves items in flight alone
+    assert restarted.resume() == 0  # nothing left in `sending`
     await restarted.sync_outbox()
     final = restarted.outbox.get(item.id)
     assert final is not None

@@ -13,10 +13,14 @@ their city is active again. Reports kept before rows carried a city (schema vers
 first city the outbox is opened for after the update, that is the profile active then: for a resident
 who never switched cities, the city they were written for. The old shared cache is dropped (its city is
 unknown; it refills the next time the categories are online).
+
+One sender per city at a time, across pages, services and processes: the sender lock is a file lock
+(`<folder>/.sending-<city>.lock`) that the operating system frees when its holder ends, also when killed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +32,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from leipzig_app.adapters.file_lock import FileLock
 from leipzig_app.adapters.sqlite_store import Database, Migrations, StorageError
 from leipzig_app.domain.outbox import OutboxItem, OutboxState
 from leipzig_app.domain.reports import Location, ReportDraft
@@ -133,6 +138,9 @@ class SqliteOutboxStore:
         self.city = city
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        # a profile id is a file name on every platform only after hashing (case, reserved names)
+        digest = hashlib.sha256(city.encode()).hexdigest()[:16]
+        self.sender_lock = FileLock(self.folder / f".sending-{digest}.lock")
         self._claim_unassigned()
         self._remove_orphans()
 
@@ -243,6 +251,12 @@ class SqliteOutboxStore:
             ).rowcount
         if deleted:
             shutil.rmtree(self.folder / item_id, ignore_errors=True)
+
+    def try_lock_sending(self) -> bool:
+        return self.sender_lock.try_acquire()
+
+    def unlock_sending(self) -> None:
+        self.sender_lock.release()
 
     def cache_get(self, key: str) -> object | None:
         with self._db.transaction() as conn:

@@ -110,7 +110,6 @@ class ReportsService:
         self.policy = policy or RetryPolicy()
         self._lock = asyncio.Lock()
         self._last_refresh: datetime | None = None
-        self._resumed = False
         self.map_tile_url = map_tile_url
         self._map_probe = map_probe
         self._map_ok = False
@@ -223,13 +222,19 @@ class ReportsService:
     # --- the outbox -----------------------------------------------------------------------------------
 
     def resume(self) -> int:
-        """At start: items a killed app left in `sending` become queued and uncertain.
+        """Items a stopped sender left in `sending` become queued and uncertain; returns how many.
 
-        Runs once per service: a second page (browser tab) starting its loop must not mistake the first
-        page's item in flight for one a killed app left behind."""
-        if self._resumed:
+        Only under the city's sender lock: every sender holds it while one of its items is in `sending`,
+        so what is found there then was left by a killed app or a cancelled job, never an item in flight
+        in another page, service or process. Returns 0 while another sender holds the lock."""
+        if not self.outbox.try_lock_sending():
             return 0
-        self._resumed = True
+        try:
+            return self._recover_interrupted()
+        finally:
+            self.outbox.unlock_sending()
+
+    def _recover_interrupted(self) -> int:
         count = 0
         for item in self.outbox.items():
             if item.state == OutboxState.SENDING:
@@ -243,15 +248,22 @@ class ReportsService:
             return SyncSummary(pending=sum(1 for i in self.outbox.items() if i.state == OutboxState.QUEUED))
         sent = failed = 0
         async with self._lock:
-            due = [
-                i
-                for i in self.outbox.items()
-                if rules.is_due(i, self.clock()) and (only is None or i.id == only)
-            ]
-            for item in due[:limit] if limit else due:
-                result = await self._deliver(item)
-                sent += result.state == OutboxState.SENT
-                failed += result.state == OutboxState.FAILED
+            # Another sender of this city (a second app on the same data, or a service of a city switched
+            # away from and back) is busy: it sends what is due, this round sends nothing.
+            if self.outbox.try_lock_sending():
+                try:
+                    self._recover_interrupted()
+                    due = [
+                        i
+                        for i in self.outbox.items()
+                        if rules.is_due(i, self.clock()) and (only is None or i.id == only)
+                    ]
+                    for item in due[:limit] if limit else due:
+                        result = await self._deliver(item)
+                        sent += result.state == OutboxState.SENT
+                        failed += result.state == OutboxState.FAILED
+                finally:
+                    self.outbox.unlock_sending()
         pending = sum(1 for i in self.outbox.items() if i.state == OutboxState.QUEUED)
         return SyncSummary(sent=sent, failed=failed, pending=pending)
 
