@@ -79,6 +79,36 @@ async def test_client_refuses_a_second_photo_before_sending_anything(
     assert (await http.get(stored[0]["media_url"])).status_code == 200
 
 
+async def test_a_retry_sends_the_same_request_under_its_key(sandbox_url: str) -> None:
+    """The upload is keyed as well and the same photo gets the same URL, so a repeated attempt is the very
+    request the key was first used with: the demo city replays its first answer instead of refusing it."""
+    keys: list[tuple[str, str | None]] = []
+
+    async def record(request: httpx.Request) -> None:
+        if request.method == "POST":
+            keys.append((request.url.path, request.headers.get("Idempotency-Key")))
+
+    async with httpx.AsyncClient(timeout=5.0, event_hooks={"request": [record]}) as http:
+        client = media_client(http, sandbox_url)
+        draft = ReportDraft("ampel", Location(address="Roßplatz 3"), "Ampel nach Neustart wieder aus")
+        photo = PhotoFile("1.jpg", jpeg((0, 120, 0)))
+        first = await client.submit(draft, [photo], idempotency_key="retry-1")
+        second = await client.submit(draft, [photo], idempotency_key="retry-1")
+        found = (
+            await http.get(f"{sandbox_url}/open311/v2/requests.json", params={"service_code": "ampel"})
+        ).json()
+    assert second.service_request_id == first.service_request_id
+    assert [r["description"] for r in found].count(draft.description) == 1
+    assert (
+        keys
+        == [
+            ("/open311/media", "retry-1.media"),
+            ("/open311/v2/requests.json", "retry-1"),
+        ]
+        * 2
+    )
+
+
 async def test_outbox_hands_a_report_with_two_photos_back(
     db: Database, tmp_path: Path, recorded: tuple[httpx.AsyncClient, list[str]], sandbox_url: str
 ) -> None:

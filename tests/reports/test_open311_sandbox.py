@@ -79,6 +79,28 @@ async def test_idempotency_key_is_honoured(http: Any, profile: Any) -> None:
     assert len(matching) == 1
 
 
+async def test_a_used_idempotency_key_with_another_request_is_refused(http: Any, profile: Any) -> None:
+    """As the IETF Idempotency-Key draft asks: 422, and nothing stored under the changed request."""
+    client = _client(http, profile)
+    draft = ReportDraft("ampel", Location(address="Roßplatz 2, Leipzig"), "Ampel blinkt nur gelb.")
+    first = await client.submit(draft, [PhotoFile("1.jpg", _jpeg())], idempotency_key="used")
+    changed = ReportDraft(
+        "ampel", Location(address="Roßplatz 2, Leipzig"), "Ampel blinkt gelb, seit gestern."
+    )
+    with pytest.raises(ServerError) as refused:
+        await client.submit(changed, [PhotoFile("1.jpg", _jpeg())], idempotency_key="used")
+    assert refused.value.status == 422
+    assert refused.value.key == "reports.error.field"  # handed back to the resident, never retried
+    assert "another request" in str(refused.value)
+    with pytest.raises(ServerError):  # another photo is another request too
+        await client.submit(draft, [PhotoFile("1.jpg", _jpeg() + b"\0")], idempotency_key="used")
+    again = await client.submit(draft, [PhotoFile("1.jpg", _jpeg())], idempotency_key="used")
+    assert again.service_request_id == first.service_request_id
+    found = [r.description for r in await client.requests(service_code="ampel")]
+    assert found.count("Ampel blinkt nur gelb.") == 1
+    assert "Ampel blinkt gelb, seit gestern." not in found
+
+
 async def test_batch_token_resolves_after_processing(http: Any, profile: Any, sandbox_url: str) -> None:
     client = _client(http, profile)
     draft = ReportDraft(

@@ -121,7 +121,10 @@ class Open311Client:
         elif len(photos) > 1:
             raise TooManyPhotosError(len(photos))  # before anything is uploaded or sent
         elif photos:
-            fields.append(("media_url", await self.upload_media(photos[0])))
+            # A retry must send the very request the key was first used with (a server that honours
+            # the key refuses another one with 422), so the upload is keyed as well.
+            media_key = f"{idempotency_key}.media" if idempotency_key else None
+            fields.append(("media_url", await self.upload_media(photos[0], idempotency_key=media_key)))
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         fmt = self.format
 
@@ -141,7 +144,7 @@ class Open311Client:
 
     # --- photos by URL ----------------------------------------------------------------------------------
 
-    async def upload_media(self, photo: PhotoFile) -> str:
+    async def upload_media(self, photo: PhotoFile, *, idempotency_key: str | None = None) -> str:
         """Upload one photo to the profile's `media_upload_url`; returns the URL the server gave it."""
         if not self.media_upload_url:
             raise ServerError(
@@ -155,6 +158,7 @@ class Open311Client:
                 upload_url,
                 data={"api_key": self.api_key or ""},
                 files=[("media", (photo.name, photo.data, photo.content_type))],
+                headers={"Idempotency-Key": idempotency_key} if idempotency_key else None,
             )
 
         response = await guarded(call, what="photo upload")

@@ -9,16 +9,19 @@ and requests/{id} whose status changes over time.
 
 Beyond the standard, and documented in docs/reports.md:
 - `Idempotency-Key` request header on POST: a repeated key answers the first answer again (with
-  `Idempotent-Replayed: true`) instead of storing a second request. Testers switch it off through
-  `/demo/open311/settings` to check clients against servers that do not honour it.
+  `Idempotent-Replayed: true`) instead of storing a second request; the same key with another request
+  (other fields or photos) is refused with 422, as the IETF Idempotency-Key draft asks. Testers switch it
+  off through `/demo/open311/settings` to check clients against servers that do not honour it.
 - `POST /open311/media` (multipart `media`, `api_key`): stores a photo and answers `{"media_url": ...}`,
-  for cities whose profile says photos go by `media_url`.
+  for cities whose profile says photos go by `media_url`. The URL is named by the photo's content, so a
+  retried report carries the same `media_url` as its first attempt.
 - `/demo/open311/...`: change statuses, process batch tokens, inject faults, read counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import secrets
@@ -65,15 +68,16 @@ def _parse_date(value: str | None) -> str | None:
     return iso(moment if moment.tzinfo else moment.replace(tzinfo=datetime.now().astimezone().tzinfo))
 
 
-async def _save_photo(ctx: SandboxContext, upload: UploadFile, stem: str) -> str:
-    """Stores an uploaded image in the data folder; returns its path below the server root."""
+async def _save_photo(ctx: SandboxContext, upload: UploadFile, stem: str | None) -> str:
+    """Stores an uploaded image in the data folder; returns its path below the server root. Without a
+    `stem` the file is named by a hash of its content."""
     content = await upload.read(MAX_PHOTO_BYTES + 1)
     if len(content) > MAX_PHOTO_BYTES:
         raise ValueError("media: photo larger than 10 MB")
     kind = next((v for magic, v in _IMAGE_MAGIC.items() if content.startswith(magic)), None)
     if kind is None:
         raise ValueError("media: only JPEG or PNG photos are accepted")
-    name = f"{stem}.{kind[0]}"
+    name = f"{stem or hashlib.sha256(content).hexdigest()[:24]}.{kind[0]}"
     (_media_dir(ctx) / name).write_bytes(content)
     return f"/open311/media/{name}"
 
@@ -264,7 +268,8 @@ def create_router(ctx: SandboxContext) -> APIRouter:
             if not isinstance(upload, UploadFile):
                 return error("json", 400, "media: a file is required (multipart/form-data)")
             try:
-                path = await _save_photo(ctx, upload, secrets.token_hex(8))
+                # named by its content: the same photo sent again (a retried report) gets the same URL
+                path = await _save_photo(ctx, upload, None)
             except ValueError as problem:
                 return error("json", 400, str(problem))
         return JSONResponse({"media_url": ctx.base_url + path}, status_code=201)
@@ -303,13 +308,30 @@ async def _post_with_faults(
     return answer
 
 
-def _replay(conn: Any, fmt: str, idem_key: str | None) -> Response | None:
-    """The first answer again for a repeated Idempotency-Key (when the demo city honours the header)."""
+def _fingerprint(form: Any) -> str:
+    """What makes two POSTs the same request: every field and each photo's name and size, in order."""
+    parts = []
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            parts.append([key, value.filename or "", value.size])
+        else:
+            parts.append([key, str(value)])
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replay(conn: Any, fmt: str, idem_key: str | None, fingerprint: str) -> Response | None:
+    """The first answer again for a repeated Idempotency-Key (when the demo city honours the header), or
+    422 when the key comes with another request than the one it was first sent with."""
     if not idem_key or not data.get_setting(conn, "honour_idempotency"):
         return None
     stored = conn.execute("SELECT * FROM open311_idempotency WHERE key = ?", (idem_key,)).fetchone()
     if stored is None:
         return None
+    first = conn.execute(
+        "SELECT fingerprint FROM open311_idempotency_payload WHERE key = ?", (idem_key,)
+    ).fetchone()
+    if first is not None and first["fingerprint"] != fingerprint:
+        return error(fmt, 422, "Idempotency-Key was already used for another request")
     response = render(fmt, "service_requests", json.loads(stored["body"]), stored["status"])
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -325,8 +347,9 @@ async def _store_request(ctx: SandboxContext, fmt: str, form: Any, idem_key: str
     problem = _check_jurisdiction(fmt, text("jurisdiction_id"))
     if problem:
         return problem
+    fingerprint = _fingerprint(form)
     with ctx.db() as conn:
-        replay = _replay(conn, fmt, idem_key)
+        replay = _replay(conn, fmt, idem_key, fingerprint)
         if replay is not None:
             return replay
         service = data.service_row(conn, text("service_code"), text("jurisdiction_id") or JURISDICTION)
@@ -360,7 +383,7 @@ async def _store_request(ctx: SandboxContext, fmt: str, form: Any, idem_key: str
         return error(fmt, 400, str(photo_problem))
     now = ctx.now()
     with ctx.db() as conn:
-        replay = _replay(conn, fmt, idem_key)  # a twin request may have been stored meanwhile
+        replay = _replay(conn, fmt, idem_key, fingerprint)  # a twin request may have been stored meanwhile
         if replay is not None:
             return replay
         request_id = data.next_request_id(conn)
@@ -394,5 +417,9 @@ async def _store_request(ctx: SandboxContext, fmt: str, form: Any, idem_key: str
             conn.execute(
                 "INSERT INTO open311_idempotency (key, status, body, created_at) VALUES (?, 201, ?, ?)",
                 (idem_key, json.dumps(answer, ensure_ascii=False), iso(now)),
+            )
+            conn.execute(
+                "INSERT INTO open311_idempotency_payload (key, fingerprint) VALUES (?, ?)",
+                (idem_key, fingerprint),
             )
     return render(fmt, "service_requests", answer, 201)

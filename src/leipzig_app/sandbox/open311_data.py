@@ -37,6 +37,9 @@ SCHEMA = [
         notes TEXT NOT NULL, applied INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS open311_idempotency (
         key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    # What each stored Idempotency-Key was sent with: the same key with another request is refused (422).
+    """CREATE TABLE IF NOT EXISTS open311_idempotency_payload (
+        key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS open311_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
     # Services of the other jurisdictions (open311_offenbach.py); a service not listed is JURISDICTION's.
     """CREATE TABLE IF NOT EXISTS open311_service_jurisdiction (

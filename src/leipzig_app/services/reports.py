@@ -200,13 +200,17 @@ class ReportsService:
         return self.outbox.get(item.id) or item
 
     def resubmit(self, item_id: str, draft: ReportDraft, definition: ServiceDefinition | None) -> OutboxItem:
-        """A failed report, corrected by the resident, goes back into the queue (same idempotency key)."""
+        """A failed report, corrected by the resident, goes back into the queue.
+
+        It gets a new idempotency key: the refused request was not stored, and a server that honours
+        the key refuses it with 422 when it comes back with a changed request."""
         item = self.outbox.get(item_id)
         if item is None or item.state != OutboxState.FAILED:
             raise AppError(
                 "only a failed report can be corrected and sent again", key="reports.error.not_failed"
             )
-        queued = rules.queue(replace(item, draft=self.prepare(draft, definition)), self.clock())
+        corrected = replace(item, draft=self.prepare(draft, definition), idempotency_key=str(uuid.uuid4()))
+        queued = rules.queue(corrected, self.clock())
         self.outbox.save(queued)
         self.wake.set()
         return queued
