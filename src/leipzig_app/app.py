@@ -257,9 +257,14 @@ def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
 
         shell = Shell(page, runtime.services)
         runtime.listeners.append(shell.refresh)
-        page.on_close = lambda e: (
-            runtime.listeners.remove(shell.refresh) if shell.refresh in runtime.listeners else None
-        )
+
+        async def on_close(e: Any) -> None:
+            # The session ended for good (see Shell.close for why this and not on_disconnect).
+            if shell.refresh in runtime.listeners:
+                runtime.listeners.remove(shell.refresh)
+            await shell.close()
+
+        page.on_close = on_close
         shell.start()
         if not runtime.ready.is_set():
             runtime.start_in_background()  # the first screen is out: now the slower part
@@ -318,13 +323,17 @@ def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
     endpoint = profile.appointments.endpoint
     if "appointments" not in profile.modules or runtime.http is None or not endpoint:
         return
-    runtime.services.appointments = AppointmentService(
+    service = AppointmentService(
         ZmsBooking(runtime.http, endpoint),
         SqliteAppointmentStore(runtime.db),
         # Desktop and web: a 0600 file in the data folder (see adapters/secrets.py).
         FileSecretStore(runtime.data_dir),
         profile.appointments,
     )
+    runtime.services.appointments = service
+    # Gives back the times an earlier run held and never booked: at start for the file, and again when a
+    # phone's appointments section switches to the device's secure storage.
+    runtime.services.background.append(service.run_background)
 
 
 FEATURE_WIRING.append(_wire_appointments)

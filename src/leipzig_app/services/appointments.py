@@ -112,8 +112,14 @@ class AppointmentService:
         return self._secrets
 
     def use_secret_store(self, store: SecretStore) -> None:
-        """Switch to another store (the device's secure storage, once a page is there to reach it)."""
+        """Switch to another store (the device's secure storage, once a page is there to reach it).
+
+        The background job (`run_background`) then gives back what an earlier run held in that store.
+        """
+        if store is self._secrets:
+            return
         self._secrets = store
+        self._held.store_changed()
 
     def now(self) -> datetime:
         return self._clock()
@@ -192,6 +198,11 @@ class AppointmentService:
         Once per secret store; holds of this run are never touched. Returns how many were removed.
         """
         return await self._held.release_stale()
+
+    async def run_background(self) -> None:
+        """The runtime's background job: `release_stale_holds` for the store in use at start and for every
+        store that replaces it later; runs until cancelled and never fails."""
+        await self._held.keep_swept()
 
     async def complete(
         self, held: Booking, contact: Contact, *, replaces: str | None = None
@@ -355,8 +366,6 @@ class AppointmentService:
         return min(upcoming, key=lambda r: r.start.timestamp()) if upcoming else None
 
     async def home_card(self, language: str) -> HomeCard:
-        # Home is the first screen of every start: the moment to give back what an earlier run held.
-        self._held.start_release_stale()
         record = self.next_appointment()
         if record is None:
             return HomeCard()

@@ -5,12 +5,14 @@ A time is reserved on the server as soon as the resident picks it; its process i
 the secret store under `appointments.held.<start>.<office>` until the booking has its own record. An
 entry that no running booking screen owns (the app was closed on the contact or review step) is stale:
 its time is given back on the server where that still works, and the entry is removed either way, since
-a reservation lasts only minutes.
+a reservation lasts only minutes. The runtime runs `keep_swept` as a background job: it sweeps the store
+in use at start and again each time another store replaces it (a phone's secure storage).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -21,6 +23,8 @@ from leipzig_app.domain.errors import AppError
 log = logging.getLogger(__name__)
 
 HELD_PREFIX = "appointments.held."
+#: How long `keep_swept` waits before trying a store again that could not list its entries.
+RETRY_SECONDS = 300.0
 
 
 def held_name(held: Booking) -> str:
@@ -45,7 +49,8 @@ class HeldTimes:
         self._live: set[str] = set()
         #: Stores already swept (the phone's secure storage replaces the file store once a page is there).
         self._swept: list[SecretStore] = []
-        self._sweeping: set[asyncio.Task[int]] = set()
+        #: Set when another store replaces the one in use (see `keep_swept`).
+        self._changed = asyncio.Event()
 
     async def keep(self, held: Booking) -> None:
         """Store a fresh hold's access data; if the store refuses, the time is given back at once."""
@@ -90,7 +95,7 @@ class HeldTimes:
         try:
             names = await store.names(HELD_PREFIX)
         except AppError:
-            log.info("the secret store cannot list the held times; they are left for the next start")
+            log.info("the secret store cannot list the held times; they are tried again later")
             self._swept.remove(store)
             return 0
         removed = 0
@@ -120,16 +125,25 @@ class HeldTimes:
             log.info("gave back %d held time(s) left by an earlier run", removed)
         return removed
 
-    def start_release_stale(self) -> None:
-        """`release_stale` in the background of the running event loop (Home must not wait for it)."""
-        store = self._secrets()
-        if any(store is swept for swept in self._swept):
-            return
-        task = asyncio.get_running_loop().create_task(self.release_stale())
-        self._sweeping.add(task)
-        task.add_done_callback(self._swept_in_background)
+    def store_changed(self) -> None:
+        """Another secret store is in use now: wake `keep_swept` to sweep it (it may hold older entries)."""
+        self._changed.set()
 
-    def _swept_in_background(self, task: asyncio.Task[int]) -> None:
-        self._sweeping.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("giving back stale held times failed: %s", type(task.exception()).__name__)
+    async def keep_swept(self, *, retry_after: float = RETRY_SECONDS) -> None:
+        """Background job: sweep the store in use, then again whenever another store replaces it.
+
+        Runs until cancelled. A store that could not be listed is tried again after `retry_after` seconds;
+        no failure of a sweep ends the job (the log names the error's type only, never an entry).
+        """
+        while True:
+            self._changed.clear()
+            try:
+                await self.release_stale()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a clean-up must never take the app down
+                log.warning("giving back stale held times failed: %s", type(error).__name__)
+            store = self._secrets()
+            pending = not any(store is swept for swept in self._swept)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), retry_after if pending else None)

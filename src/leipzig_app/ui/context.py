@@ -29,7 +29,8 @@ class ViewContext:
     #: shown (the resident returns from a payment page, a banking app or a mail); forgotten on navigation.
     on_resume: Callable[[Callable[[], Awaitable[None]]], None] = field(default=lambda callback: None)
     #: Run a coroutine function once when this screen is replaced by another (the resident taps another
-    #: tab, goes back, or the shell is rebuilt): give back what the screen holds, e.g. a reserved time.
+    #: tab, goes back, or the shell is rebuilt) or its page's session ends (`Shell.close`; the page may be
+    #: gone then, so no UI work is seen): give back what the screen holds, e.g. a reserved time.
     on_leave: Callable[[Callable[[], Awaitable[None]]], None] = field(default=lambda callback: None)
 
     @property

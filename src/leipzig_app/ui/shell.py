@@ -61,6 +61,8 @@ class Shell:
         self._resume_callbacks: list[Callable[[], Awaitable[None]]] = []
         #: What the shown screen wants done when it is replaced (see ViewContext.on_leave).
         self._leave_callbacks: list[Callable[[], Awaitable[None]]] = []
+        #: The page's session has ended (see `close`): the shown screen has been left for good.
+        self.closed = False
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -74,6 +76,28 @@ class Shell:
         self._apply_preferences()
         initial = page.route if page.route else "/"
         self.show(initial)
+
+    async def close(self) -> None:
+        """The page's session ended: the shown screen is left, so its `on_leave` callbacks run, once.
+
+        The composition root calls this from `page.on_close`, not `on_disconnect`. In Flet 1.0.5 web mode a
+        closed tab, a reload, a sleeping laptop or a network change all end the WebSocket alike: flet_web
+        then fires `disconnect` and keeps the session (and this shell, with a wizard and its held time) for
+        the session timeout (`FLET_SESSION_TIMEOUT`, 3600 s by default), so that the same page can reconnect
+        (`connect`) and carry on. Only when that time is up is the session evicted and `Session.close` fires
+        `close`, once; nothing reconnects to it afterwards. A desktop window closes its session at once. The
+        connection is gone by then, so the callbacks are awaited here rather than started with `run_task`.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        self._resume_callbacks = []
+        leaving, self._leave_callbacks = self._leave_callbacks, []
+        for callback in leaving:
+            try:
+                await callback()
+            except Exception as error:  # noqa: BLE001 - one screen's clean-up must not stop the others
+                log.warning("a screen's leave callback failed on close: %s", type(error).__name__)
 
     def _translator(self) -> Translator:
         language = (
@@ -196,6 +220,8 @@ class Shell:
             self.show(self.route)
 
     def show(self, route: str) -> None:
+        if self.closed:  # nobody will see it, and its screen would never be told to leave
+            return
         self.route = route or "/"
         section = section_for_route(self.route, self.sections)
         if section is not self.current:

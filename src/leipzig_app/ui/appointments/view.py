@@ -21,9 +21,9 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
         )
     from leipzig_app.ui.appointments.device_secrets import use_device_storage
 
+    # Phones reach their secure storage only through a page: the switch happens here, and the service's
+    # background job then gives back what an earlier run held there (no sweep is started from the UI).
     use_device_storage(ctx.page, service)
-    # Phones reach their secure storage only from here on: what an earlier run held there is found now.
-    ctx.page.run_task(service.release_stale_holds)
     path = (route or "/appointments").split("?")[0].rstrip("/")
     if path == "/appointments/new":
         from leipzig_app.ui.appointments.wizard import Wizard
