@@ -122,6 +122,8 @@ async def test_waste_pick_street_see_next_set_reminder_and_export(
 
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
         client.method_handlers[("FilePicker", "save_file")] = save_file
+        # Home's waste card asks for a street first
+        await wait_for(client, lambda: shows(client, "Wählen Sie im Abfuhrkalender Ihre Straße"))
         await client.navigate("/more/waste")
         await wait_for(client, lambda: has(client, "hub.waste.street"))
         await client.type("hub.waste.street", "Kochstr")
@@ -142,6 +144,14 @@ async def test_waste_pick_street_see_next_set_reminder_and_export(
         assert saved[0]["file_name"] == "abfuhrkalender-süd.ics"
         await wait_for(client, lambda: (tmp_path / "abfall.ics").exists())
         assert b"VALARM" in (tmp_path / "abfall.ics").read_bytes()
+
+        # Home now names the next collection of each bin and leads to the calendar
+        await client.navigate("/")
+        await wait_for(client, lambda: has(client, "home.waste.item.3"))
+        home_titles = [client.live(f"home.waste.item.{i}").title.value for i in range(4)]  # type: ignore[attr-defined]
+        assert sorted(home_titles) == sorted(("Restabfall", "Bioabfall", "Gelbe Tonne", "Papier"))
+        await tap(client, "home.waste.item.0")
+        await wait_for(client, lambda: has(client, "hub.waste.next.0"))
 
 
 async def test_numbers_are_there_offline_and_call(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.adapters.waste_calendar import IcsWasteExporter, WasteCalendarClient, parse_feed
 from leipzig_app.domain.errors import InvalidResponseError, OfflineError
 from leipzig_app.domain.hub_settings import WasteSettings
-from leipzig_app.domain.waste import WasteError
+from leipzig_app.domain.waste import Collection, Reminder, WasteError, active_reminders
 from leipzig_app.sandbox.server import SandboxServer
 from leipzig_app.sandbox.waste import BINS
 from leipzig_app.services.waste import WasteService
@@ -122,6 +122,69 @@ async def test_reminders_are_stored_listed_and_exported_as_alarms(
 
     service.remove_reminder("Papier")
     assert [r.bin_type for r in service.reminders()] == ["Gelbe Tonne"]
+
+
+async def test_home_card_puts_reminders_that_went_off_first(
+    http: Any, db: Database, sandbox_url: str
+) -> None:
+    probe = make_service(http, db, sandbox_url)
+    assert (await probe.home_card("de")).problem_key == "home.waste.choose"  # no street chosen yet
+    calendar = await probe.load()
+    probe.choose(calendar, "Mitte")
+    paper = min(
+        c.day
+        for c in calendar.collections
+        if c.district == "Mitte" and c.bin_type == "Papier" and c.day > date.today()
+    )
+    # the evening before the paper collection, half an hour after its 18:00 reminder went off
+    evening = datetime.combine(paper - timedelta(days=1), time(18, 30))
+    service = make_service(http, db, sandbox_url, now=evening)
+    assert [
+        item.subtitle for item in (await service.home_card("de")).items if "Erinnerung" in item.subtitle
+    ] == []
+    service.set_reminder(calendar, "Papier")
+
+    card = await service.home_card("de")
+    assert card.problem_key is None
+    assert not card.stale
+    assert card.items[0].title == "Papier"
+    assert card.items[0].subtitle == f"Erinnerung: morgen, {paper:%d.%m.%Y}"
+    assert card.items[0].route == "/more/waste"
+    assert sorted(item.title for item in card.items) == sorted(BINS)  # every bin once, the reminded one first
+    assert all("Erinnerung" not in item.subtitle for item in card.items[1:])
+    english = await service.home_card("en")
+    assert english.items[0].subtitle.startswith("Reminder: tomorrow, ")
+
+    # after the collection day the reminder is over: the next paper day is a plain date again
+    after = make_service(http, db, sandbox_url, now=datetime.combine(paper + timedelta(days=1), time(8, 0)))
+    assert all("Erinnerung" not in item.subtitle for item in (await after.home_card("de")).items)
+
+
+def test_a_reminder_is_active_from_its_moment_to_the_end_of_the_collection_day() -> None:
+    collections = [
+        Collection(date(2026, 12, 3), "Papier", "Mitte"),
+        Collection(date(2026, 12, 17), "Papier", "Mitte"),
+        Collection(date(2026, 12, 3), "Papier", "Süd"),
+        Collection(date(2026, 12, 4), "Bioabfall", "Mitte"),
+    ]
+    reminders = [Reminder("Papier", 1, time(18, 0)), Reminder("Bioabfall", 2, time(7, 0))]
+
+    def active(now: datetime) -> list[tuple[str, date]]:
+        return [(c.bin_type, c.day) for _, c in active_reminders(collections, "Mitte", reminders, now)]
+
+    assert active(datetime(2026, 12, 1, 12, 0)) == []
+    assert active(datetime(2026, 12, 2, 7, 0)) == [("Bioabfall", date(2026, 12, 4))]
+    assert active(datetime(2026, 12, 2, 18, 0)) == [
+        ("Papier", date(2026, 12, 3)),
+        ("Bioabfall", date(2026, 12, 4)),
+    ]
+    assert active(datetime(2026, 12, 3, 23, 59)) == [
+        ("Papier", date(2026, 12, 3)),
+        ("Bioabfall", date(2026, 12, 4)),
+    ]
+    assert active(datetime(2026, 12, 4, 0, 0)) == [("Bioabfall", date(2026, 12, 4))]
+    assert active(datetime(2026, 12, 5, 9, 0)) == []
+    assert active(datetime(2026, 12, 16, 18, 0)) == [("Papier", date(2026, 12, 17))]
 
 
 async def test_offline_the_kept_copy_answers(http: Any, db: Database, tmp_path: Any) -> None:

@@ -138,6 +138,23 @@ def reminder_moments(
     return sorted(result, key=lambda pair: pair[0])
 
 
+def active_reminders(
+    collections: Iterable[Collection], district: str, reminders: Sequence[Reminder], now: datetime
+) -> list[tuple[datetime, Collection]]:
+    """Reminders that have gone off and whose collection is still ahead (today or later), one per bin type:
+    the earliest such collection. Soonest collection first."""
+    result = []
+    for reminder in reminders:
+        for c in sorted(
+            (c for c in collections if c.district == district and c.bin_type == reminder.bin_type),
+            key=lambda c: c.day,
+        ):
+            if c.day >= now.date() and reminder.moment(c.day) <= now:
+                result.append((reminder.moment(c.day), c))
+                break
+    return sorted(result, key=lambda pair: (pair[1].day, pair[1].bin_type))
+
+
 def _street_key(text: str) -> str:
     key = " ".join(text.casefold().split())
     for long, short in (("straße", "str."), ("strasse", "str.")):

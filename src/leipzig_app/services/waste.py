@@ -21,6 +21,7 @@ from leipzig_app.domain.waste import (
     WasteCalendarSource,
     WasteError,
     WasteExporter,
+    active_reminders,
     bin_types_of,
     check_reminder,
     districts_of,
@@ -29,8 +30,14 @@ from leipzig_app.domain.waste import (
     reminder_moments,
     upcoming,
 )
+from leipzig_app.i18n import Translator
+from leipzig_app.services.container import HomeCard, HomeItem
+from leipzig_app.services.notice_letters import format_day
 
 DISTRICT_KEY = "waste.district"
+#: The waste calendar's screen, where the home card leads.
+ROUTE = "/more/waste"
+HOME_ITEMS = 4
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,46 @@ class WasteService:
             return []
         now = self.clock().replace(tzinfo=None)
         return reminder_moments(calendar.collections, district, self.reminders(), now)
+
+    def active_reminders(self, calendar: WasteCalendar) -> list[tuple[datetime, Collection]]:
+        """Reminders that have gone off for a collection still ahead: what Home shows while it is due."""
+        district = self.district()
+        if district is None:
+            return []
+        now = self.clock().replace(tzinfo=None)
+        return active_reminders(calendar.collections, district, self.reminders(), now)
+
+    # --- home ------------------------------------------------------------------------------------------
+
+    async def home_card(self, language: str) -> HomeCard:
+        """Reminders that have gone off first (the collection is still ahead), then the next collection of
+        each other bin. Without a chosen district, the card asks for one."""
+        if self.district() is None:
+            return HomeCard(problem_key="home.waste.choose")
+        try:
+            calendar = await self.load()
+        except AppError:
+            return HomeCard(problem_key="hub.waste.failed")
+        t, today = Translator(language), self._today()
+
+        def when(day: date) -> str:
+            # the same short date as the payment reminders beside it on Home
+            text, delta = format_day(day, language), (day - today).days
+            if delta in (0, 1):
+                return t("hub.waste.today" if delta == 0 else "hub.waste.tomorrow", date=text)
+            return text
+
+        items = [
+            HomeItem(title=c.bin_type, subtitle=t("home.waste.reminder", when=when(c.day)), route=ROUTE)
+            for _, c in self.active_reminders(calendar)
+        ]
+        reminded = {item.title for item in items}
+        items += [
+            HomeItem(title=c.bin_type, subtitle=when(c.day), route=ROUTE)
+            for c in self.next_per_bin(calendar)
+            if c.bin_type not in reminded
+        ]
+        return HomeCard(items=tuple(items[:HOME_ITEMS]), stale=calendar.stale_since is not None)
 
     # --- export ----------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Home: the latest news, the next appointment, open reports and payment reminders that are due.
+"""Home: the latest news, the next appointment, open reports, payment reminders that are due and, where
+the city has a waste calendar, the next collections with the reminders that have gone off.
 
 Each card asks its feature service for a `HomeCard`; a feature that has nothing to show says so honestly
 (nothing yet, not offered by this city, or could not be loaded) and links to its section.
@@ -30,6 +31,7 @@ CARDS: tuple[tuple[str, str, str, str, Any], ...] = (
     ),
     ("reports", "home.reports.title", "home.reports.empty", "/reports", ft.Icons.REPORT_PROBLEM_OUTLINED),
     ("notices", "home.reminders.title", "home.reminders.empty", "/scanner", ft.Icons.NOTIFICATIONS_OUTLINED),
+    ("waste", "home.waste.title", "home.waste.empty", "/more/waste", ft.Icons.DELETE_OUTLINE),
 )
 
 
@@ -101,11 +103,19 @@ def _enabled(ctx: ViewContext, attr: str) -> bool:
     return module in ctx.profile.modules
 
 
+def _provider(ctx: ViewContext, attr: str) -> Any:
+    """The service that fills a card: a feature service, or for a hub module the hub's service of it."""
+    if attr == "waste":
+        hub = ctx.services.hub
+        return hub.waste if hub is not None else None
+    return getattr(ctx.services, attr, None)
+
+
 async def _fill_card(ctx: ViewContext, attr: str, empty_key: str, body: ft.Column) -> None:
     t = ctx.t
     if ctx.services.when_ready is not None:
         await ctx.services.when_ready()
-    service = getattr(ctx.services, attr, None)
+    service = _provider(ctx, attr)
     card: HomeCard | None = None
     problem = None
     if service is None:
