@@ -124,6 +124,13 @@ def _assets_dir() -> str:
     return str(assets_dir())
 
 
+#: How long a browser tab's session outlives its dropped connection. A screen's `on_leave` runs when the
+#: session ends, which gives a held appointment time back; Flet's default (an hour) outlasts the 15-minute
+#: reservation. Five minutes still carry a reload or a short network change. FLET_SESSION_TIMEOUT
+#: overrides it.
+WEB_SESSION_TIMEOUT = 300
+
+
 async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
     import uvicorn
     from flet.controls.types import RouteUrlStrategy, WebRenderer
@@ -143,6 +150,7 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
         web_renderer=WebRenderer(config.web_renderer),
         route_url_strategy=RouteUrlStrategy(config.route_url_strategy),
         no_cdn=config.no_cdn,
+        session_timeout_seconds=WEB_SESSION_TIMEOUT,
     )
     try:
         sock = bind_socket(config.host, config.port)

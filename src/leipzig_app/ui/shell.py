@@ -83,10 +83,11 @@ class Shell:
         The composition root calls this from `page.on_close`, not `on_disconnect`. In Flet 1.0.5 web mode a
         closed tab, a reload, a sleeping laptop or a network change all end the WebSocket alike: flet_web
         then fires `disconnect` and keeps the session (and this shell, with a wizard and its held time) for
-        the session timeout (`FLET_SESSION_TIMEOUT`, 3600 s by default), so that the same page can reconnect
-        (`connect`) and carry on. Only when that time is up is the session evicted and `Session.close` fires
-        `close`, once; nothing reconnects to it afterwards. A desktop window closes its session at once. The
-        connection is gone by then, so the callbacks are awaited here rather than started with `run_task`.
+        the session timeout (Flet's default 3600 s; `cli/run.py` sets 300 s), so that the same page can
+        reconnect (`connect`) and carry on. Only when that time is up is the session evicted and
+        `Session.close` fires `close`, once; nothing reconnects to it afterwards. A desktop window closes its
+        session at once. The connection is gone by then, so the callbacks are awaited here rather than
+        started with `run_task`.
         """
         if self.closed:
             return
