@@ -325,10 +325,12 @@ def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
         return
     service = AppointmentService(
         ZmsBooking(runtime.http, endpoint),
-        SqliteAppointmentStore(runtime.db),
+        # The city's own bookings: another city's server does not know their process ids.
+        SqliteAppointmentStore(runtime.db, city=profile.id),
         # Desktop and web: a 0600 file in the data folder (see adapters/secrets.py).
         FileSecretStore(runtime.data_dir),
         profile.appointments,
+        city=profile.id,
     )
     runtime.services.appointments = service
     # Gives back the times an earlier run held and never booked: at start for the file, and again when a

@@ -45,9 +45,10 @@ def earlier_run(runtime: AppRuntime, folder: Path) -> AppointmentService:
     """The service of an earlier run of the app over the same database and a secret file in `folder`."""
     return AppointmentService(
         server(runtime),
-        SqliteAppointmentStore(runtime.db),
+        SqliteAppointmentStore(runtime.db, city="leipzig"),
         FileSecretStore(folder),
         runtime.services.profile.appointments,
+        city="leipzig",
     )
 
 
@@ -88,14 +89,14 @@ async def test_the_job_gives_back_an_earlier_runs_hold_and_leaves_a_live_one(
     slots: list[Slot] = await service.slots([GRUENAU], ANMELDEN, 1)
     left_behind = await earlier_run(runtime, folder).hold(slots[0], ANMELDEN, 1)
     live = await service.hold(slots[1], ANMELDEN, 1)  # this run's booking screen owns it
-    assert set(held_entries(folder)) == {held_name(left_behind), held_name(live)}
+    assert set(held_entries(folder)) == {held_name(left_behind, "leipzig"), held_name(live, "leipzig")}
 
     task = job()
-    await until(lambda: set(held_entries(folder)) == {held_name(live)})
+    await until(lambda: set(held_entries(folder)) == {held_name(live, "leipzig")})
     assert await state(runtime, left_behind) is BookingState.CANCELLED
     assert slots[0] in await service.slots([GRUENAU], ANMELDEN, 1)
     assert await state(runtime, live) is BookingState.RESERVED
-    assert held_entries(folder)[held_name(live)] == f"{live.process_id}\n{live.auth_key}"
+    assert held_entries(folder)[held_name(live, "leipzig")] == f"{live.process_id}\n{live.auth_key}"
     assert not task.done()  # it waits for another store, it does not end
 
     # the resident books the time they are holding: the job has not taken it away
@@ -151,6 +152,6 @@ async def test_a_failing_sweep_logs_without_access_data_and_the_job_goes_on(
     finally:
         httpx.post(f"{base}/demo/zms/maintenance", params={"enabled": "0"}, timeout=5).raise_for_status()
     assert "could not be released" in caplog.text
-    for secret in (left_behind.process_id, left_behind.auth_key, held_name(left_behind)):
+    for secret in (left_behind.process_id, left_behind.auth_key, held_name(left_behind, "leipzig")):
         assert secret not in caplog.text
     assert await state(runtime, left_behind) is BookingState.RESERVED  # it expires on the server by itself

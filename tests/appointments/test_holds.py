@@ -41,9 +41,10 @@ def make_service(
     """One run of the app: its own service over the same database and secret file."""
     return AppointmentService(
         ZmsBooking(client, endpoint),
-        SqliteAppointmentStore(db),
+        SqliteAppointmentStore(db, city="leipzig"),
         FileSecretStore(folder),
         profile.appointments,
+        city="leipzig",
         clock=clock,
     )
 
@@ -64,7 +65,7 @@ async def test_an_entry_lives_exactly_as_long_as_its_hold(service: AppointmentSe
     slots = await service.slots([GRUENAU], ANMELDEN, 1)
     held = await service.hold(slots[0], ANMELDEN, 1)
     [(name, value)] = held_entries(folder).items()
-    assert name == f"appointments.held.{slots[0].start.timestamp():.0f}.{GRUENAU}"
+    assert name == f"appointments.held.leipzig.{slots[0].start.timestamp():.0f}.{GRUENAU}"
     assert value == f"{held.process_id}\n{held.auth_key}"
     assert slots[0] not in await service.slots([GRUENAU], ANMELDEN, 1)
 
@@ -106,7 +107,7 @@ async def test_the_next_start_gives_back_what_an_earlier_run_held(
     at_paunsdorf = later(await earlier.slots([PAUNSDORF], ANMELDEN, 1), clock)
     left_open = await earlier.hold(at_gruenau, ANMELDEN, 1)
     expired = await earlier.hold(at_paunsdorf, ANMELDEN, 1)
-    await FileSecretStore(folder).set("appointments.held.0.10002", "damaged")
+    await FileSecretStore(folder).set("appointments.held.leipzig.0.10002", "damaged")
     await FileSecretStore(folder).set("appointments.kept", "not a held time")
     clock.advance(minutes=5)
 

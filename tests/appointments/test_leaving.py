@@ -155,9 +155,10 @@ def gate(runtime: AppRuntime, step: str) -> Gated:
     gated = Gated(runtime.http, runtime.services.profile.appointments.endpoint, step=step)
     runtime.services.appointments = AppointmentService(
         gated,
-        SqliteAppointmentStore(runtime.db),
+        SqliteAppointmentStore(runtime.db, city="leipzig"),
         FileSecretStore(runtime.data_dir),
         runtime.services.profile.appointments,
+        city="leipzig",
     )
     return gated
 
@@ -237,7 +238,7 @@ async def test_the_next_start_gives_back_a_time_held_when_the_app_was_ended(tmp_
 async def test_on_a_phone_holds_left_in_secure_storage_are_given_back(runtime: AppRuntime) -> None:
     first = (await free_at_gruenau(runtime))[0]
     held = await server(runtime).reserve(GRUENAU, [ANMELDEN], [1], first.start)
-    name = f"appointments.held.{first.start.timestamp():.0f}.{GRUENAU}"  # as an earlier run stored it
+    name = f"appointments.held.leipzig.{first.start.timestamp():.0f}.{GRUENAU}"  # as an earlier run stored it
     async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
         secure = secure_storage(client)
         secure[name] = f"{held.process_id}\n{held.auth_key}"

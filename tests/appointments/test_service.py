@@ -61,9 +61,10 @@ def service(
 ) -> AppointmentService:
     return AppointmentService(
         recording,
-        SqliteAppointmentStore(db),
+        SqliteAppointmentStore(db, city="leipzig"),
         FileSecretStore(tmp_path / "data"),
         profile.appointments,
+        city="leipzig",
         clock=clock,
     )
 

@@ -1,6 +1,11 @@
 """The resident's bookings ("Meine Termine") in the local database, component "appointments".
 
 The booking's process id and auth key are not stored here but in the `SecretStore`.
+
+Every booking belongs to the city profile it was made in (`city`, the profile id): a store is opened for
+one city and lists, refreshes and cancels only that city's bookings, whose process ids only that city's
+server knows. Bookings kept before rows carried a city (schema version 2) are claimed by the first city
+the store is opened for after the update, that is the profile active then.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ MIGRATIONS = Migrations(
         """,
         # The booking a rescheduled one replaces (cancelled once the new one is confirmed).
         "ALTER TABLE appointments ADD COLUMN replaces TEXT;",
+        # 3: the city profile a booking was made in (NULL: kept before, claimed by the first city opened).
+        "ALTER TABLE appointments ADD COLUMN city TEXT;",
     ],
 )
 
@@ -42,17 +49,24 @@ MIGRATIONS = Migrations(
 class SqliteAppointmentStore:
     """Implements the `AppointmentStore` port."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, city: str):
+        if not city:
+            raise ValueError("the bookings store needs the id of the city profile it serves")
         self._db = db
+        self.city = city
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE appointments SET city = ? WHERE city IS NULL", (city,))
 
     def list(self) -> list[AppointmentRecord]:
         with self._db.transaction() as conn:
-            rows = conn.execute("SELECT * FROM appointments").fetchall()
+            rows = conn.execute("SELECT * FROM appointments WHERE city = ?", (self.city,)).fetchall()
         return sorted((_record(r) for r in rows), key=lambda r: r.start.timestamp())
 
     def get(self, record_id: str) -> AppointmentRecord | None:
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT * FROM appointments WHERE id = ?", (record_id,)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM appointments WHERE id = ? AND city = ?", (record_id, self.city)
+            ).fetchone()
         return _record(row) if row else None
 
     def save(self, record: AppointmentRecord) -> None:
@@ -72,19 +86,20 @@ class SqliteAppointmentStore:
             record.reserved_until.isoformat() if record.reserved_until else None,
             record.created_at.isoformat() if record.created_at else None,
             record.replaces,
+            self.city,
         )
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO appointments (id, office_id, office_name, office_address, "
                 "service_ids, service_names, service_counts, start, state, name, email, telephone, "
-                "reserved_until, created_at, replaces) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reserved_until, created_at, replaces, city) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
 
     def delete(self, record_id: str) -> None:
         with self._db.transaction() as conn:
-            conn.execute("DELETE FROM appointments WHERE id = ?", (record_id,))
+            conn.execute("DELETE FROM appointments WHERE id = ? AND city = ?", (record_id, self.city))
 
 
 def _record(row: sqlite3.Row) -> AppointmentRecord:

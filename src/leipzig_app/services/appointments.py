@@ -96,6 +96,7 @@ class AppointmentService:
         secrets: SecretStore,
         settings: AppointmentSettings,
         *,
+        city: str,
         clock: Callable[[], datetime] | None = None,
     ):
         self._booking = booking
@@ -105,7 +106,7 @@ class AppointmentService:
         self._clock = clock or (lambda: datetime.now(BERLIN))
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
-        self._held = HeldTimes(booking, lambda: self._secrets)
+        self._held = HeldTimes(booking, lambda: self._secrets, city=city)
 
     @property
     def secrets(self) -> SecretStore:

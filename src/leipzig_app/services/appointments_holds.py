@@ -2,7 +2,9 @@
 back or found expired, and giving back what an earlier run of the app left behind.
 
 A time is reserved on the server as soon as the resident picks it; its process id and auth key wait in
-the secret store under `appointments.held.<start>.<office>` until the booking has its own record. An
+the secret store under `appointments.held.<city>.<start>.<office>` until the booking has its own record
+(`<city>` the profile id: only that city's server knows the process, so a sweep touches its own city's
+entries only, and another city's wait until that city is active again). An
 entry that no running booking screen owns (the app was closed on the contact or review step) is stale:
 its time is given back on the server where that still works, and the entry is removed either way, since
 a reservation lasts only minutes. The runtime runs `keep_swept` as a background job: it sweeps the store
@@ -27,9 +29,14 @@ HELD_PREFIX = "appointments.held."
 RETRY_SECONDS = 300.0
 
 
-def held_name(held: Booking) -> str:
+def held_prefix(city: str) -> str:
+    """The names of one city's held times start with this."""
+    return f"{HELD_PREFIX}{city}."
+
+
+def held_name(held: Booking, city: str) -> str:
     """Where a held time's access data wait until the booking has its local record."""
-    return f"{HELD_PREFIX}{held.start.timestamp():.0f}.{held.office_id}"
+    return f"{held_prefix(city)}{held.start.timestamp():.0f}.{held.office_id}"
 
 
 @runtime_checkable
@@ -42,8 +49,11 @@ class ListableSecretStore(Protocol):
 class HeldTimes:
     """The held times of this running app and their entries in the secret store."""
 
-    def __init__(self, booking: AppointmentBooking, secrets: Callable[[], SecretStore]):
+    def __init__(self, booking: AppointmentBooking, secrets: Callable[[], SecretStore], *, city: str):
+        if not city:
+            raise ValueError("held times need the id of the city profile whose server holds them")
         self._booking = booking
+        self.city = city
         self._secrets = secrets
         #: Entries owned by a hold of this running app: never stale, whatever a sweep finds.
         self._live: set[str] = set()
@@ -54,7 +64,7 @@ class HeldTimes:
 
     async def keep(self, held: Booking) -> None:
         """Store a fresh hold's access data; if the store refuses, the time is given back at once."""
-        name = held_name(held)
+        name = held_name(held, self.city)
         self._live.add(name)
         try:
             await self._secrets().set(name, f"{held.process_id}\n{held.auth_key}")
@@ -72,7 +82,7 @@ class HeldTimes:
 
     async def forget(self, held: Booking) -> None:
         """Remove a hold's entry: it was booked, given back, or the server no longer holds it."""
-        await self._remove(held_name(held))
+        await self._remove(held_name(held, self.city))
 
     async def _remove(self, name: str) -> None:
         self._live.discard(name)
@@ -93,7 +103,7 @@ class HeldTimes:
         if not isinstance(store, ListableSecretStore):
             return 0
         try:
-            names = await store.names(HELD_PREFIX)
+            names = await store.names(held_prefix(self.city))
         except AppError:
             log.info("the secret store cannot list the held times; they are tried again later")
             self._swept.remove(store)
