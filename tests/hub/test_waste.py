@@ -160,6 +160,39 @@ async def test_home_card_puts_reminders_that_went_off_first(
     assert all("Erinnerung" not in item.subtitle for item in (await after.home_card("de")).items)
 
 
+async def test_home_uses_the_kept_calendar_while_it_is_fresh(db: Database, tmp_path: Any) -> None:
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request.url.path)
+
+    start = datetime.now().replace(microsecond=0)
+    server = SandboxServer(tmp_path / "city")
+    server.start()
+    try:
+        async with httpx.AsyncClient(timeout=5.0, event_hooks={"request": [record]}) as http:
+            service = make_service(http, db, server.base_url, now=start)
+            service.choose(await service.load(), "Mitte")
+            assert sent == ["/abfall/leipzig/abfuhrkalender.ics", "/abfall/leipzig/strassen.json"]
+            sent.clear()
+            card = await make_service(http, db, server.base_url, now=start + timedelta(hours=11)).home_card(
+                "de"
+            )
+            assert sent == []  # half a day old: Home shows the kept copy without a download
+            assert len(card.items) == len(BINS)
+            assert not card.stale
+            await make_service(http, db, server.base_url, now=start + timedelta(hours=13)).home_card("de")
+            assert sent[0] == "/abfall/leipzig/abfuhrkalender.ics"  # older: asked the city again
+            base = server.base_url
+    finally:
+        server.stop()
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        # two days later with the city unreachable: the kept copy, marked as such
+        offline = await make_service(http, db, base, now=start + timedelta(days=2)).home_card("de")
+    assert offline.stale
+    assert len(offline.items) == len(BINS)
+
+
 def test_a_reminder_is_active_from_its_moment_to_the_end_of_the_collection_day() -> None:
     collections = [
         Collection(date(2026, 12, 3), "Papier", "Mitte"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from leipzig_app.domain.errors import AppError, OfflineError, ServerError
 from leipzig_app.domain.hub_settings import WasteSettings
@@ -38,6 +38,8 @@ DISTRICT_KEY = "waste.district"
 #: The waste calendar's screen, where the home card leads.
 ROUTE = "/more/waste"
 HOME_ITEMS = 4
+#: Home uses the kept calendar while it is younger than this (a city's calendar changes a few times a year).
+HOME_FEED_MAX_AGE = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -70,29 +72,43 @@ class WasteService:
         self._parsed = (text, result)
         return result
 
-    async def load(self) -> WasteCalendar:
-        """The calendar from the city, or the kept copy when the city cannot be reached."""
-        stale: datetime | None = None
+    async def load(self, *, fresh_for: timedelta | None = None) -> WasteCalendar:
+        """The calendar from the city, or the kept copy when the city cannot be reached.
+
+        With `fresh_for`, a kept copy younger than that answers without asking the city (and without
+        the street index): what Home needs, offline or not, without a download at every showing."""
+        cached = self.store.cached_feed() if fresh_for is not None else None
+        if (
+            cached is not None
+            and fresh_for is not None
+            and timedelta(0) <= self.clock() - cached[1] < fresh_for
+        ):
+            return await self._calendar(cached[0], index=[])
         try:
             text = await self.source.fetch_feed()
-            collections, skipped = await self._parse(text)
-            # Only a feed that parsed replaces the kept copy.
+            await self._parse(text)  # only a feed that parses replaces the kept copy
             self.store.save_feed(self.source.feed_url, text, self.clock())
+            stale: datetime | None = None
         except (OfflineError, ServerError) as error:
             cached = self.store.cached_feed()
             if cached is None:
                 raise error from None
             text, stale = cached
-            collections, skipped = await self._parse(text)
         try:
             index = await self.source.fetch_districts()
         except (OfflineError, ServerError):
             index = []
+        return await self._calendar(text, index=index, stale_since=stale)
+
+    async def _calendar(
+        self, text: str, *, index: list[District], stale_since: datetime | None = None
+    ) -> WasteCalendar:
+        collections, skipped = await self._parse(text)
         return WasteCalendar(
             collections=tuple(collections),
             districts=tuple(districts_of(collections, index)),
             bin_types=tuple(bin_types_of(collections, self.settings.bin_types)),
-            stale_since=stale,
+            stale_since=stale_since,
             skipped=skipped,
         )
 
@@ -166,7 +182,7 @@ class WasteService:
         if self.district() is None:
             return HomeCard(problem_key="home.waste.choose")
         try:
-            calendar = await self.load()
+            calendar = await self.load(fresh_for=HOME_FEED_MAX_AGE)
         except AppError:
             return HomeCard(problem_key="hub.waste.failed")
         t, today = Translator(language), self._today()
