@@ -51,9 +51,7 @@ time.sleep(120)
 @contextmanager
 def lock_held_by_another_process(path: Path) -> Iterator[subprocess.Popen[str]]:
     """A process that holds the lock until it is killed (SIGKILL: no clean-up of its own)."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
-    )
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
