@@ -35,14 +35,16 @@ def shape(request: pytest.FixtureRequest, demo: Callable[..., Any]) -> str:
     return str(request.param)
 
 
-async def test_slot_taken_is_409(booking: ZmsBooking, shape: str, clock: Clock) -> None:
+async def test_slot_taken_is_404_not_available_and_read_as_taken(
+    booking: ZmsBooking, shape: str, clock: Clock
+) -> None:
     slot = await first_slot(booking)
     await booking.reserve(GRUENAU, [ANMELDEN], [1], slot.start)
     with pytest.raises(SlotTakenError) as caught:
         await booking.reserve(GRUENAU, [ANMELDEN], [1], slot.start)
-    assert caught.value.status == 409
+    assert caught.value.status == 404
     assert caught.value.key == "appointments.error.slot_taken"
-    assert caught.value.params["code"] == "appointmentAlreadyBooked"
+    assert caught.value.params["code"] == "appointmentNotAvailable"
 
 
 async def test_reservation_expires_after_15_minutes(booking: ZmsBooking, shape: str, clock: Clock) -> None:
@@ -73,12 +75,23 @@ async def test_too_many_appointments_for_one_e_mail_is_406(
     assert caught.value.key == "appointments.error.too_many"
 
 
-async def test_time_outside_opening_hours_is_404(booking: ZmsBooking, shape: str, clock: Clock) -> None:
+async def test_time_outside_opening_hours_is_the_same_404(
+    booking: ZmsBooking, shape: str, clock: Clock
+) -> None:
+    # The server does not tell a taken time from one it never offered: the wizard shows fresh times.
     sunday = datetime.combine(TODAY + timedelta(days=6), time(10, 0), tzinfo=BERLIN)
-    with pytest.raises(NotAvailableError) as caught:
+    with pytest.raises(SlotTakenError) as caught:
         await booking.reserve(GRUENAU, [ANMELDEN], [1], sunday)
     assert caught.value.status == 404
-    assert caught.value.key == "appointments.error.not_available"
+    assert caught.value.params["code"] == "appointmentNotAvailable"
+
+
+async def test_no_free_days_is_an_empty_list_not_an_error(
+    booking: ZmsBooking, shape: str, clock: Clock, demo: Callable[..., Any]
+) -> None:
+    demo("calendar", enabled=0)
+    sunday = TODAY + timedelta(days=6)
+    assert await booking.available_slots([GRUENAU], ANMELDEN, 1, sunday, sunday) == []
 
 
 async def test_unknown_booking_is_404_not_found(booking: ZmsBooking, shape: str) -> None:

@@ -60,7 +60,7 @@ def test_catalog_slots_book_cancel(
         "--slot", slots[0], "--name", "Max Muster", "--email", "max@example.org",
     )  # fmt: skip
     assert code == 1
-    assert err.startswith("leipzig-app: error: appointment booking: appointmentAlreadyBooked")
+    assert err.startswith("leipzig-app: error: appointment booking: appointmentNotAvailable")
     assert err.count("\n") == 1
 
     code, cancelled, _ = run(

@@ -6,11 +6,16 @@ in 15-minute units, some of them already taken (fewer free ones in the next days
 last day released in two halves at 10:00 and 17:00 (Europe/Berlin) as Leipzig does. Bookings made here
 take their units away; a reservation holds for 15 minutes, an e-mail activation for 60 minutes.
 
-Errors have the ZMS shape `{"errors": [{"errorCode", "statusCode", "errorMessage"}]}`. Demo switches for
-testers and tests live under `/demo/zms/`: `wrap` (every body as `{meta, data}`; also `?wrap=1` on any
-call), `maintenance` (503), `rate-limit`, `calendar` (hide the newer `available-calendar` endpoint),
-`special-openings` (extra opening hours on a given day), `reset` (back to the seeded state) and
-`mails` (the "sent" e-mails with their activation links; `confirm` is what such a link opens).
+Bodies and errors have the shapes of it-at-m/eappointment's `zmscitizenapi` (see docs/appointments.md):
+errors are `{"errors": [{"errorCode", "statusCode", "errorMessage", "errorType"}]}` with the codes of its
+`Utils/ErrorMessages.php`. A few fields the real API does not have are sent as extensions (opening hours,
+step-free access, whether an office confirms by e-mail, fees, documents, `reservedUntil`, a Retry-After
+header on 429/503); the demo switch `extensions` turns them off so that the demo answers exactly like a
+real server. Demo switches for testers and tests live under `/demo/zms/`: `wrap` (every body as
+`{meta, data}`; also `?wrap=1` on any call), `maintenance` (503), `rate-limit`, `calendar` (hide the newer
+`available-calendar` endpoint), `extensions`, `special-openings` (extra opening hours on a given day),
+`reset` (back to the seeded state) and `mails` (the "sent" e-mails with their activation links; `confirm`
+is what such a link opens).
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import json
 import secrets
 import threading
 from collections.abc import Awaitable, Callable
@@ -60,7 +64,10 @@ SCHEMA = [
 
 DISCOVERY = [{"type": "zms-citizen-api", "path": prefix + "/"} for prefix in PREFIXES]
 
-DEFAULTS = {"wrap": "0", "maintenance": "0", "rate_limit": "60", "rate_window": "60", "calendar": "1"}
+DEFAULTS = {
+    "wrap": "0", "maintenance": "0", "rate_limit": "60", "rate_window": "60", "calendar": "1",
+    "extensions": "1",
+}  # fmt: skip
 
 
 def seed(ctx: SandboxContext) -> None:
@@ -216,76 +223,17 @@ def city_of(path: str) -> str:
     return next((city for prefix, city in PREFIXES.items() if path.startswith(prefix + "/")), "Leipzig")
 
 
-def catalog_body(city: str = "Leipzig") -> dict[str, Any]:
-    local = [o for o in OFFICES if o.get("city", "Leipzig") == city]
-    ids = {o["id"] for o in local}
-    offices = [
-        {
-            "id": int(o["id"]),
-            "name": o["name"],
-            "address": {
-                "street": o["street"], "house_number": o["house_number"],
-                "postal_code": o["postal_code"], "city": city,
-            },
-            "geo": {"lat": o["lat"], "lon": o["lon"]},
-            "openingHours": [{"weekday": w, "from": a, "to": b} for w, a, b in o["hours"]],
-            "stepFreeAccess": o["step_free"],
-            "displayInfo": o["info"],
-            "scope": {
-                "id": int(o["id"]) + 50000, "telephoneActivated": True,
-                "telephoneRequired": o["telephone_required"], "emailRequired": True,
-                "emailConfirmationActivated": o["email_confirmation"],
-                "reservationDuration": RESERVATION_SECONDS // 60,
-            },
-        }
-        for o in local
-    ]  # fmt: skip
-    services = [
-        {
-            "id": int(s["id"]), "name": s["name"], "maxQuantity": s["max"],
-            "combinable": {c: [int(r[0]) for r in RELATIONS if r[1] == c and r[0] in ids]
-                           for c in s["combinable"]},
-            "fees": s["fee"], "documents": s["documents"],
-        }
-        for s in SERVICES
-    ]  # fmt: skip
-    relations = [{"officeId": int(o), "serviceId": int(s), "slots": n} for o, s, n in RELATIONS if o in ids]
-    return {"offices": offices, "services": services, "relations": relations}
-
-
-def process_body(row: Any, *, with_secret: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "processId": row["process_id"],
-        "timestamp": row["timestamp"],
-        "status": row["status"],
-        "officeId": int(row["office_id"]),
-        "officeName": _office(row["office_id"])["name"],
-        "serviceId": [int(s) for s in json.loads(row["service_ids"])],
-        "serviceCount": json.loads(row["service_counts"]),
-        "familyName": row["family_name"],
-        "email": row["email"],
-        "telephone": row["telephone"],
-    }
-    if with_secret:
-        body["authKey"] = row["auth_key"]
-    if row["status"] in ("reserved", "preconfirmed") and row["expires_at"] is not None:
-        body["reservedUntil"] = int(row["expires_at"])
-    return body
-
-
 # --- the API ------------------------------------------------------------------------------------------------
 
 
 def create_router(ctx: SandboxContext) -> APIRouter:
-    from leipzig_app.sandbox import zms_api
+    from leipzig_app.sandbox import zms_api, zms_demo
 
     router = APIRouter()
     limiter = _RateLimiter()
 
     def setting(key: str) -> str:
-        with ctx.db() as conn:
-            row = conn.execute("SELECT value FROM zms_setting WHERE key = ?", (key,)).fetchone()
-        return str(row["value"]) if row else DEFAULTS[key]
+        return demo_setting(ctx, key)
 
     def answer(
         request: Request, body: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -308,15 +256,21 @@ def create_router(ctx: SandboxContext) -> APIRouter:
                     wait = limiter.hit(client, ctx.now().timestamp(), int(setting("rate_limit")),
                                        int(setting("rate_window")))  # fmt: skip
                     if wait is not None:
-                        raise ZmsError(429, "tooManyRequests", "Zu viele Anfragen: bitte kurz warten.", wait)
+                        raise ZmsError(
+                            429, "rateLimitExceeded", "Zu viele Anfragen: bitte kurz warten.", wait
+                        )
                     return answer(request, await handler(request))
                 except ZmsError as error:
                     if not error.code:  # an endpoint this installation does not have
                         return JSONResponse({"detail": "Not Found"}, status_code=404)
+                    kind = "info" if error.status == 404 else "warning" if error.status < 500 else "error"
                     errors = {"errors": [{"errorCode": error.code, "statusCode": error.status,
-                                          "errorMessage": error.message}]}  # fmt: skip
+                                          "errorMessage": error.message, "errorType": kind}]}  # fmt: skip
+                    # The real server sends no Retry-After (`RateLimitingMiddleware.php`): an extension.
                     headers = (
-                        {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+                        {"Retry-After": str(error.retry_after)}
+                        if error.retry_after is not None and setting("extensions") == "1"
+                        else None
                     )
                     return answer(request, errors, error.status, headers)
 
@@ -327,7 +281,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         return decorate
 
     zms_api.add_endpoints(ctx, api)
-    zms_api.add_demo_endpoints(ctx, router, limiter)
+    zms_demo.add_demo_endpoints(ctx, router, limiter)
 
     @router.get("/demo/zms/confirm", response_class=HTMLResponse)
     def confirm_link(processId: str = "", authKey: str = "") -> HTMLResponse:  # ZMS parameter names
@@ -369,3 +323,14 @@ class _RateLimiter:
 
 def new_auth_key() -> str:
     return secrets.token_hex(16)
+
+
+def demo_setting(ctx: SandboxContext, key: str) -> str:
+    with ctx.db() as conn:
+        row = conn.execute("SELECT value FROM zms_setting WHERE key = ?", (key,)).fetchone()
+    return str(row["value"]) if row else DEFAULTS[key]
+
+
+def extensions(ctx: SandboxContext) -> bool:
+    """Whether the demo sends the fields the real API does not have (demo switch `extensions`)."""
+    return demo_setting(ctx, "extensions") == "1"

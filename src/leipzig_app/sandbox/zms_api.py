@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
 
-from leipzig_app.sandbox import zms
+from leipzig_app.sandbox import zms, zms_bodies
 from leipzig_app.sandbox.context import SandboxContext
 from leipzig_app.sandbox.zms import ZmsError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The server's rule for a telephone number (`ValidationService.php`), with a leading 0 allowed as well.
+_PHONE = re.compile(r"^\+?[0-9]\d{6,14}$")
 
 
 def _ids(value: str | None, name: str) -> list[str]:
@@ -99,14 +103,16 @@ def confirm(ctx: SandboxContext, process_id: str, auth_key: str) -> dict[str, An
     with ctx.db() as conn:
         row = _process(conn, {"processId": process_id, "authKey": auth_key})
         if row["status"] == "confirmed":
-            return zms.process_body(row)
+            return zms_bodies.process_body(row, extensions=zms.extensions(ctx))
         office = zms._office(row["office_id"])
-        allowed = ("preconfirmed",) if office["email_confirmation"] else ("reserved", "preconfirmed")
+        # The real flow is reserved -> preconfirmed -> confirmed; the demo lets an office that does not
+        # confirm by e-mail skip the mail step.
         if row["status"] == "reserved" and office["email_confirmation"]:
-            raise ZmsError(400, "preconfirmationRequired", "Bitte zuerst die E-Mail-Bestätigung anfordern.")
+            raise ZmsError(409, "processNotPreconfirmedAnymore", "Der Termin ist nicht (mehr) vorbestätigt.")
+        allowed = ("preconfirmed",) if office["email_confirmation"] else ("reserved", "preconfirmed")
         _require_held(ctx, row, *allowed)
         if not row["email"]:
-            raise ZmsError(400, "invalidContactData", "Name und E-Mail-Adresse fehlen.")
+            raise ZmsError(406, "emailIsRequired", "Eine E-Mail-Adresse ist erforderlich.")
         conn.execute(
             "UPDATE zms_process SET status = 'confirmed', expires_at = NULL WHERE process_id = ?",
             (row["process_id"],),
@@ -114,13 +120,13 @@ def confirm(ctx: SandboxContext, process_id: str, auth_key: str) -> dict[str, An
         row = _reload(conn, row["process_id"])
         when = datetime.fromtimestamp(row["timestamp"], zms.BERLIN).strftime("%d.%m.%Y um %H:%M Uhr")
         _mail(ctx, conn, row, "Terminbestätigung (Demo)", f"Ihr Termin am {when} ist bestätigt.")
-        return zms.process_body(row)
+        return zms_bodies.process_body(row, extensions=zms.extensions(ctx))
 
 
 def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
     @api("/offices-and-services/")
     async def offices_and_services(request: Request) -> Any:
-        return zms.catalog_body(zms.city_of(request.url.path))
+        return zms_bodies.catalog_body(zms.city_of(request.url.path), extensions=zms.extensions(ctx))
 
     @api("/available-days/")
     async def available_days(request: Request) -> Any:
@@ -133,7 +139,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
                 for office in offices:
                     units = zms._units(office, services, counts)
                     if zms.free_starts(ctx, conn, office, day, units):
-                        days.append({"time": day.isoformat(), "providerIDs": ",".join(offices)})
+                        days.append(day.isoformat())
                         break
         if not days:
             raise ZmsError(404, "noAppointmentForThisDay", "In diesem Zeitraum sind keine Termine frei.")
@@ -161,16 +167,23 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
             q = request.query_params
             offices, services = _ids(q.get("officeIds"), "officeIds"), _ids(q.get("serviceIds"), "serviceIds")
             counts = _counts(q.get("serviceCounts"), len(services))
+            days = _range(q)
             result = []
-            for day in _range(q):
-                entries = []
+            for day in days:
+                entries: list[dict[str, Any]] = []
                 for office in offices:
                     starts = zms.free_starts(ctx, conn, office, day, zms._units(office, services, counts))
                     if starts:
-                        entries.append({"officeId": int(office), "appointmentTimestamps": starts})
+                        entries.append({"officeId": office, "appointments": starts})
                 if entries:
-                    result.append({"date": day.isoformat(), "offices": entries})
-        return {"days": result}
+                    ids = ",".join(str(e["officeId"]) for e in entries)
+                    result.append({"date": day.isoformat(), "providerIDs": ids, "offices": entries})
+        start, end = days[0].isoformat(), days[-1].isoformat()
+        # `AvailableCalendar`: the day range, the slot window (the same here) and the days with free times.
+        return {
+            "startDate": start, "endDate": end, "slotsStartDate": start, "slotsEndDate": end,
+            "prevBookableDate": None, "nextBookableDate": None, "availableDays": result,
+        }  # fmt: skip
 
     @api("/reserve-appointment/", "POST")
     async def reserve(request: Request) -> Any:
@@ -189,9 +202,10 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
         day = datetime.fromtimestamp(timestamp, zms.BERLIN).date()
         with ctx.db() as conn:
             if timestamp not in zms.free_starts(ctx, conn, office, day, units):
-                if _in_schedule(ctx, conn, office, timestamp):
-                    raise ZmsError(409, "appointmentAlreadyBooked", "Dieser Termin wurde gerade vergeben.")
-                raise ZmsError(404, "appointmentNotAvailable", "Dieser Termin ist nicht verfügbar.")
+                # Taken or never offered: the real server says the same for both.
+                raise ZmsError(
+                    404, "appointmentNotAvailable", "Der gewählte Termin ist leider nicht mehr verfügbar."
+                )
             pid = conn.execute("SELECT MAX(process_id) FROM zms_process").fetchone()[0] + 1
             conn.execute(
                 "INSERT INTO zms_process (process_id, auth_key, office_id, service_ids, service_counts, "
@@ -207,7 +221,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
                     ctx.now().timestamp() + zms.RESERVATION_SECONDS,
                 ),
             )
-            return zms.process_body(_reload(conn, pid))
+            return zms_bodies.process_body(_reload(conn, pid), extensions=zms.extensions(ctx))
 
     @api("/update-appointment/", "POST")
     async def update(request: Request) -> Any:
@@ -219,10 +233,14 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
             row = _process(conn, body)
             _require_held(ctx, row, "reserved")
             office = zms._office(row["office_id"])
-            if not name or "@" not in email:
-                raise ZmsError(400, "invalidContactData", "Name und gültige E-Mail-Adresse sind nötig.")
+            if not name:
+                raise ZmsError(400, "invalidFamilyName", "familyName muss ausgefüllt sein.")
+            if not _EMAIL.match(email):
+                raise ZmsError(400, "invalidEmail", "email muss eine gültige E-Mail-Adresse sein.")
+            if "telephone" in body and not _PHONE.match(phone):
+                raise ZmsError(400, "invalidTelephone", "telephone muss aus 7 bis 15 Ziffern bestehen.")
             if office["telephone_required"] and not phone:
-                raise ZmsError(400, "telephoneRequired", "Dieser Standort braucht eine Telefonnummer.")
+                raise ZmsError(406, "telephoneIsRequired", "Eine Telefonnummer ist erforderlich.")
             others = conn.execute(
                 "SELECT COUNT(*) FROM zms_process WHERE lower(email) = lower(?) AND process_id != ? AND "
                 "status IN ('reserved', 'preconfirmed', 'confirmed') AND timestamp > ?",
@@ -238,7 +256,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
                 "UPDATE zms_process SET family_name = ?, email = ?, telephone = ? WHERE process_id = ?",
                 (name, email, phone, row["process_id"]),
             )
-            return zms.process_body(_reload(conn, row["process_id"]))
+            return zms_bodies.process_body(_reload(conn, row["process_id"]), extensions=zms.extensions(ctx))
 
     @api("/preconfirm-appointment/", "POST")
     async def preconfirm(request: Request) -> Any:
@@ -247,7 +265,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
             row = _process(conn, body)
             _require_held(ctx, row, "reserved")
             if not row["email"]:
-                raise ZmsError(400, "invalidContactData", "Name und E-Mail-Adresse fehlen.")
+                raise ZmsError(406, "emailIsRequired", "Eine E-Mail-Adresse ist erforderlich.")
             needs_mail = zms._office(row["office_id"])["email_confirmation"]
         if not needs_mail:
             return confirm(ctx, str(row["process_id"]), row["auth_key"])
@@ -259,7 +277,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
             row = _reload(conn, row["process_id"])
             text = "Bitte öffnen Sie innerhalb von 60 Minuten den Bestätigungslink."
             _mail(ctx, conn, row, "Bitte bestätigen Sie Ihren Termin (Demo)", text, confirm=True)
-            return zms.process_body(row)
+            return zms_bodies.process_body(row, extensions=zms.extensions(ctx))
 
     @api("/confirm-appointment/", "POST")
     async def confirm_endpoint(request: Request) -> Any:
@@ -274,7 +292,7 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
             expired = row["expires_at"] is not None and row["expires_at"] <= ctx.now().timestamp()
             if row["status"] in ("reserved", "preconfirmed") and expired:
                 raise ZmsError(409, "processNotReservedAnymore", "Die Reservierung ist abgelaufen.")
-            return zms.process_body(row)
+            return zms_bodies.process_body(row, extensions=zms.extensions(ctx))
 
     @api("/cancel-appointment/", "POST")
     async def cancel(request: Request) -> Any:
@@ -288,106 +306,4 @@ def add_endpoints(ctx: SandboxContext, api: zms.Api) -> None:
                 )
                 if row["email"]:
                     _mail(ctx, conn, row, "Terminabsage (Demo)", "Ihr Termin wurde abgesagt.")
-            return {"processId": row["process_id"], "status": "cancelled"}
-
-
-def _in_schedule(ctx: SandboxContext, conn: Any, office_id: str, timestamp: int) -> bool:
-    """Whether the time is a unit of the office's released schedule (so it is taken, not invalid)."""
-    office = zms._office(office_id)
-    day = datetime.fromtimestamp(timestamp, zms.BERLIN).date()
-    now = ctx.now()
-    if timestamp < now.timestamp() or (day - now.astimezone(zms.BERLIN).date()).days > zms.HORIZON_DAYS:
-        return False
-    for begin, end, _special in zms._windows(conn, office, day):
-        if (
-            begin.timestamp() <= timestamp < end.timestamp()
-            and (timestamp - int(begin.timestamp())) % zms.UNIT == 0
-        ):
-            return True
-    return False
-
-
-def add_demo_endpoints(ctx: SandboxContext, router: APIRouter, limiter: Any) -> None:
-    def set_value(key: str, value: str) -> dict[str, Any]:
-        with ctx.db() as conn:
-            conn.execute(
-                "INSERT INTO zms_setting (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-        return {key: value, "demo": True}
-
-    def flag(enabled: str) -> str:
-        return "1" if enabled.lower() in ("1", "true", "yes", "on") else "0"
-
-    @router.api_route("/demo/zms/wrap", methods=["GET", "POST"])
-    def wrap(enabled: str = "1") -> dict[str, Any]:
-        return set_value("wrap", flag(enabled))
-
-    @router.api_route("/demo/zms/maintenance", methods=["GET", "POST"])
-    def maintenance(enabled: str = "1") -> dict[str, Any]:
-        return set_value("maintenance", flag(enabled))
-
-    @router.api_route("/demo/zms/calendar", methods=["GET", "POST"])
-    def calendar(enabled: str = "1") -> dict[str, Any]:
-        return set_value("calendar", flag(enabled))
-
-    @router.api_route("/demo/zms/rate-limit", methods=["GET", "POST"])
-    def rate_limit(limit: int = 60, window: int = 60) -> dict[str, Any]:
-        limiter.reset()
-        set_value("rate_window", str(max(1, window)))
-        return set_value("rate_limit", str(max(1, limit)))
-
-    @router.post("/demo/zms/reset")
-    def reset() -> dict[str, Any]:
-        """Back to the seeded state: no bookings, mails or special openings, default switches."""
-        with ctx.db() as conn:
-            conn.execute("DELETE FROM zms_process WHERE process_id > 100000")
-            conn.execute("DELETE FROM zms_mail")
-            conn.execute("DELETE FROM zms_special_opening")
-            for key, value in zms.DEFAULTS.items():
-                conn.execute("UPDATE zms_setting SET value = ? WHERE key = ?", (value, key))
-        limiter.reset()
-        return {"reset": True, "demo": True}
-
-    @router.post("/demo/zms/special-openings", response_model=None)
-    def special_opening(office_id: str, day: str, opens: str, closes: str) -> dict[str, Any] | JSONResponse:
-        try:
-            zms._office(office_id)
-            when = date.fromisoformat(day)
-            for value in (opens, closes):
-                hour, minute = (int(p) for p in value.split(":"))
-                if not (0 <= hour <= 24 and 0 <= minute < 60):
-                    raise ValueError(value)
-        except (ZmsError, ValueError):
-            return JSONResponse(
-                {"error": "office_id, day (YYYY-MM-DD), opens and closes (HH:MM) expected"}, 400
-            )
-        with ctx.db() as conn:
-            conn.execute(
-                "INSERT INTO zms_special_opening (office_id, day, opens, closes) VALUES (?, ?, ?, ?)",
-                (office_id, when.isoformat(), opens, closes),
-            )
-        return {"office_id": office_id, "day": day, "opens": opens, "closes": closes, "demo": True}
-
-    @router.get("/demo/zms/mails")
-    def mails(recipient: str = "") -> dict[str, Any]:
-        with ctx.db() as conn:
-            rows = conn.execute(
-                "SELECT * FROM zms_mail WHERE ? = '' OR lower(recipient) = lower(?) ORDER BY id",
-                (recipient, recipient),
-            ).fetchall()
-        return {
-            "demo": True,
-            "mails": [
-                {
-                    "to": r["recipient"],
-                    "subject": r["subject"],
-                    "body": r["body"],
-                    "confirm_url": r["confirm_url"],
-                    "sent_at": r["sent_at"],
-                    "process_id": r["process_id"],
-                }
-                for r in rows
-            ],
-        }
+            return zms_bodies.process_body(_reload(conn, row["process_id"]), extensions=zms.extensions(ctx))
