@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import flet as ft
     import httpx
 
+    from leipzig_app.adapters.process_lease import ProcessLease
     from leipzig_app.adapters.sqlite_store import Database, Migrations
     from leipzig_app.sandbox.server import SandboxServer
 
@@ -64,13 +65,16 @@ def migrations() -> list[Migrations]:
 
 @dataclass
 class AppRuntime:
-    """Everything the running app owns and must close: database, HTTP client, demo city."""
+    """Everything the running app owns and must close: database, HTTP client, demo city, lease."""
 
     data_dir: Path
     db: Database
     services: AppServices
     http: httpx.AsyncClient | None = None
     sandbox: SandboxServer | None = None
+    #: This running app's lease in the data folder (taken when appointments are first wired): tells its
+    #: held times from those of another copy of the app running on the same folder.
+    lease: ProcessLease | None = None
     #: Shells (one per page) to refresh after the city changed.
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
@@ -231,6 +235,9 @@ class AppRuntime:
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
+        if self.lease is not None:
+            self.lease.close()
+            self.lease = None
 
 
 def _load_profile_or_default(city: str | None, problems: list[AppError]) -> CityProfile:
@@ -312,9 +319,14 @@ def _wire_news(runtime: AppRuntime, profile: CityProfile) -> None:
 FEATURE_WIRING.append(_wire_news)
 
 
+#: The folder below the data folder with the leases of the running copies of the app.
+HOLD_LEASES = ".holds"
+
+
 def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
     """Citizen-office appointments: the ZMS citizen API, "Meine Termine" in the database, secrets apart."""
     from leipzig_app.adapters.appointment_store import SqliteAppointmentStore
+    from leipzig_app.adapters.process_lease import ProcessLease
     from leipzig_app.adapters.secrets import FileSecretStore
     from leipzig_app.adapters.zms import ZmsBooking
     from leipzig_app.services.appointments import AppointmentService
@@ -323,6 +335,9 @@ def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
     endpoint = profile.appointments.endpoint
     if "appointments" not in profile.modules or runtime.http is None or not endpoint:
         return
+    if runtime.lease is None:
+        # One per running app, kept across city switches: its held times are its own until it closes.
+        runtime.lease = ProcessLease(runtime.data_dir / HOLD_LEASES)
     service = AppointmentService(
         ZmsBooking(runtime.http, endpoint),
         # The city's own bookings: another city's server does not know their process ids.
@@ -331,10 +346,12 @@ def _wire_appointments(runtime: AppRuntime, profile: CityProfile) -> None:
         FileSecretStore(runtime.data_dir),
         profile.appointments,
         city=profile.id,
+        owners=runtime.lease,
     )
     runtime.services.appointments = service
-    # Gives back the times an earlier run held and never booked: at start for the file, and again when a
-    # phone's appointments section switches to the device's secure storage.
+    # Gives back the times a run that has ended held and never booked: at start for the file, again when a
+    # phone's appointments section switches to the device's secure storage, and later for those of another
+    # copy of the app that was still running.
     runtime.services.background.append(service.run_background)
 
 

@@ -25,7 +25,7 @@ from leipzig_app.adapters.zms import ZmsBooking
 from leipzig_app.app import AppRuntime
 from leipzig_app.domain.appointments import Booking, BookingState, Contact, Slot
 from leipzig_app.services.appointments import AppointmentService
-from leipzig_app.services.appointments_holds import held_name
+from leipzig_app.services.appointments_holds import held_name, held_value
 
 GRUENAU, PAUNSDORF, ANMELDEN = "10002", "10004", "120686"
 
@@ -96,7 +96,9 @@ async def test_the_job_gives_back_an_earlier_runs_hold_and_leaves_a_live_one(
     assert await state(runtime, left_behind) is BookingState.CANCELLED
     assert slots[0] in await service.slots([GRUENAU], ANMELDEN, 1)
     assert await state(runtime, live) is BookingState.RESERVED
-    assert held_entries(folder)[held_name(live, "leipzig")] == f"{live.process_id}\n{live.auth_key}"
+    # the entry names this running app as its owner: the lease the runtime took in its data folder
+    assert runtime.lease is not None
+    assert held_entries(folder)[held_name(live, "leipzig")] == held_value(live, runtime.lease.owner)
     assert not task.done()  # it waits for another store, it does not end
 
     # the resident books the time they are holding: the job has not taken it away

@@ -17,6 +17,7 @@ from leipzig_app.adapters.zms import ZmsBooking
 from leipzig_app.domain.appointments import BookingState, Contact, ReservationExpiredError, Slot
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.services.appointments import AppointmentService
+from leipzig_app.services.appointments_holds import read_held_value
 
 from .conftest import Clock
 
@@ -66,7 +67,9 @@ async def test_an_entry_lives_exactly_as_long_as_its_hold(service: AppointmentSe
     held = await service.hold(slots[0], ANMELDEN, 1)
     [(name, value)] = held_entries(folder).items()
     assert name == f"appointments.held.leipzig.{slots[0].start.timestamp():.0f}.{GRUENAU}"
-    assert value == f"{held.process_id}\n{held.auth_key}"
+    process_id, auth_key, owner = read_held_value(value)
+    assert (process_id, auth_key) == (held.process_id, held.auth_key)
+    assert owner  # the running app that holds it (see test_hold_owners.py)
     assert slots[0] not in await service.slots([GRUENAU], ANMELDEN, 1)
 
     await service.release(held)
@@ -118,7 +121,7 @@ async def test_the_next_start_gives_back_what_an_earlier_run_held(
     assert await now.release_stale_holds() == 3
 
     [value] = held_entries(folder).values()
-    assert value == f"{mine.process_id}\n{mine.auth_key}"  # this run's hold is untouched
+    assert read_held_value(value)[:2] == (mine.process_id, mine.auth_key)  # this run's hold is untouched
     assert (await booking.fetch(mine.process_id, mine.auth_key)).state is BookingState.RESERVED
     assert (await booking.fetch(left_open.process_id, left_open.auth_key)).state is BookingState.CANCELLED
     assert (await booking.fetch(expired.process_id, expired.auth_key)).state is BookingState.CANCELLED

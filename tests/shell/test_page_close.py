@@ -19,6 +19,7 @@ from tests.support.view import has, wait_for
 from leipzig_app.app import AppRuntime
 from leipzig_app.domain.appointments import BookingState
 from leipzig_app.services.appointments import AppointmentService
+from leipzig_app.services.appointments_holds import read_held_value
 
 
 def count_cancellations(runtime: AppRuntime) -> list[str]:
@@ -48,7 +49,7 @@ async def review_step(client: FakeFletClient, runtime: AppRuntime) -> tuple[str,
     await client.click("appointments.slot.0")
     await enter_contact(client)
     [value] = held_entries(runtime).values()
-    process_id, auth_key = value.split("\n")
+    process_id, auth_key, _ = read_held_value(value)
     return process_id, auth_key
 
 

@@ -361,6 +361,19 @@ class SecretStore(Protocol):
     async def delete(self, name: str) -> None: ...
 
 
+class HoldOwners(Protocol):
+    """Which running app a held time belongs to: several copies of the app (two desktop windows, a desktop
+    app and web mode) can share one data folder and so one secret store.
+
+    `owner` names this running app (a random token, new for every start); `is_alive` says whether the app
+    an owner names is still running, and raises an `AppError` when it cannot tell.
+    """
+
+    owner: str
+
+    def is_alive(self, owner: str) -> bool: ...
+
+
 class AppointmentStore(Protocol):
     """The resident's bookings on this device ("Meine Termine")."""
 

@@ -25,6 +25,7 @@ from leipzig_app.domain.appointments import (
     BookingState,
     Catalog,
     Contact,
+    HoldOwners,
     NotAvailableError,
     Office,
     ReservationExpiredError,
@@ -97,8 +98,11 @@ class AppointmentService:
         settings: AppointmentSettings,
         *,
         city: str,
+        owners: HoldOwners | None = None,
         clock: Callable[[], datetime] | None = None,
     ):
+        """`owners` tells this running app's held times from those of other copies sharing the secret
+        store (a lease in the data folder); without it, no other copy is taken to share the store."""
         self._booking = booking
         self._store = store
         self._secrets = secrets
@@ -106,7 +110,7 @@ class AppointmentService:
         self._clock = clock or (lambda: datetime.now(BERLIN))
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
-        self._held = HeldTimes(booking, lambda: self._secrets, city=city)
+        self._held = HeldTimes(booking, lambda: self._secrets, city=city, owners=owners)
 
     @property
     def secrets(self) -> SecretStore:
@@ -194,15 +198,18 @@ class AppointmentService:
         await self._held.release(held)
 
     async def release_stale_holds(self) -> int:
-        """Give back the times an earlier run held and never booked (the app was closed meanwhile).
+        """Give back the times a run that has ended held and never booked (the app was closed meanwhile).
 
-        Once per secret store; holds of this run are never touched. Returns how many were removed.
+        Once per secret store, and again while it holds times of other running copies of the app (they
+        are theirs until those copies end); holds of this run are never touched. Returns how many were
+        removed.
         """
         return await self._held.release_stale()
 
     async def run_background(self) -> None:
         """The runtime's background job: `release_stale_holds` for the store in use at start and for every
-        store that replaces it later; runs until cancelled and never fails."""
+        store that replaces it later, and every few minutes while another running copy's holds are in the
+        store; runs until cancelled and never fails."""
         await self._held.keep_swept()
 
     async def complete(

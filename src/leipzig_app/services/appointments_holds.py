@@ -1,14 +1,21 @@
 """Held times: the access data of a reserved time from the moment it is picked until it is booked, given
-back or found expired, and giving back what an earlier run of the app left behind.
+back or found expired, and giving back what a copy of the app that no longer runs left behind.
 
 A time is reserved on the server as soon as the resident picks it; its process id and auth key wait in
 the secret store under `appointments.held.<city>.<start>.<office>` until the booking has its own record
 (`<city>` the profile id: only that city's server knows the process, so a sweep touches its own city's
-entries only, and another city's wait until that city is active again). An
-entry that no running booking screen owns (the app was closed on the contact or review step) is stale:
-its time is given back on the server where that still works, and the entry is removed either way, since
-a reservation lasts only minutes. The runtime runs `keep_swept` as a background job: it sweeps the store
-in use at start and again each time another store replaces it (a phone's secure storage).
+entries only, and another city's wait until that city is active again). The entry's value is
+`<process id>\n<auth key>\n<owner>`, the owner being the running app that holds the time (`HoldOwners`:
+a lease in the data folder, since two copies of the app can share it, for example a desktop window and
+web mode).
+
+An entry is stale when its owner no longer runs (the app was closed or killed on the contact or review
+step), and so is one without an owner (written by an earlier version): its time is given back on the
+server where that still works, and the entry is removed either way, since a reservation lasts only
+minutes. An entry of this running app, or of another copy that still runs, is left alone: that copy's
+resident may be typing their name right now. The runtime runs `keep_swept` as a background job: it sweeps
+the store in use at start and again each time another store replaces it (a phone's secure storage), and
+every `RETRY_SECONDS` while another running copy's entries are in it, which are stale once it ends.
 """
 
 from __future__ import annotations
@@ -16,16 +23,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from leipzig_app.domain.appointments import AppointmentBooking, Booking, SecretStore
+from leipzig_app.domain.appointments import AppointmentBooking, Booking, HoldOwners, SecretStore
 from leipzig_app.domain.errors import AppError
 
 log = logging.getLogger(__name__)
 
 HELD_PREFIX = "appointments.held."
-#: How long `keep_swept` waits before trying a store again that could not list its entries.
+#: How long `keep_swept` waits before trying a store again that could not list its entries, or that holds
+#: entries of another running copy of the app.
 RETRY_SECONDS = 300.0
 
 
@@ -39,6 +48,27 @@ def held_name(held: Booking, city: str) -> str:
     return f"{held_prefix(city)}{held.start.timestamp():.0f}.{held.office_id}"
 
 
+def held_value(held: Booking, owner: str) -> str:
+    """A held time's entry: its access data and the running app that holds it."""
+    return f"{held.process_id}\n{held.auth_key}\n{owner}"
+
+
+def read_held_value(value: str | None) -> tuple[str, str, str]:
+    """Process id, auth key and owner of an entry; missing parts are "" (no owner: an earlier version)."""
+    process_id, auth_key, owner, *_ = [*(value or "").split("\n"), "", ""]
+    return process_id, auth_key, owner
+
+
+class SoleOwner:
+    """`HoldOwners` for a store that no other running app shares: every other owner is gone."""
+
+    def __init__(self) -> None:
+        self.owner = uuid.uuid4().hex
+
+    def is_alive(self, owner: str) -> bool:
+        return owner == self.owner
+
+
 @runtime_checkable
 class ListableSecretStore(Protocol):
     """A secret store that can name its entries (the app's file and device stores both can)."""
@@ -49,12 +79,21 @@ class ListableSecretStore(Protocol):
 class HeldTimes:
     """The held times of this running app and their entries in the secret store."""
 
-    def __init__(self, booking: AppointmentBooking, secrets: Callable[[], SecretStore], *, city: str):
+    def __init__(
+        self,
+        booking: AppointmentBooking,
+        secrets: Callable[[], SecretStore],
+        *,
+        city: str,
+        owners: HoldOwners | None = None,
+    ):
         if not city:
             raise ValueError("held times need the id of the city profile whose server holds them")
         self._booking = booking
         self.city = city
         self._secrets = secrets
+        #: Who holds an entry's time; without a lease this app is taken to be the only one running.
+        self.owners: HoldOwners = owners if owners is not None else SoleOwner()
         #: Entries owned by a hold of this running app: never stale, whatever a sweep finds.
         self._live: set[str] = set()
         #: Stores already swept (the phone's secure storage replaces the file store once a page is there).
@@ -67,7 +106,7 @@ class HeldTimes:
         name = held_name(held, self.city)
         self._live.add(name)
         try:
-            await self._secrets().set(name, f"{held.process_id}\n{held.auth_key}")
+            await self._secrets().set(name, held_value(held, self.owners.owner))
         except AppError:
             await self.release(held)
             raise
@@ -92,9 +131,10 @@ class HeldTimes:
             log.info("a held time's access data could not be removed")
 
     async def release_stale(self) -> int:
-        """Give back every held time no booking screen of this run owns; once per secret store.
+        """Give back every held time whose owner no longer runs; once per secret store.
 
-        Returns how many entries were removed. A store that cannot list its entries is left alone.
+        Returns how many entries were removed. A store that cannot list its entries, or that holds entries
+        of another running copy of the app, counts as not swept yet (`keep_swept` tries it again later).
         """
         store = self._secrets()
         if any(store is swept for swept in self._swept):
@@ -108,7 +148,7 @@ class HeldTimes:
             log.info("the secret store cannot list the held times; they are tried again later")
             self._swept.remove(store)
             return 0
-        removed = 0
+        removed = others = 0
         for name in names:
             if name in self._live:
                 continue
@@ -117,7 +157,12 @@ class HeldTimes:
             except AppError:
                 log.info("a stale held time could not be read")
                 continue
-            process_id, _, auth_key = (value or "").partition("\n")
+            process_id, auth_key, owner = read_held_value(value)
+            if owner and self._owner_runs(owner):
+                # held by this running app (a service wired before this one) or by another running copy,
+                # whose resident may be on the contact step right now
+                others += owner != self.owners.owner
+                continue
             if process_id and auth_key:
                 try:
                     await self._booking.cancel(process_id, auth_key)
@@ -126,14 +171,29 @@ class HeldTimes:
             if name in self._live:  # picked again while the server answered: it belongs to a booking now
                 continue
             try:
+                if await store.get(name) != value:
+                    continue  # another running copy picked the time again meanwhile: the entry is its own
                 await store.delete(name)
             except AppError:
                 log.info("a stale held time's access data could not be removed")
                 continue
             removed += 1
         if removed:
-            log.info("gave back %d held time(s) left by an earlier run", removed)
+            log.info("gave back %d held time(s) of a run that has ended", removed)
+        if others:
+            log.info("left %d held time(s) of another running copy of the app; looking again later", others)
+            with contextlib.suppress(ValueError):
+                self._swept.remove(store)
         return removed
+
+    def _owner_runs(self, owner: str) -> bool:
+        if owner == self.owners.owner:
+            return True
+        try:
+            return self.owners.is_alive(owner)
+        except AppError:
+            log.info("cannot tell whether the owner of a held time still runs; its time is left alone")
+            return True
 
     def store_changed(self) -> None:
         """Another secret store is in use now: wake `keep_swept` to sweep it (it may hold older entries)."""
@@ -142,8 +202,9 @@ class HeldTimes:
     async def keep_swept(self, *, retry_after: float = RETRY_SECONDS) -> None:
         """Background job: sweep the store in use, then again whenever another store replaces it.
 
-        Runs until cancelled. A store that could not be listed is tried again after `retry_after` seconds;
-        no failure of a sweep ends the job (the log names the error's type only, never an entry).
+        Runs until cancelled. A store that could not be listed, or that held another running copy's
+        entries, is tried again after `retry_after` seconds; no failure of a sweep ends the job (the log
+        names the error's type only, never an entry).
         """
         while True:
             self._changed.clear()
