@@ -197,10 +197,18 @@ def wait_for_flutter(page: Page, timeout: float = 60.0) -> None:
 
 def enable_semantics(page: Page, timeout: float = 30.0) -> None:
     """Switch on Flutter's semantics tree (what a screen reader does) and wait for its first node."""
-    placeholder = page.locator("flt-semantics-placeholder")
-    if placeholder.count():
-        placeholder.dispatch_event("click")
-    page.locator("flt-semantics").first.wait_for(state="attached", timeout=timeout * 1000)
+    # The engine may replace or drop its placeholder while it boots (slow under load): click whatever
+    # placeholder is there without waiting for one, and click again until the first node appears.
+    deadline = time.perf_counter() + timeout
+    node = page.locator("flt-semantics").first
+    while True:
+        page.evaluate("() => document.querySelector('flt-semantics-placeholder')?.click()")
+        try:
+            node.wait_for(state="attached", timeout=1000)
+            return
+        except PlaywrightTimeoutError:
+            if time.perf_counter() > deadline:
+                raise
 
 
 def open_app(page: Page, url: str, *, ready_text: str | None = None, timeout: float = 60.0) -> None:
