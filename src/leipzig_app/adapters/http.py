@@ -48,7 +48,9 @@ def make_client(
 
 
 async def guarded(call: Callable[[], Awaitable[_T]], *, what: str) -> _T:
-    """Run one HTTP exchange; network failures become `OfflineError` naming `what` (never the URL's query)."""
+    """Run one HTTP exchange; every httpx failure becomes a domain error naming `what` (never the URL's
+    query): no answer -> `OfflineError`, a redirect loop or an undecodable body -> `InvalidResponseError`,
+    an error status raised by `raise_for_status` -> `ServerError`."""
     try:
         return await call()
     except (InsecureEndpointError, ServerError, InvalidResponseError, OfflineError):
@@ -57,7 +59,20 @@ async def guarded(call: Callable[[], Awaitable[_T]], *, what: str) -> _T:
         raise OfflineError(
             f"{what}: the server did not answer in time", key="error.timeout", params={"what": what}
         ) from None
-    except (httpx.TransportError, OSError) as error:
+    except httpx.TooManyRedirects:
+        raise InvalidResponseError(
+            f"{what}: the server sends the request round in circles (too many redirects)",
+            params={"what": what},
+        ) from None
+    except httpx.DecodingError:
+        raise InvalidResponseError(
+            f"{what}: the server's answer cannot be decoded", params={"what": what}
+        ) from None
+    except httpx.HTTPStatusError as error:
+        status = error.response.status_code
+        raise ServerError(f"{what}: HTTP {status}", status=status, params={"what": what}) from None
+    except (httpx.HTTPError, OSError) as error:
+        # TransportError (no network, refused, protocol) and anything else httpx may add later
         raise OfflineError(
             f"{what}: cannot reach the server ({type(error).__name__})", params={"what": what}
         ) from None
