@@ -54,3 +54,18 @@ def test_a_traceback_is_masked_too() -> None:
     assert "ValueError" in text
     assert "anna.schmidt@example.org" not in text
     assert "<e-mail>" in text
+
+
+@pytest.mark.parametrize("datefmt", [None, "%d %m %Y %H:%M"])
+def test_the_timestamp_is_not_masked_as_a_phone_number(datefmt: str | None) -> None:
+    from leipzig_app.adapters.logs import RedactingFormatter
+
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(message)s", datefmt=datefmt)
+    record = logging.LogRecord("t", logging.WARNING, __file__, 1, "call %s", ("+49 341 123-4567",), None)
+    line = formatter.format(record)
+    assert line == f"{formatter.formatTime(record, datefmt)} WARNING call <phone>"
+
+
+def test_a_date_in_a_message_is_not_a_phone_number() -> None:
+    assert redact("reminder for 2026-12-07 18:00 set") == "reminder for 2026-12-07 18:00 set"
+    assert redact("ring 0341 1234567 on 2026-12-07") == "ring <phone> on 2026-12-07"

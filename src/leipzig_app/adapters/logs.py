@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from typing import Any
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "<e-mail>"),
@@ -22,7 +23,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1\2<redacted>",
     ),
     (re.compile(r"(?i)\b(lat|long|lon|latitude|longitude)(\"?\s*[:=]\s*\"?)-?\d+\.\d+"), r"\1\2<coord>"),
-    (re.compile(r"\+?\d[\d /-]{7,}\d"), "<phone>"),
+    # a run of digits with spaces, slashes or dashes; not an ISO date (2026-12-07), which is no one's number
+    (re.compile(r"(?<!\d)(?!\d{4}-\d{2}-\d{2}(?!\d))\+?\d[\d /-]{7,}\d"), "<phone>"),
 )
 
 
@@ -33,11 +35,23 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Masks personal data in the whole formatted record, so a traceback's exception text (which can
-    carry a URL or a form value) is redacted as well as the message."""
+    """Masks personal data in the message and in a traceback's exception and stack text (which can carry
+    a URL or a form value), but not in the line's own fields: a timestamp is not a phone number."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        if record.exc_text:  # cached by another handler's formatter: mask it before it is written
+            record.exc_text = redact(record.exc_text)
+        return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = redact(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return redact(super().formatStack(stack_info))
 
 
 class RedactingFilter(logging.Filter):
