@@ -282,3 +282,38 @@ async def test_a_cut_off_feed_shows_its_banner_and_keeps_its_items(runtime: AppR
         assert runtime.services.news.cached().items == before  # dates, texts and pictures all kept
     finally:
         await client.close()
+
+
+async def open_first_item_and_come_back(client: FakeFletClient) -> None:
+    card = client.find_all(lambda c: c.type == "Container" and c.has_handler("click") and c.visible)[0]
+    await client.click(card)
+    await client.wait_until(lambda: has(client, "news.detail.title"))
+    await client.click("news.back")
+    await client.wait_until(
+        lambda: has(client, "news.list") and not client.find("news.refresh").get("disabled")
+    )
+
+
+async def test_new_markers_stay_for_the_whole_visit_of_the_news_section(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        await client.wait_until(lambda: not client.find("news.refresh").get("disabled"))
+        assert client.texts().count("neu") == 10  # first visit: everything is new
+        # Reading an item and coming back is the same visit: what was new stays marked.
+        await open_first_item_and_come_back(client)
+        assert len(item_keys(client)) == 10
+        assert client.texts().count("neu") == 10
+
+        # Leaving the section ends the visit; the next one marks only what came since.
+        await client.navigate("/")
+        await client.wait_until(lambda: not has(client, "news.list"))
+        demo(runtime, "/demo/feeds/stadt/items", {"title": "Neu seit dem letzten Besuch", "html": "<p>x</p>"})
+        await client.navigate("/news")
+        await client.wait_until(lambda: len(item_keys(client)) == 11)
+        await client.wait_until(lambda: not client.find("news.refresh").get("disabled"))
+        assert client.texts().count("neu") == 1
+        await open_first_item_and_come_back(client)
+        assert len(item_keys(client)) == 11
+        assert client.texts().count("neu") == 1
+    finally:
+        await client.close()

@@ -147,6 +147,10 @@ class NewsService:
             return ""
         return relative_date(item.published, self.now(), language, self.timezone)
 
+    def last_visit(self) -> datetime | None:
+        """When the news list was last visited (None: never)."""
+        return self._store.last_visit()
+
     def mark_visited(self) -> None:
         """Remember now as the last visit: items seen before it are no longer "new" next time."""
         self._store.set_last_visit(self.now())

@@ -2,7 +2,8 @@
 
 The list is built from the cache before any network call, so it shows immediately (offline too); a
 refresh then runs in the background and replaces it. Which items count as new is decided against the
-previous visit, captured when the list opens, so the markers stay put while the resident reads.
+previous visit of the section, taken once per visit (`visit.py`), so the markers stay put while the
+resident reads, also after opening an item and coming back.
 Flet 1.0.5 has no pull-to-refresh control, so a refresh button does the job on every platform.
 """
 
@@ -19,6 +20,7 @@ import flet as ft
 from leipzig_app.domain.news import NewsItem, is_new
 from leipzig_app.services.news import NewsService, NewsSnapshot
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.news.visit import Visit
 from leipzig_app.ui.widgets.common import (
     empty_state,
     error_banner,
@@ -47,14 +49,15 @@ IMAGES_IN_LIST = 12
 
 
 class NewsList:
-    def __init__(self, ctx: ViewContext, service: NewsService):
+    def __init__(self, ctx: ViewContext, service: NewsService, visit: Visit | None = None):
         self.ctx = ctx
         self.service = service
         self.feed_id = ""
         self.category = ""
         self.query = ""
         self.snapshot: NewsSnapshot = service.cached()
-        self.last_visit: datetime | None = self.snapshot.last_visit
+        # One baseline for the whole visit of the section: back from an item, the same items are new.
+        self.last_visit: datetime | None = (visit or Visit(service)).begin()
         self.status = ft.Column(spacing=8, key="news.status")
         self.chips = ft.Row(wrap=True, spacing=8, run_spacing=8, key="news.filters")
         self.items = ft.Column(spacing=12, key="news.items")
@@ -81,7 +84,6 @@ class NewsList:
         )
         tools = ft.Row([search, self.refresh_button], vertical_alignment=ft.CrossAxisAlignment.END)
         self._fill()
-        self.service.mark_visited()
         self.ctx.page.run_task(self._refresh)
         return ft.Container(
             key=fresh_root_key(),

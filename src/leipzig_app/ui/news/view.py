@@ -18,6 +18,9 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
             t("news.not_available.text"),
             key="news.not_available",
         )
+    from leipzig_app.ui.news.visit import current_visit
+
+    visit = current_visit(ctx, service)
     path = (route or "/news").split("?")[0].rstrip("/")
     if path.startswith("/news/"):
         from leipzig_app.ui.news.detail import build_detail
@@ -25,4 +28,4 @@ def build(ctx: ViewContext, route: str) -> ft.Control:
         return build_detail(ctx, service, path.removeprefix("/news/"))
     from leipzig_app.ui.news.list_view import NewsList
 
-    return NewsList(ctx, service).build()
+    return NewsList(ctx, service, visit).build()
