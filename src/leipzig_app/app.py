@@ -189,7 +189,7 @@ class AppRuntime:
         except ProfileError as error:
             self.services.problems.append(error)
         else:
-            self.services.settings.update(city=name)
+            self.services.settings.switch_city(name, profile.languages)
             self.services.problems.clear()
             self._wire(profile)
         if self._job_page is not None:

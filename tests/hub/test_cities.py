@@ -94,3 +94,44 @@ async def test_switching_the_city_in_settings_changes_name_modules_and_feeds(tmp
         assert runtime.services.settings.load().city == "offenbach"
     finally:
         await runtime.aclose()
+
+
+async def test_switching_the_city_offers_the_new_citys_languages(tmp_path: Path) -> None:
+    runtime = AppRuntime.create(city="offenbach", data_dir=tmp_path / "app", defer_start=True)
+    try:
+        settings = runtime.services.settings
+        assert settings.languages == ("de", "en")
+        await runtime.switch_city("leipzig")
+        assert settings.languages == load_profile("leipzig").languages
+        assert settings.update(language="ar").language == "ar"  # offered by Leipzig, not by Offenbach
+        await runtime.switch_city("offenbach")
+        # Offenbach has no Arabic: its default language is shown and kept, easy German off with it.
+        prefs = settings.load()
+        assert (prefs.language, prefs.city) == ("de", "offenbach")
+        with pytest.raises(ValueError, match="not offered"):
+            settings.update(language="uk")
+        await runtime.switch_city("leipzig")
+        assert settings.load().language == "de"  # the Arabic of before does not come back unasked
+    finally:
+        await runtime.aclose()
+
+
+async def test_a_language_of_the_new_city_can_be_chosen_after_switching(tmp_path: Path) -> None:
+    from leipzig_app.i18n import Translator
+
+    runtime = AppRuntime.create(city="offenbach", data_dir=tmp_path / "app")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: bool(keys(client, "settings.city")))
+            await client.choose("settings.city", "leipzig")
+            await wait_for(client, lambda: runtime.services.profile.id == "leipzig")
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: bool(keys(client, "settings.language")))
+            await client.choose("settings.language", "uk")
+            title = Translator("uk")("settings.title")
+            await wait_for(client, lambda: title in client.texts())
+            assert not client.errors
+        assert runtime.services.settings.load().language == "uk"
+    finally:
+        await runtime.aclose()

@@ -15,6 +15,25 @@ class SettingsService:
         self._store = store
         self._languages = languages
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the active city offers, its default first."""
+        return self._languages
+
+    def switch_city(self, city: str, languages: tuple[str, ...]) -> Preferences:
+        """Remember `city` and offer its languages from now on.
+
+        A language the new city does not offer is replaced by the city's default (and stored, so the
+        choice does not come back when the resident later returns to a city that offers it).
+        """
+        if not languages:
+            raise ValueError("a city offers at least one language")
+        current = self.load()
+        self._languages = tuple(languages)
+        language = current.language if current.language in self._languages else self._languages[0]
+        # Stored as shown: the language in effect is the one kept, whatever an older city had stored.
+        return self.update(city=city, language=language)
+
     def load(self) -> Preferences:
         raw = {key: self._store.get(key) for key in _KEYS}
         return coerce_preferences({k: v for k, v in raw.items() if v is not None}, languages=self._languages)
