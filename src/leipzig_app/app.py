@@ -308,7 +308,7 @@ def _wire_news(runtime: AppRuntime, profile: CityProfile) -> None:
     service = NewsService(
         profile.news.feeds,
         FeedFetcher(runtime.http),
-        SqliteNewsStore(runtime.db),
+        SqliteNewsStore(runtime.db, city=profile.id),
         images=ImageCache(runtime.http, runtime.data_dir / "news-images"),
         timezone=profile.timezone,
     )
