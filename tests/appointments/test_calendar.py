@@ -55,3 +55,27 @@ def test_summer_time_and_language() -> None:
     assert event.decoded("dtstart").astimezone(UTC) == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)
     assert str(event["summary"]) == "Appointment: Wohnsitz anmelden"
     assert str(event["status"]) == "TENTATIVE"
+
+
+def test_texts_in_ukrainian_and_arabic_come_from_the_locale_files() -> None:
+    from leipzig_app.i18n import catalog
+
+    for language in ("uk", "ar"):
+        texts = catalog(language)
+        data = to_ics(record(datetime(2026, 12, 2, 9, 0, tzinfo=BERLIN)), language=language, now=NOW)
+        event = Calendar.from_ical(data).walk("VEVENT")[0]
+        values = {
+            "services": "Wohnsitz anmelden",
+            "name": "Erika Mustermann",
+            "office": "Bürgeramt Zentrum (Demo)",
+        }
+        assert str(event["summary"]) == texts["appointments.ics.summary"].format(**values)
+        assert str(event["description"]) == texts["appointments.ics.description"].format(**values)
+        alarms = {alarm.decoded("trigger"): str(alarm["description"]) for alarm in event.walk("VALARM")}
+        assert alarms == {
+            timedelta(days=-1): texts["appointments.ics.alarm_day"].format(**values),
+            timedelta(hours=-1): texts["appointments.ics.alarm_hour"].format(**values),
+        }
+        # none of the German or English words are left
+        assert not {"Termin", "Morgen", "Appointment", "Tomorrow"} & set(str(event["summary"]).split())
+        assert "Termin im" not in "".join(alarms.values())

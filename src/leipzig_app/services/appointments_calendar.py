@@ -2,7 +2,9 @@
 
 Times are written in Europe/Berlin with a VTIMEZONE, so calendars show the right wall-clock time on both
 sides of a daylight-saving change; an alarm reminds one day and one hour before (per RFC 5545 VALARM).
-Texts are fixed per language here because a calendar file leaves the app and cannot look texts up later.
+The texts are looked up once, in the resident's language (`locales/<lang>/appointments.json`,
+`appointments.ics.*`), and written into the file: a calendar file leaves the app and cannot look them up
+later.
 """
 
 from __future__ import annotations
@@ -10,21 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from leipzig_app.domain.appointments import BERLIN, AppointmentRecord, BookingState
+from leipzig_app.i18n import Translator
 
-_TEXTS = {
-    "de": {
-        "summary": "Termin: {services}",
-        "description": "{services} für {name}.\nBitte bringen Sie die nötigen Unterlagen mit.",
-        "alarm": "Morgen: Termin im {office}",
-        "alarm_hour": "In einer Stunde: Termin im {office}",
-    },
-    "en": {
-        "summary": "Appointment: {services}",
-        "description": "{services} for {name}.\nPlease bring the required documents.",
-        "alarm": "Tomorrow: appointment at {office}",
-        "alarm_hour": "In one hour: appointment at {office}",
-    },
-}
 PRODID = "-//Leipzig App//Termine//DE"
 
 
@@ -36,7 +25,7 @@ def duration_of(record: AppointmentRecord) -> timedelta:
 def to_ics(record: AppointmentRecord, *, language: str = "de", now: datetime) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
-    texts = _TEXTS.get(language, _TEXTS["de"])
+    t = Translator(language)
     services = ", ".join(record.service_names)
     values = {"services": services, "name": record.name, "office": record.office_name}
     start = record.start.astimezone(BERLIN)
@@ -51,16 +40,16 @@ def to_ics(record: AppointmentRecord, *, language: str = "de", now: datetime) ->
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + duration_of(record))
-    event.add("summary", texts["summary"].format(**values))
+    event.add("summary", t("appointments.ics.summary", **values))
     event.add("location", f"{record.office_name}, {record.office_address}")
-    event.add("description", texts["description"].format(**values))
+    event.add("description", t("appointments.ics.description", **values))
     event.add("status", "CANCELLED" if record.state is BookingState.CANCELLED else "CONFIRMED"
               if record.state is BookingState.CONFIRMED else "TENTATIVE")  # fmt: skip
-    for before, key in ((timedelta(days=1), "alarm"), (timedelta(hours=1), "alarm_hour")):
+    for before, key in ((timedelta(days=1), "alarm_day"), (timedelta(hours=1), "alarm_hour")):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("trigger", -before)
-        alarm.add("description", texts[key].format(**values))
+        alarm.add("description", t(f"appointments.ics.{key}", **values))
         event.add_component(alarm)
     calendar.add_component(event)
     calendar.add_missing_timezones()
