@@ -63,7 +63,9 @@ async def _server_copies(http: httpx.AsyncClient, sandbox_url: str, text: str) -
 @pytest.fixture(autouse=True)
 async def _clean_city(http: httpx.AsyncClient, sandbox_url: str) -> None:
     await http.delete(f"{sandbox_url}/demo/open311/faults")
-    await http.post(f"{sandbox_url}/demo/open311/settings", json={"honour_idempotency": True})
+    await http.post(
+        f"{sandbox_url}/demo/open311/settings", json={"honour_idempotency": True, "refuse_json": 0}
+    )
 
 
 async def _faults(http: httpx.AsyncClient, sandbox_url: str, **config: Any) -> None:
@@ -89,6 +91,34 @@ async def test_offline_report_is_kept_with_photo_and_sent_later(
     assert sent.state == OutboxState.SENT
     assert sent.service_request_id
     assert await _server_copies(http, sandbox_url, "Offline geschrieben") == 1
+
+
+@pytest.mark.parametrize("refused", [406, 404, 415])
+async def test_queued_report_reaches_a_city_that_answers_json_with_refused(
+    db: Any, tmp_path: Path, http: httpx.AsyncClient, sandbox_url: str, refused: int
+) -> None:
+    """A resumed outbox sends before anything was read: the first call to an XML-only city is the POST."""
+    text = f"Nur XML {refused}"
+    offline = _service(db, tmp_path, http, "http://127.0.0.1:9/open311/v2/")
+    item = await offline.submit_report(_draft(text))
+    assert item.state == OutboxState.QUEUED
+    answer = await http.post(f"{sandbox_url}/demo/open311/settings", json={"refuse_json": refused})
+    assert answer.status_code == 200, answer.text
+    try:
+        probe = await http.post(f"{sandbox_url}/open311/v2/requests.json", data={"api_key": "x"})
+        assert probe.status_code == refused  # the demo city really refuses JSON, also for POST
+        restarted = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
+        summary = await restarted.sync_outbox()
+        assert (summary.sent, summary.failed, summary.pending) == (1, 0, 0)
+        assert restarted.reporting is not None
+        assert restarted.reporting.format == "xml"  # type: ignore[attr-defined]
+        sent = restarted.outbox.get(item.id)
+        assert sent is not None
+        assert sent.state == OutboxState.SENT
+        assert sent.service_request_id
+    finally:
+        await http.post(f"{sandbox_url}/demo/open311/settings", json={"refuse_json": 0})
+    assert await _server_copies(http, sandbox_url, text) == 1
 
 
 @pytest.mark.parametrize("mode", ["status_after", "reset_after", "reset_before", "status", "delay_after"])

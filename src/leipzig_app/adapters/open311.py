@@ -1,7 +1,7 @@
 """Open311 GeoReport v2 client: implements the `ProblemReporting` port over an injected httpx client.
 
-JSON first; when a server answers the `.json` URL with something that is not an Open311 JSON answer (404
-or 415 without an Open311 error list, or a body that is not JSON) the client switches to `.xml`, the
+JSON first; when a server answers the `.json` URL with something that is not an Open311 JSON answer (404,
+406 or 415 without an Open311 error list, or a body that is not JSON) the client switches to `.xml`, the
 format every server must offer, and keeps using it. POSTs are form-encoded UTF-8; photos go as multipart
 `media` files or, where the city profile says so, are uploaded first and referenced by `media_url` (one
 photo per report then: the standard has a single `media_url` field; more raise `TooManyPhotosError`).
@@ -47,6 +47,11 @@ class TooManyPhotosError(ServerError):
             status=400,
             params={"count": count, "what": "submit"},
         )
+
+
+#: Answers to a `.json` URL that mean "not in JSON here" (unless they carry an Open311 error list). Reading
+#: and sending use the same set: a resumed outbox may send before anything was read.
+JSON_REFUSED = frozenset({404, 406, 415})
 
 
 def _iso(moment: datetime) -> str:
@@ -136,7 +141,11 @@ class Open311Client:
             return await self._http.post(url, data=_as_multidict(fields), headers=headers)
 
         response = await _post_guarded(call, what="submit")
-        if response.status_code in (404, 415) and fmt == "json" and not self._is_open311_error(response, fmt):
+        if (
+            response.status_code in JSON_REFUSED
+            and fmt == "json"
+            and not self._is_open311_error(response, fmt)
+        ):
             self.format = "xml"
             return await self.submit(draft, photos, idempotency_key=idempotency_key)
         body = self._check(response, fmt, what="submit")
@@ -205,7 +214,7 @@ class Open311Client:
         return self._check(response, fmt, what=what)
 
     def _json_unsupported(self, response: httpx.Response) -> bool:
-        if response.status_code in (404, 406, 415):
+        if response.status_code in JSON_REFUSED:
             return not self._is_open311_error(response, "json")
         if response.is_success:
             kind = response.headers.get("content-type", "")

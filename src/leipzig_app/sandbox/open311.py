@@ -130,11 +130,23 @@ def create_router(ctx: SandboxContext) -> APIRouter:
             return BrokenResponse()
         return error(fmt, fault.status, "Demo-Störung: der Server ist vorübergehend nicht verfügbar")
 
-    async def refuse_read(fmt: str, jurisdiction_id: str | None) -> Response | None:
-        """What every read endpoint answers before it looks at data: an unknown format, a foreign
-        jurisdiction or a demo fault; None when the request may go on."""
+    def refuse_format(fmt: str) -> Response | None:
+        """An unknown format, or JSON while the demo switch `refuse_json` plays an XML-only server
+        (answering every `.json` URL with that status and an HTML page, as such servers do)."""
         if fmt not in _FORMATS:
             return error("json", 404, "unknown format")
+        if fmt == "json":
+            with ctx.db() as conn:
+                status = int(data.get_setting(conn, "refuse_json") or 0)
+            if status:
+                return Response("<html><body>Not available</body></html>", status, media_type="text/html")
+        return None
+
+    async def refuse_read(fmt: str, jurisdiction_id: str | None) -> Response | None:
+        """What every read endpoint answers before it looks at data: an unknown format (or JSON refused),
+        a foreign jurisdiction or a demo fault; None when the request may go on."""
+        if problem := refuse_format(fmt):
+            return problem
         return _check_jurisdiction(fmt, jurisdiction_id) or await read_fault(fmt)
 
     @router.get(PREFIX + "/discovery.{fmt}")
@@ -181,8 +193,8 @@ def create_router(ctx: SandboxContext) -> APIRouter:
 
     @router.post(PREFIX + "/requests.{fmt}")
     async def post_request(fmt: str, request: Request) -> Response:
-        if fmt not in _FORMATS:
-            return error("json", 404, "unknown format")
+        if problem := refuse_format(fmt):
+            return problem
         async with request.form() as form:  # closes uploaded files' temporary storage afterwards
             return await _post_with_faults(
                 ctx, fmt, form, request.headers.get("Idempotency-Key"), fault_for(True)

@@ -69,6 +69,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "batch_delay_seconds": 60.0,
     "check_after_seconds": 600.0,
     "close_after_seconds": 172800.0,
+    # 0: JSON and XML; 404, 406 or 415: every `.json` URL answers that (an XML-only server).
+    "refuse_json": 0,
 }
 
 

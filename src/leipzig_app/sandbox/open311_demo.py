@@ -5,7 +5,7 @@
 - `GET|POST|DELETE /demo/open311/faults`: show, set (`{"fail_next": 3, "modes": ["status"], "status": 503}`
   or `{"rate": 0.3, "modes": [...], "scope": "all"}`) or clear injected faults
 - `POST /demo/open311/settings`: `honour_idempotency`, `batch_delay_seconds`, `check_after_seconds`,
-  `close_after_seconds`
+  `close_after_seconds`, `refuse_json` (0, or 404/406/415 for every `.json` URL: an XML-only server)
 - `GET /demo/open311/stats`: number of requests and of duplicates (same description and category)
 - `GET /open311/demo-tiles/{z}/{x}/{y}.png`: plain demo map tiles for the optional map pin
 """
@@ -102,6 +102,8 @@ def add_demo_routes(router: APIRouter, ctx: SandboxContext) -> None:
             for key, value in body.items():
                 if key == "honour_idempotency" and not isinstance(value, bool):
                     return _bad("honour_idempotency must be true or false")
+                if key == "refuse_json" and value not in (0, 404, 406, 415):
+                    return _bad("refuse_json must be 0, 404, 406 or 415")
                 if key != "honour_idempotency" and not (isinstance(value, int | float) and value >= 0):
                     return _bad(f"{key} must be a number of seconds >= 0")
                 data.set_setting(conn, key, value)
