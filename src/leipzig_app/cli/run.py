@@ -37,7 +37,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def desktop_problem() -> str | None:
     """Why the native window cannot open here, or None when it can."""
     if importlib.util.find_spec("flet_desktop") is None:
-        return "the Flet desktop client is not installed (pip install 'leipzig-app[desktop]')"
+        from importlib.metadata import version
+
+        # flet-desktop must match flet's version; '.[desktop]' in the app's folder pins it too
+        return (
+            "the Flet desktop client is not installed "
+            f"(pip install flet-desktop=={version('flet')}, or pip install '.[desktop]' in the app's folder)"
+        )
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
