@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import httpx
@@ -11,12 +11,16 @@ import pytest
 from leipzig_app.adapters.payments import parse_status
 from leipzig_app.domain.errors import InvalidResponseError
 from leipzig_app.domain.letters import (
+    Letter,
     LetterError,
     PaymentStatus,
+    RemoteStatus,
+    TrustState,
     check_reminder_day,
     default_reminder_day,
     parse_amount,
     payment_handoff_url,
+    payment_outcome,
 )
 from leipzig_app.sandbox.server import SandboxServer
 
@@ -127,6 +131,45 @@ def test_a_paid_status_is_read_with_date_reference_and_amount() -> None:
     assert status.reference == "R1"
     assert status.amount == Decimal("12.50")
     assert status.paid_at is not None
+
+
+def test_a_status_answer_names_its_currency_and_kassenzeichen() -> None:
+    status = parse_status(
+        {"kassenzeichen": "5.0123.456789.3", "status": "paid", "paid_at": "2026-11-23T10:00:00+00:00",
+         "reference": "R1", "amount": "123.45", "currency": "CHF"}
+    )  # fmt: skip
+    assert (status.currency, status.cash_reference) == ("CHF", "5.0123.456789.3")
+    assert parse_status({"status": "open"}).currency == "EUR"
+    with pytest.raises(InvalidResponseError):
+        parse_status({"status": "open", "currency": 978})
+
+
+_OWED = Letter(id="n1", source="code", trust=TrustState.VERIFIED, cash_reference="5.0123.456789.3",
+               amount=Decimal("123.45"))  # fmt: skip
+_PAID_AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "outcome"),
+    [
+        ({}, PaymentStatus.PAID),
+        ({"cash_reference": " 5.0123.456789.3 "}, PaymentStatus.PAID),  # spacing is not a difference
+        ({"amount": Decimal("0.01")}, PaymentStatus.UNDERPAID),
+        ({"amount": Decimal("123.44")}, PaymentStatus.UNDERPAID),
+        ({"amount": Decimal("200.00")}, PaymentStatus.DIFFERS),
+        ({"amount": None}, PaymentStatus.DIFFERS),
+        ({"currency": "CHF"}, PaymentStatus.DIFFERS),
+        ({"cash_reference": "5.0999.000001.1"}, PaymentStatus.DIFFERS),
+    ],
+)
+def test_a_payment_settles_a_letter_only_with_its_amount_currency_and_kassenzeichen(
+    changes: dict[str, object], outcome: PaymentStatus
+) -> None:
+    values: dict[str, object] = {"amount": Decimal("123.45"), "currency": "EUR", "cash_reference": ""}
+    values.update(changes)
+    remote = RemoteStatus(PaymentStatus.PAID, _PAID_AT, "DEMO-1", **values)  # type: ignore[arg-type]
+    assert payment_outcome(_OWED, remote) is outcome
+    assert payment_outcome(_OWED, RemoteStatus(PaymentStatus.CANCELLED)) is PaymentStatus.CANCELLED
 
 
 async def test_the_demo_payment_page_explains_bad_input_and_refuses_a_second_payment(

@@ -137,6 +137,54 @@ async def press_without_page(http: httpx.AsyncClient, url: str) -> httpx.Respons
     )
 
 
+def _changed_amount(url: str, amount: str) -> str:
+    """The hand-off URL with another amount: anyone can edit a link before pressing "Bezahlen"."""
+    return str(httpx.URL(url).copy_merge_params({"betrag": amount}))
+
+
+async def test_a_payment_of_less_than_the_letter_asks_is_underpaid_not_paid(
+    service: NoticesService, http: httpx.AsyncClient
+) -> None:
+    notice = demo_notice()
+    letter = await service.open_letter([sign(notice), girocode_for(notice)])
+    service.set_reminder(letter.id)
+    url = await service.start_payment(letter.id)
+    assert (await press(http, _changed_amount(url, "0.01"), "pay")).status_code == 200
+    record = await service.check_payment(letter.id)
+    assert record.status is PaymentStatus.UNDERPAID
+    assert record.amount == Decimal("0.01")
+    overview = service.overview(letter.id)
+    assert not overview.paid
+    assert overview.payment_differs
+    assert overview.outstanding == Decimal("123.44")
+    assert not overview.pay_now  # the city's page refuses a second payment for this Kassenzeichen
+    assert overview.reminder is not None  # still to pay: the reminder stays
+    with pytest.raises(LetterError) as err:
+        await service.start_payment(letter.id)
+    assert err.value.key == "notices.error.payment_differs"
+    data = service.transfer_data(letter.id)
+    assert data.amount == Decimal("123.44")
+    assert "EUR123.44" in data.girocode.splitlines()
+
+
+async def test_a_payment_of_more_than_the_letter_asks_differs_and_is_not_paid(
+    make_service: Callable[..., NoticesService], http: httpx.AsyncClient
+) -> None:
+    service = make_service()
+    letter = await service.open_letter([sign(demo_notice(cash_reference="5.0999.000002.1"))])
+    url = await service.start_payment(letter.id)
+    await press(http, _changed_amount(url, "200.00"), "pay")
+    # Read back before the next hand-off, as when the resident never returned to the app.
+    with pytest.raises(LetterError) as err:
+        await service.start_payment(letter.id)
+    assert err.value.key == "notices.error.payment_differs"
+    overview = service.overview(letter.id)
+    assert overview.payment is not None
+    assert overview.payment.status is PaymentStatus.DIFFERS
+    assert not overview.paid
+    assert not overview.pay_now
+
+
 async def test_a_letter_paid_elsewhere_is_recognised_before_handing_off(
     make_service: Callable[..., NoticesService], http: httpx.AsyncClient
 ) -> None:

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from tests.letters.conftest import demo_notice, girocode_for, press, sign, sign_with_stranger
@@ -105,6 +106,25 @@ async def test_pay_now_reviews_hands_off_and_reads_the_result_back(
     assert status(client).startswith("Bezahlt am")
     assert client.find("notices.paid").visible
     assert not client.find_all(lambda c: c.key == "notices.action.pay_now")
+
+
+async def test_a_payment_short_of_the_amount_is_shown_as_underpaid_with_what_is_open(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000013.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    await client.click("notices.pay.confirm")
+    [url] = client.state.launched_urls
+    assert runtime.http is not None
+    await press(runtime.http, str(httpx.URL(url).copy_merge_params({"betrag": "0.01"})), "pay")
+    await client.click("notices.pay.check")
+    assert "Es fehlen noch 123,44" in status(client)
+    assert "Es fehlen noch 123,44" in str(client.find("notices.pay.differs").get("value"))
+    assert not client.find_all(lambda c: c.key == "notices.pay.confirm")
+    await client.navigate(f"/scanner/notice/{letter.id}")
+    assert client.find("notices.payment_differs").visible
+    assert not client.find_all(lambda c: c.key in ("notices.paid", "notices.action.pay_now"))
+    assert client.find("notices.action.bank_transfer").visible
 
 
 async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(

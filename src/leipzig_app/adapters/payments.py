@@ -2,8 +2,10 @@
 
 The hand-off itself is a plain link (built by `domain.letters.payment_handoff_url` and opened in the
 browser): the app never sees card or account data. Afterwards the app asks `status_url` for the
-Kassenzeichen and gets `{"status": "paid"|"cancelled"|"failed"|"open", "paid_at", "reference", "amount"}`
-(the shape the demo city and docs/letters.md describe). Transport failures become the domain's errors.
+Kassenzeichen and gets `{"kassenzeichen", "status": "paid"|"cancelled"|"failed"|"open", "paid_at",
+"reference", "amount"[, "currency"]}` (the shape the demo city and docs/letters.md describe; no currency
+means euros). Whether a payment settles the letter is decided by `domain.letters.payment_outcome`.
+Transport failures become the domain's errors.
 """
 
 from __future__ import annotations
@@ -76,4 +78,16 @@ def parse_status(body: Any) -> RemoteStatus:
         raise InvalidResponseError(
             "payment status: a paid status needs paid_at", params={"what": "payment status"}
         )
-    return RemoteStatus(status, paid_at, str(body.get("reference") or ""), amount)
+    currency = body.get("currency") or "EUR"
+    if not isinstance(currency, str):
+        raise InvalidResponseError(
+            "payment status: currency is not a text", params={"what": "payment status"}
+        )
+    return RemoteStatus(
+        status,
+        paid_at,
+        str(body.get("reference") or ""),
+        amount,
+        currency=currency,
+        cash_reference=str(body.get("kassenzeichen") or ""),
+    )

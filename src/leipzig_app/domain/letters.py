@@ -59,6 +59,11 @@ class PaymentStatus(StrEnum):
     PAID = "paid"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    #: The city received a payment for the Kassenzeichen, but less than the letter asks for.
+    UNDERPAID = "underpaid"
+    #: The city reports a payment that does not match the letter: more than asked, another currency,
+    #: another Kassenzeichen, or no amount at all. The letter is not paid.
+    DIFFERS = "differs"
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,10 @@ class RemoteStatus:
     paid_at: datetime | None = None
     reference: str = ""
     amount: Decimal | None = None
+    #: ISO 4217 code of `amount` (a status document without one means euros).
+    currency: str = "EUR"
+    #: The Kassenzeichen the city's answer names ("" when it names none).
+    cash_reference: str = ""
 
 
 # --- rules ----------------------------------------------------------------------------------------------
@@ -196,6 +205,41 @@ def letter_id(kind: str, *parts: str) -> str:
     """A stable id for a letter, so that scanning the same letter again finds what was done with it."""
     digest = hashlib.sha256("\x1f".join((kind, *parts)).encode("utf-8")).hexdigest()
     return f"{kind[0]}{digest[:15]}"
+
+
+def payment_outcome(letter: Letter, remote: RemoteStatus) -> PaymentStatus:
+    """What the city's answer means for this letter: a payment counts as `PAID` only when it is the
+    letter's amount, in euros, for the letter's Kassenzeichen (a payment page may accept any amount, and
+    a hand-off URL can be changed). Less than asked is `UNDERPAID`; anything else that does not match is
+    `DIFFERS`. Answers other than "paid" are passed through."""
+    if remote.status is not PaymentStatus.PAID:
+        return remote.status
+    if remote.cash_reference and _reference_key(remote.cash_reference) != _reference_key(
+        letter.cash_reference
+    ):
+        return PaymentStatus.DIFFERS
+    if remote.currency.strip().upper() != "EUR":
+        return PaymentStatus.DIFFERS
+    if letter.amount is None:
+        return PaymentStatus.PAID  # the letter names no amount: nothing to compare with
+    if remote.amount is None:
+        return PaymentStatus.DIFFERS
+    if remote.amount == letter.amount:
+        return PaymentStatus.PAID
+    return PaymentStatus.UNDERPAID if remote.amount < letter.amount else PaymentStatus.DIFFERS
+
+
+def outstanding_amount(letter: Letter, payment: PaymentRecord | None) -> Decimal | None:
+    """What is still to pay: the letter's amount, less a payment the city received short of it."""
+    if letter.amount is None or (payment is not None and payment.paid):
+        return None if letter.amount is None else Decimal("0.00")
+    if payment is not None and payment.status is PaymentStatus.UNDERPAID and payment.amount is not None:
+        return letter.amount - payment.amount
+    return letter.amount
+
+
+def _reference_key(reference: str) -> str:
+    return "".join(reference.split()).upper()
 
 
 def default_reminder_day(due_date: date, today: date, days_before: int = DEFAULT_REMINDER_DAYS) -> date:

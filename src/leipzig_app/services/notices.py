@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -41,7 +41,9 @@ from leipzig_app.domain.letters import (
     TrustRefresher,
     check_reminder_day,
     default_reminder_day,
+    outstanding_amount,
     payment_handoff_url,
+    payment_outcome,
     validate_manual_entry,
 )
 from leipzig_app.domain.notices.inspect import InspectionContext, inspect_letter
@@ -86,6 +88,21 @@ class LetterOverview:
     @property
     def paid(self) -> bool:
         return self.payment is not None and self.payment.paid
+
+    @property
+    def payment_differs(self) -> bool:
+        """The city reports a payment for this letter that does not settle it (too little, or not
+        matching its amount, currency or Kassenzeichen)."""
+        return self.payment is not None and self.payment.status in _NOT_SETTLED
+
+    @property
+    def outstanding(self) -> Decimal | None:
+        """What is still to pay (None when the letter names no amount)."""
+        return outstanding_amount(self.letter, self.payment)
+
+
+#: Payments the city received that do not settle the letter: no second hand-off, the resident is told.
+_NOT_SETTLED = frozenset({PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS})
 
 
 class NoticesService:
@@ -180,7 +197,9 @@ class NoticesService:
             payment=payment,
             reminder=self.store.reminder(letter_id),
             draft=self.store.draft(letter_id),
-            pay_now=not paid and self._payment_page_ready(letter),
+            pay_now=not paid
+            and (payment is None or payment.status not in _NOT_SETTLED)
+            and self._payment_page_ready(letter),
         )
 
     def _payment_page_ready(self, letter: Letter) -> bool:
@@ -199,8 +218,11 @@ class NoticesService:
         self._refuse_if_paid(letter_id)
         remote = await self.payments.status(letter.cash_reference)
         if remote.status is PaymentStatus.PAID:
-            self._record(letter, remote.status, remote.paid_at, remote.reference, remote.amount)
+            self._record(
+                letter, payment_outcome(letter, remote), remote.paid_at, remote.reference, remote.amount
+            )
             self._refuse_if_paid(letter_id)
+        self._refuse_if_differs(letter)
         settings = self.profile.payments
         assert settings.page_url is not None
         url = payment_handoff_url(
@@ -223,11 +245,12 @@ class NoticesService:
         if self.payments is None:
             raise LetterError("paying online is not offered", key="notices.error.no_payment_page")
         remote = await self.payments.status(letter.cash_reference)
-        status = remote.status
+        status = payment_outcome(letter, remote)
         if status is PaymentStatus.OPEN:
             # Nothing happened on the page yet: a started hand-off stays pending.
             status = current.status if current is not None else PaymentStatus.OPEN
-        return self._record(letter, status, remote.paid_at, remote.reference, remote.amount or letter.amount)
+        # The amount the city reports is kept as it is: an underpaid letter shows what is still open.
+        return self._record(letter, status, remote.paid_at, remote.reference, remote.amount)
 
     def mark_transferred(self, letter_id: str) -> PaymentRecord:
         """The resident says they transferred the money themselves (the app cannot read a bank back)."""
@@ -245,7 +268,20 @@ class NoticesService:
         )
 
     def transfer_data(self, letter_id: str) -> TransferData:
-        return transfer_data(self.letter(letter_id))
+        """The transfer data; after a payment short of the letter's amount, for what is still open."""
+        letter = self.letter(letter_id)
+        payment = self.store.payment(letter_id)
+        if payment is not None and payment.status is PaymentStatus.UNDERPAID:
+            letter = replace(letter, amount=outstanding_amount(letter, payment))
+        return transfer_data(letter)
+
+    def _refuse_if_differs(self, letter: Letter) -> None:
+        payment = self.store.payment(letter.id)
+        if payment is not None and payment.status in _NOT_SETTLED:
+            raise LetterError(
+                "the city reports a payment that does not match this letter",
+                key="notices.error.payment_differs",
+            )
 
     def _refuse_if_paid(self, letter_id: str) -> None:
         payment = self.store.payment(letter_id)

@@ -43,6 +43,20 @@ def day(ctx: ViewContext, value: object) -> str:
     return formatting.day(value if isinstance(value, date) else None, ctx.t.base_language)
 
 
+def payment_differs_text(ctx: ViewContext, overview: Any) -> str:
+    """What the screen says when the city received a payment that does not settle the letter."""
+    payment, letter = overview.payment, overview.letter
+    status = payment.status.value if payment is not None else "differs"
+    return ctx.t(
+        f"notices.paid.{status}",
+        paid=money(ctx, payment.amount if payment is not None else None),
+        owed=money(ctx, letter.amount),
+        open=money(ctx, overview.outstanding),
+        reference=(payment.reference if payment is not None else "") or "–",
+        payee=letter.payee or letter.issuer or ctx.t("notices.summary.unknown_sender"),
+    )
+
+
 def fact(label: str, value: str, *, key: str) -> ft.Control:
     """A label and its value; wraps on narrow screens and large text."""
     return ft.Container(

@@ -18,6 +18,7 @@ from leipzig_app.ui.notices.common import (
     fact,
     letter_route,
     money,
+    payment_differs_text,
     qr_image,
     still_shown,
     toggle_step,
@@ -57,6 +58,9 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
     ]
     if overview.paid:
         return [*controls, _paid_text(ctx, overview)]
+    if overview.payment_differs:
+        text = payment_differs_text(ctx, overview)
+        return [*controls, ft.Text(text, key="notices.pay.differs", weight=ft.FontWeight.BOLD)]
     if not overview.pay_now:
         return [*controls, ft.Text(t("notices.error.no_payment_page"), key="notices.pay.unavailable")]
     settings = ctx.profile.payments
@@ -100,6 +104,9 @@ def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
 
     def show_result(record: PaymentRecord) -> None:
         ctx.navigate(route if not record.paid else letter_route(letter.id))
+        if record.status in (PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS):
+            ctx.announce(payment_differs_text(ctx, service.overview(letter.id)))
+            return
         when = day(ctx, record.paid_at.date()) if record.paid_at else ""
         ctx.announce(t(f"notices.pay.result.{record.status.value}", day=when, reference=record.reference))
 

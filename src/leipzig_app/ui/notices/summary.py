@@ -10,7 +10,7 @@ import flet as ft
 from leipzig_app.domain.letters import Letter, TrustState
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import day, fact, money
+from leipzig_app.ui.notices.common import day, fact, money, payment_differs_text
 
 #: icon, background, foreground per trust state; the text always says the same as the colour.
 _TRUST_STYLE: dict[TrustState, tuple[Any, Any, Any]] = {
@@ -97,6 +97,27 @@ def summary(ctx: ViewContext, overview: LetterOverview) -> ft.Control:
                         ft.Text(
                             t(key, day=when, reference=payment.reference),
                             color=ft.Colors.GREEN_900,
+                            expand=True,
+                        ),
+                    ]
+                ),
+            )
+        )
+    elif overview.payment_differs:
+        controls.append(
+            ft.Container(
+                key="notices.payment_differs",
+                bgcolor=ft.Colors.ERROR_CONTAINER,
+                border_radius=8,
+                padding=12,
+                content=ft.Row(
+                    [
+                        ft.Icon(
+                            ft.Icons.WARNING_AMBER, color=ft.Colors.ON_ERROR_CONTAINER, semantics_label=None
+                        ),
+                        ft.Text(
+                            payment_differs_text(ctx, overview),
+                            color=ft.Colors.ON_ERROR_CONTAINER,
                             expand=True,
                         ),
                     ]
