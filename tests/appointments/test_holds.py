@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ from leipzig_app.adapters.zms import ZmsBooking
 from leipzig_app.domain.appointments import BookingState, Contact, ReservationExpiredError, Slot
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.services.appointments import AppointmentService
-from leipzig_app.services.appointments_holds import read_held_value
+from leipzig_app.services.appointments_holds import HeldTimes, read_held_value
 
 from .conftest import Clock
 
@@ -66,7 +67,8 @@ async def test_an_entry_lives_exactly_as_long_as_its_hold(service: AppointmentSe
     slots = await service.slots([GRUENAU], ANMELDEN, 1)
     held = await service.hold(slots[0], ANMELDEN, 1)
     [(name, value)] = held_entries(folder).items()
-    assert name == f"appointments.held.leipzig.{slots[0].start.timestamp():.0f}.{GRUENAU}"
+    start = f"{slots[0].start.timestamp():.0f}"
+    assert name == f"appointments.held.leipzig.{start}.{GRUENAU}.{held.process_id}"
     process_id, auth_key, owner = read_held_value(value)
     assert (process_id, auth_key) == (held.process_id, held.auth_key)
     assert owner  # the running app that holds it (see test_hold_owners.py)
@@ -81,6 +83,23 @@ async def test_an_entry_lives_exactly_as_long_as_its_hold(service: AppointmentSe
     record = await service.complete(held, ERIKA)
     assert held_entries(folder) == {}
     assert await service.secrets.get(f"appointments.{record.id}") == f"{held.process_id}\n{held.auth_key}"
+
+
+async def test_two_holds_of_one_start_at_one_office_keep_an_entry_each(
+    service: AppointmentService, booking: ZmsBooking, folder: Path, clock: Clock
+) -> None:
+    slot = later(await service.slots([GRUENAU], ANMELDEN, 1), clock)
+    mine = await service.hold(slot, ANMELDEN, 1)
+    # another copy of the app on the same data folder holds the same start at a second counter of the office
+    theirs = replace(mine, process_id=str(int(mine.process_id) + 500), auth_key="b" * 32)
+    beside = HeldTimes(booking, lambda: FileSecretStore(folder), city="leipzig")
+    await beside.keep(theirs)
+    assert len(held_entries(folder)) == 2
+
+    await service.release(mine)
+    [(name, value)] = held_entries(folder).items()
+    assert name.endswith(f".{GRUENAU}.{theirs.process_id}")
+    assert read_held_value(value)[:2] == (theirs.process_id, theirs.auth_key)
 
 
 async def test_an_expired_hold_leaves_no_entry(

@@ -2,9 +2,11 @@
 back or found expired, and giving back what a copy of the app that no longer runs left behind.
 
 A time is reserved on the server as soon as the resident picks it; its process id and auth key wait in
-the secret store under `appointments.held.<city>.<start>.<office>` until the booking has its own record
-(`<city>` the profile id: only that city's server knows the process, so a sweep touches its own city's
-entries only, and another city's wait until that city is active again). The entry's value is
+the secret store under `appointments.held.<city>.<start>.<office>.<process id>` until the booking has its
+own record (`<city>` the profile id: only that city's server knows the process, so a sweep touches its own
+city's entries only, and another city's wait until that city is active again; the process id tells apart
+two holds of the same start at one office, which an office with parallel counters gives two residents).
+The entry's value is
 `<process id>\n<auth key>\n<owner>`, the owner being the running app that holds the time (`HoldOwners`:
 a lease in the data folder, since two copies of the app can share it, for example a desktop window and
 web mode).
@@ -44,8 +46,9 @@ def held_prefix(city: str) -> str:
 
 
 def held_name(held: Booking, city: str) -> str:
-    """Where a held time's access data wait until the booking has its local record."""
-    return f"{held_prefix(city)}{held.start.timestamp():.0f}.{held.office_id}"
+    """Where a held time's access data wait until the booking has its local record: one entry per hold,
+    also when two residents hold the same start at one office (parallel counters)."""
+    return f"{held_prefix(city)}{held.start.timestamp():.0f}.{held.office_id}.{held.process_id}"
 
 
 def held_value(held: Booking, owner: str) -> str:
