@@ -1,9 +1,11 @@
 """Where the app finds its own files (assets, city profiles, run profile) and keeps the user's data.
 
-In a source checkout (the README's set-up installs the package in editable mode) the assets live in the
-repository's `assets/`; a `flet build` package has them beside the package (src/assets); any other build
-can point elsewhere with LEIPZIG_APP_ASSETS. User data goes to FLET_APP_STORAGE_DATA on phones (set by
-Flet's runtime) and to the platform's data folder on desktops.
+The assets (city profiles, fonts, icons) live in the repository's `assets/`. The package reaches them
+through the link `src/leipzig_app/assets`, which a wheel (`pip install .`) turns into real package data; a
+`flet build` package has them beside the package (src/assets); LEIPZIG_APP_ASSETS points anywhere else.
+The run profile `flet.toml` is read from the source checkout only (or LEIPZIG_APP_RUN_CONFIG): a wheel
+install starts with its defaults. User data goes to FLET_APP_STORAGE_DATA on phones (set by Flet's runtime)
+and to the platform's data folder on desktops.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ def assets_dir() -> Path:
     override = os.environ.get("LEIPZIG_APP_ASSETS")
     if override:
         return Path(override)
-    for candidate in (_SOURCE_ROOT / "assets", _PACKAGE_DIR.parent / "assets", _PACKAGE_DIR / "assets"):
-        if candidate.is_dir():
+    # the package's own first: a folder that merely happens to be called "assets" beside it is not ours
+    for candidate in (_PACKAGE_DIR / "assets", _PACKAGE_DIR.parent / "assets", _SOURCE_ROOT / "assets"):
+        if (candidate / "cities").is_dir():
             return candidate
-    return _SOURCE_ROOT / "assets"
+    return _PACKAGE_DIR / "assets"
 
 
 def cities_dir() -> Path:
