@@ -89,9 +89,17 @@ class AppRuntime:
 
     @classmethod
     def create(
-        cls, *, city: str | None = None, data_dir: Path | str | None = None, defer_start: bool = False
+        cls,
+        *,
+        city: str | None = None,
+        default_city: str | None = None,
+        data_dir: Path | str | None = None,
+        defer_start: bool = False,
     ) -> AppRuntime:
         """Open the database and read the profile; then wire every feature, unless `defer_start`.
+
+        Which city: `city` when given (an explicit `--city`), else the one chosen in Settings and saved in
+        the data folder, else `default_city` (flet.toml's `city`), else the built-in default (Leipzig).
 
         With `defer_start=True` the caller runs `start()` itself (web mode does it in a thread while the
         browser loads the Flutter client, so the slow part, the demo city, does not delay the first page).
@@ -106,8 +114,9 @@ class AppRuntime:
         db = Database(folder / "leipzig-app.sqlite3", migrations())
         store = SqliteSettingsStore(db)
         problems: list[AppError] = []
-        chosen = city or store.get("city") or None
-        profile = _load_profile_or_default(chosen, problems)
+        saved = store.get("city")
+        chosen = city or (saved if isinstance(saved, str) else None) or default_city or None
+        profile = _load_profile_or_default(chosen, problems, fallback=default_city)
         settings = SettingsService(store, languages=profile.languages)
         services = AppServices(
             profile=profile, settings=settings, problems=problems, cities=tuple(profiles.available_cities())
@@ -240,7 +249,11 @@ class AppRuntime:
             self.lease = None
 
 
-def _load_profile_or_default(city: str | None, problems: list[AppError]) -> CityProfile:
+def _load_profile_or_default(
+    city: str | None, problems: list[AppError], *, fallback: str | None = None
+) -> CityProfile:
+    """The profile `city`; when it cannot be read, `fallback` (the run profile's city), then the built-in
+    default, with the problem recorded. Only a built-in default that cannot be read raises."""
     from leipzig_app.adapters import profiles
 
     try:
@@ -249,7 +262,12 @@ def _load_profile_or_default(city: str | None, problems: list[AppError]) -> City
         if city in (None, profiles.DEFAULT_CITY):
             raise
         problems.append(error)
-        return profiles.load_profile(None)
+    if fallback and fallback not in (city, profiles.DEFAULT_CITY):
+        try:
+            return profiles.load_profile(fallback)
+        except ProfileError as error:
+            problems.append(error)
+    return profiles.load_profile(None)
 
 
 def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:

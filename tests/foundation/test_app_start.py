@@ -144,3 +144,74 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def test_the_city_chosen_in_settings_is_kept_across_restarts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = AppRuntime.create(default_city="leipzig", data_dir=data, defer_start=True)
+    try:
+        assert first.services.profile.id == "leipzig"
+        await first.switch_city("offenbach")
+    finally:
+        await first.aclose()
+    # the run profile's city is only the default: the saved choice wins over it ...
+    again = AppRuntime.create(default_city="leipzig", data_dir=data, defer_start=True)
+    try:
+        assert again.services.profile.id == "offenbach"
+        assert again.services.problems == []
+    finally:
+        again.close()
+    # ... and an explicit city wins over the saved choice, without replacing it
+    explicit = AppRuntime.create(city="leipzig", default_city="leipzig", data_dir=data, defer_start=True)
+    try:
+        assert explicit.services.profile.id == "leipzig"
+        assert explicit.services.settings.load().city == "offenbach"
+    finally:
+        explicit.close()
+
+
+def test_a_saved_city_that_cannot_be_read_opens_the_run_profiles_city(tmp_path: Path) -> None:
+    from leipzig_app.adapters.settings_store import SqliteSettingsStore
+    from leipzig_app.adapters.sqlite_store import Database
+    from leipzig_app.app import migrations
+
+    data = tmp_path / "data"
+    data.mkdir()
+    SqliteSettingsStore(Database(data / "leipzig-app.sqlite3", migrations())).set("city", "atlantis")
+    runtime = AppRuntime.create(default_city="offenbach", data_dir=data, defer_start=True)
+    try:
+        assert runtime.services.profile.id == "offenbach"
+        assert [p.field for p in runtime.services.problems if isinstance(p, ProfileError)] == ["(file)"]
+    finally:
+        runtime.close()
+
+
+def test_leipzig_app_restarts_on_the_city_saved_in_settings(tmp_path: Path) -> None:
+    """flet.toml names a city that cannot be read; with a city saved in Settings it is never opened,
+    while an explicit --city still is."""
+    import asyncio
+
+    data = tmp_path / "data"
+    runtime = AppRuntime.create(data_dir=data, defer_start=True)
+    try:
+        asyncio.run(runtime.switch_city("offenbach"))
+    finally:
+        runtime.close()
+    broken = tmp_path / "broken.toml"
+    broken.write_text("schema_version = 1\n", encoding="utf-8")
+    config = tmp_path / "flet.toml"
+    config.write_text(f'[run]\ncity = "{broken}"\nview = "web"\n', encoding="utf-8")
+    env = {**os.environ, "LEIPZIG_APP_RUN_CONFIG": str(config)}
+    complaint = f"{broken}: field 'city'"
+    errors = []
+    for args in (["--data-dir", str(data)], ["--data-dir", str(data), "--city", str(broken)]):
+        proc, url = _start(args, env)
+        try:
+            assert httpx.get(url, timeout=10).status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+        assert "Traceback" not in err
+        errors.append(err)
+    assert complaint not in errors[0]  # the saved Offenbach opened; flet.toml's city was not needed
+    assert complaint in errors[1]  # --city overrides the saved choice

@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     from leipzig_app.domain.errors import AppError
 
     try:
-        config = load_run_config().with_overrides(city=args.city, host=args.host, port=args.port)
+        # flet.toml's city is only the default: the city chosen in Settings (saved in the data folder) wins
+        # over it, and only an explicit --city wins over that choice (see AppRuntime.create).
+        config = load_run_config().with_overrides(host=args.host, port=args.port)
     except AppError as error:
         raise CliError(str(error)) from None
     if args.web:
@@ -84,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
     from leipzig_app.app import AppRuntime
 
     try:
-        runtime = AppRuntime.create(city=config.city, data_dir=args.data_dir, defer_start=view == "web")
+        runtime = AppRuntime.create(
+            city=args.city, default_city=config.city, data_dir=args.data_dir, defer_start=view == "web"
+        )
     except AppError as error:
         raise CliError(str(error)) from None
     _print_problems(runtime)
