@@ -131,7 +131,7 @@ async def parse_and_store(base: str, folder: Path) -> tuple[float, float, int]:
 
     db = Database(folder / "leipzig-app.sqlite3", migrations())
     async with make_client() as client:
-        service = NewsService(feeds(base), FeedFetcher(client), SqliteNewsStore(db))
+        service = NewsService(feeds(base), FeedFetcher(client), SqliteNewsStore(db, city="leipzig"))
         started, cpu_started = time.perf_counter(), time.process_time()
         snapshot = await service.refresh()
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -165,7 +165,7 @@ async def first_screen_offline(folder: Path) -> tuple[float, float, int]:
         services = AppServices(
             profile=profile,
             settings=SettingsService(SqliteSettingsStore(db), languages=profile.languages),
-            news=NewsService(profile.news.feeds, FeedFetcher(client), SqliteNewsStore(db)),
+            news=NewsService(profile.news.feeds, FeedFetcher(client), SqliteNewsStore(db, city="leipzig")),
         )
 
         async def main(page: object) -> None:

@@ -46,7 +46,9 @@ def serve_all(server: FeedServer) -> None:
 def service(
     server: FeedServer, http: httpx.AsyncClient, db: Database, clock: Clock, timeout: float = 10
 ) -> NewsService:
-    return NewsService(feeds(server), FeedFetcher(http, timeout=timeout), SqliteNewsStore(db), clock=clock)
+    return NewsService(
+        feeds(server), FeedFetcher(http, timeout=timeout), SqliteNewsStore(db, city="leipzig"), clock=clock
+    )
 
 
 async def test_refresh_merges_feeds_newest_first_and_filters(
@@ -124,7 +126,7 @@ async def test_cache_survives_a_new_database_on_the_same_file(
     assert [i.id for i in after.items] == [i.id for i in before.items]
     assert after.items[0].links == before.items[0].links
     assert after.items[0].published == before.items[0].published
-    assert SqliteNewsStore(reopened).feed_state("werke").etag == '"w1"'
+    assert SqliteNewsStore(reopened, city="leipzig").feed_state("werke").etag == '"w1"'
 
 
 async def test_offline_shows_the_cache_at_once_marked_offline(
@@ -137,7 +139,7 @@ async def test_offline_shows_the_cache_at_once_marked_offline(
         Feed(f.id, f.title, f.url.replace(feed_server.url, "http://127.0.0.1:9"), f.category)
         for f in feeds(feed_server)
     ]
-    offline = NewsService(dead, FeedFetcher(http), SqliteNewsStore(db), clock=clock)
+    offline = NewsService(dead, FeedFetcher(http), SqliteNewsStore(db, city="leipzig"), clock=clock)
     cached = offline.cached()
     assert len(cached.items) == 7
     assert not cached.offline
@@ -197,7 +199,7 @@ async def test_concurrent_refreshes_share_one_fetch(
 async def test_store_keeps_first_seen_and_caps_items(db: Database) -> None:
     from leipzig_app.domain.news import NewsItem
 
-    store = SqliteNewsStore(db, keep_per_feed=2)
+    store = SqliteNewsStore(db, city="leipzig", keep_per_feed=2)
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
     items = [
         NewsItem(id=f"i{n}", feed_id="f", source="S", title=f"T{n}", published=t0 + timedelta(days=n))
@@ -231,7 +233,9 @@ async def test_a_cut_off_feed_keeps_its_cached_items_and_reports_the_error(
     assert {i.id: i for i in snapshot.items if i.feed_id == "werke"} == before  # nothing lost or emptied
     werke = next(s for s in snapshot.statuses if s.feed_id == "werke")
     assert werke.fetched_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the last good fetch
-    assert SqliteNewsStore(db).feed_state("werke").etag == '"w1"'  # the good answer's validators stay
+    assert (
+        SqliteNewsStore(db, city="leipzig").feed_state("werke").etag == '"w1"'
+    )  # the good answer's validators stay
 
     serve_all(feed_server)
     assert not (await news.refresh()).errors
@@ -240,7 +244,7 @@ async def test_a_cut_off_feed_keeps_its_cached_items_and_reports_the_error(
 async def test_store_never_replaces_known_values_with_empty_ones(db: Database) -> None:
     from leipzig_app.domain.news import Link, NewsItem
 
-    store = SqliteNewsStore(db)
+    store = SqliteNewsStore(db, city="leipzig")
     t0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     full = NewsItem(
         id="m1",
@@ -311,7 +315,9 @@ async def test_an_article_in_two_feeds_is_shown_once_naming_both(
         Feed("kultur", "Kultur in Leipzig", feed_server.url + "/kultur.atom", "Kultur"),
     ]
     path = tmp_path / "app.sqlite3"
-    news = NewsService(two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations())), clock=Clock())
+    news = NewsService(
+        two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations()), city="leipzig"), clock=Clock()
+    )
     snapshot = await news.refresh()
     assert [i.title for i in snapshot.items] == ["Weihnachtsmarkt öffnet", "Neue Radwege", "Orgelnacht"]
     markt = snapshot.items[0]
@@ -336,7 +342,7 @@ async def test_an_article_in_two_feeds_is_shown_once_naming_both(
     assert len(card.items) == 3
     # The same after a restart: what identifies each entry is stored with it.
     reopened = NewsService(
-        two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations())), clock=Clock()
+        two, FeedFetcher(http), SqliteNewsStore(Database(path, migrations()), city="leipzig"), clock=Clock()
     )
     assert reopened.cached().items == snapshot.items
 
@@ -362,6 +368,8 @@ async def test_items_cached_before_the_identity_column_are_merged_by_link(tmp_pa
         Feed("kultur", "Kultur", "http://127.0.0.1:9/k"),
     ]
     async with make_client() as client:
-        news = NewsService(feeds_, FeedFetcher(client), SqliteNewsStore(upgraded), clock=Clock())
+        news = NewsService(
+            feeds_, FeedFetcher(client), SqliteNewsStore(upgraded, city="leipzig"), clock=Clock()
+        )
         (markt,) = news.cached().items
     assert (markt.id, markt.identity, markt.sources) == ("s1", "", "Stadt / Kultur")
