@@ -1,4 +1,7 @@
-"""An exclusive, non-blocking lock on a file, held by one owner at a time across threads and processes.
+"""An exclusive lock on a file, held by one owner at a time across threads and processes.
+
+`try_acquire()` never waits; `acquire(timeout)` waits up to a limit (for a short read-modify-write of a
+file that several processes change, such as the secret store).
 
 The operating system releases it when its owner's process ends in any way (also when it is killed), so a
 lock found free means that no running owner is inside what it guards. Each `FileLock` opens the file on
@@ -12,13 +15,15 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 from leipzig_app.adapters.sqlite_store import StorageError
 
 
 class FileLock:
-    """`try_acquire()` takes the lock or says at once that another owner has it; `release()` gives it back."""
+    """`try_acquire()` takes the lock or says at once that another owner has it, `acquire(timeout)` waits for
+    it up to `timeout` seconds; `release()` gives it back."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -44,6 +49,19 @@ class FileLock:
                 return False
             self._fd = fd
             return True
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait until this owner holds the lock, at most `timeout` seconds; False when another owner kept it
+        that long. Polls with short pauses, the same way on every platform."""
+        deadline = time.monotonic() + timeout
+        pause = 0.001
+        while not self.try_acquire():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.02)
+        return True
 
     def release(self) -> None:
         with self._guard:
