@@ -127,6 +127,26 @@ def test_urls_show_the_domain_and_open_only_allow_listed_hosts(context: Any) -> 
     assert "open_link" not in lookalike.actions
 
 
+def test_a_url_that_could_lead_elsewhere_shows_no_allowed_domain_and_cannot_open(context: Any) -> None:
+    # Python's urlsplit names www.leipzig.de for these; a browser goes to evil.example (a backslash is
+    # a slash to it) or to a host the text hides.
+    for tricky in (
+        "https://evil.example\\@www.leipzig.de/",
+        "https://evil.example\\@leipzig.de",
+        "https://leipzig.de@evil.example/",
+        "https://www.leipzig\u200b.de/",
+    ):
+        result = inspect_payload(tricky, context)
+        assert result.kind == "url", tricky
+        assert result.fields["domain"] == "", tricky
+        assert codes(result) == ["url_invalid"], tricky
+        assert result.actions == ("copy_text",), tricky
+    # Full-width letters lead a browser to www.leipzig.de: shown and checked as that host.
+    wide = inspect_payload("https://ｗｗｗ.ｌｅｉｐｚｉｇ.ｄｅ/", context)
+    assert wide.fields["domain"] == "www.leipzig.de"
+    assert wide.actions == ("open_link", "copy_text")
+
+
 def test_unknown_inputs(context: Any) -> None:
     for text, code in (
         ("", "empty"),

@@ -62,6 +62,29 @@ async def test_a_photo_with_two_codes_is_read(runtime: AppRuntime, tmp_path: Pat
         assert client.find("shell.status").get("value") == "2 Codes gefunden"
 
 
+async def test_a_link_that_could_lead_elsewhere_is_listed_as_text_only(
+    runtime: AppRuntime, tmp_path: Path
+) -> None:
+    # Python's urlsplit reads www.leipzig.de as the host; a browser reads the backslash as a slash and
+    # goes to evil.example.
+    backslash = "https://evil.example\\@www.leipzig.de/"
+    photo = tmp_path / "brief.png"
+    photo.write_bytes(encode(letter_frame([backslash, "https://leipzig.de@evil.example/"])))
+    use_scanner(runtime)
+    async with FakeFletClient(
+        runtime.create_main(), platform="linux", route="/scanner", width=1000
+    ) as client:
+        picks(client, photo)
+        await client.click("scanner.pick")
+        await wait_for(client, lambda: has(client, "scanner.results"))
+        assert client.find("scanner.code.1.text").get("value") == backslash
+        assert client.find("scanner.code.2.text").get("value") == "https://leipzig.de@evil.example/"
+        for number in (1, 2):
+            assert not has(client, f"scanner.code.{number}.domain")
+            assert not has(client, f"scanner.code.{number}.open")
+        assert "www.leipzig.de" not in " ".join(client.texts()).replace(backslash, "")
+
+
 async def test_an_allowed_link_opens_only_after_confirmation(runtime: AppRuntime, tmp_path: Path) -> None:
     photo = tmp_path / "brief.png"
     photo.write_bytes(encode(letter_frame([ALLOWED, FOREIGN])))

@@ -218,26 +218,22 @@ def _inspect_girocode(text: str, context: InspectionContext) -> Inspection:
 
 
 def _inspect_url(url: str, context: InspectionContext) -> Inspection:
+    # The host as a browser reads it, in ASCII (Punycode for internationalised names, which cannot imitate
+    # a familiar name with look-alike letters): the same host the allow-list is checked against.
     host = host_of(url)
-    shown = _display_host(host)
-    fields = {"domain": shown, "url": url}
+    fields = {"domain": host, "url": url}
     if not host:
         return Inspection(
-            "url", False, (error("url_invalid", "the web address has no host"),), fields, ("copy_text",)
+            "url",
+            False,
+            (error("url_invalid", "the web address has no host, or could lead elsewhere than it reads"),),
+            fields,
+            ("copy_text",),
         )
     if is_allowed_link(url, context.allowed_domains):
         return Inspection("url", False, (), fields, ("open_link", "copy_text"))
-    problem = warning("link_not_allowed", f"{shown} is not one of the city's domains", domain=shown)
+    problem = warning("link_not_allowed", f"{host} is not one of the city's domains", domain=host)
     return Inspection("url", False, (problem,), fields, ("copy_text",))
-
-
-def _display_host(host: str) -> str:
-    """The host as people should read it: internationalised names in their Punycode form, which cannot
-    imitate a familiar name with look-alike letters."""
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
 
 
 def compare_codes(notice: Notice, girocode: GiroCode) -> list[Problem]:

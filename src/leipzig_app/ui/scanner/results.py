@@ -3,8 +3,9 @@
 A code can carry any text, and a link in it can lead anywhere: it is never opened on its own. Code texts
 are plain (not selectable) text: in Flet 1.0.5 web mode a selectable text becomes a disabled text box whose
 content screen readers never hear; the copy button is the way to take a text elsewhere. The domain
-comes first (where the link really leads, taken from the parsed host, so `https://leipzig.de@evil.example/`
-shows `evil.example`), the full address after it. "Open" is offered only for addresses on the city's
+comes first (where a browser would really go, from `domain.urls.host_of`), the full address after it; an
+address that could lead elsewhere than it reads (a backslash, user info, hidden characters) is no link
+and is listed as plain text. "Open" is offered only for addresses on the city's
 allow-list and asks for confirmation first.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from urllib.parse import urlsplit
 
 import flet as ft
 
@@ -27,15 +27,10 @@ CLIPBOARD_TIMEOUT = 5.0
 
 
 def link_of(text: str) -> str | None:
-    """The text as a link when it is a single http(s) address with a host, else None."""
+    """The text as a link when it is a single http(s) address whose host can be read safely (see
+    `domain.urls.host_of`: no backslash, user info or hidden characters), else None."""
     candidate = text.strip()
-    if not candidate or any(c.isspace() for c in candidate):
-        return None
-    try:
-        parts = urlsplit(candidate)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host_of(candidate):
+    if not candidate.lower().startswith(("http://", "https://")) or not host_of(candidate):
         return None
     return candidate
 
