@@ -5,9 +5,14 @@
 - `GET /notices/objection-form?case=...`: the demo authority's online form for a Widerspruch. A real form
   needs identification with the eID card / BundID (§ 3a VwVfG); the page says so, and this demo accepts
   nothing, so that nobody mistakes it for filing an objection.
+- `POST /demo/notices/revoke?kid=...` (for testers): the city revokes one of its notice keys, say the
+  current one (`demo-2025`), as after a leak; the published list then names it as revoked, with a higher
+  sequence number. `POST /demo/notices/reset` takes the revocations back (a client that saw the higher
+  list refuses the older one, as it should).
 
 The keys come from `data/demo_keys.json` (made by scripts/make_demo_notice_keys.py). They are demo keys:
-their private halves are public. The module is stateless, so it declares no tables and seeds nothing.
+their private halves are public. The only state is the testers' revocations (table
+`notice_revocations`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from leipzig_app.domain.notices.trust import Revocation, TrustedKey, parse_trusted_key, sign_key_list
 from leipzig_app.sandbox.context import SandboxContext
@@ -30,7 +35,14 @@ from leipzig_app.sandbox.context import SandboxContext
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-SCHEMA: list[str] = []
+SCHEMA: list[str] = [
+    """
+    CREATE TABLE IF NOT EXISTS notice_revocations (
+        kid TEXT PRIMARY KEY,
+        revoked_on TEXT NOT NULL
+    )
+    """,
+]
 DISCOVERY = [
     {
         "id": "notices.keys",
@@ -96,16 +108,20 @@ def demo_key(role_or_kid: str = "current") -> DemoKey:
     raise KeyError(f"no demo key {role_or_kid!r} (known: {known})")
 
 
-def key_list_document() -> dict[str, str]:
-    """The demo city's signed key list (deterministic: Ed25519 signatures are)."""
+def key_list_document(revoked_later: dict[str, date] | None = None) -> dict[str, str]:
+    """The demo city's signed key list (deterministic: Ed25519 signatures are); `revoked_later` names
+    keys a tester revoked (kid -> day), each raising the list's sequence number by one."""
+    later = revoked_later or {}
     notice_keys = [k for k in load_demo_keys() if k.role != "list-signer"]
     signer = demo_key("list-signer")
+    revoked = [Revocation(k.kid, k.revoked_on, k.reason) for k in notice_keys if k.role == "revoked"]
+    revoked += [Revocation(kid, day, "revoked by a tester") for kid, day in sorted(later.items())]
     return sign_key_list(
         issuer="Demo-Stadt Leipzig",
-        sequence=KEY_LIST_SEQUENCE,
-        issued_at=KEY_LIST_ISSUED,
-        keys=[k.public for k in notice_keys if k.role != "revoked"],
-        revoked=[Revocation(k.kid, k.revoked_on, k.reason) for k in notice_keys if k.role == "revoked"],
+        sequence=KEY_LIST_SEQUENCE + len(later),
+        issued_at=max([KEY_LIST_ISSUED, *later.values()]),
+        keys=[k.public for k in notice_keys if k.role != "revoked" and k.kid not in later],
+        revoked=revoked,
         signer_kid=signer.kid,
         signer_key=signer.private_key(),
     )
@@ -140,13 +156,38 @@ the German eID card or BundID; this page files nothing.</p>
 
 
 def create_router(ctx: SandboxContext) -> APIRouter:
-    router = APIRouter(prefix="/notices", tags=["notices"])
+    router = APIRouter(tags=["notices"])
 
-    @router.get("/keys.json")
+    def revoked_later() -> dict[str, date]:
+        with ctx.db() as conn:
+            rows = conn.execute("SELECT kid, revoked_on FROM notice_revocations").fetchall()
+        return {row["kid"]: date.fromisoformat(row["revoked_on"]) for row in rows}
+
+    @router.get("/notices/keys.json")
     def keys() -> dict[str, str]:
-        return key_list_document()
+        return key_list_document(revoked_later())
 
-    @router.get("/objection-form", response_class=HTMLResponse)
+    @router.post("/demo/notices/revoke")
+    def revoke(kid: str = Query(default="", max_length=64)) -> JSONResponse:
+        notice_kids = {k.kid for k in load_demo_keys() if k.role in ("current", "next")}
+        if kid not in notice_kids:
+            return JSONResponse(
+                {"error": f"kid muss einer von {', '.join(sorted(notice_kids))} sein"}, status_code=400
+            )
+        with ctx.db() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO notice_revocations (kid, revoked_on) VALUES (?, ?)",
+                (kid, ctx.now().date().isoformat()),
+            )
+        return JSONResponse({"revoked": kid, "sequence": KEY_LIST_SEQUENCE + len(revoked_later())})
+
+    @router.post("/demo/notices/reset")
+    def reset() -> dict[str, int]:
+        with ctx.db() as conn:
+            deleted = conn.execute("DELETE FROM notice_revocations").rowcount
+        return {"reset": deleted}
+
+    @router.get("/notices/objection-form", response_class=HTMLResponse)
     def objection_form(case: str = Query(default="", max_length=64)) -> HTMLResponse:
         return HTMLResponse(objection_form_page(case))
 
