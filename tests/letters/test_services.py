@@ -18,10 +18,14 @@ from tests.letters.conftest import (
     sign_with_stranger,
 )
 
+from leipzig_app.adapters.letters_store import SqliteLettersStore
+from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.domain.errors import OfflineError
 from leipzig_app.domain.letters import LetterError, PaymentStatus, TrustState
 from leipzig_app.domain.notices.code import Remedy
 from leipzig_app.domain.profile import CityProfile
+from leipzig_app.sandbox.notices import demo_key
+from leipzig_app.sandbox.server import SandboxServer
 from leipzig_app.services.notices import NoticesService
 
 
@@ -183,6 +187,51 @@ async def test_a_payment_of_more_than_the_letter_asks_differs_and_is_not_paid(
     assert overview.payment.status is PaymentStatus.DIFFERS
     assert not overview.paid
     assert not overview.pay_now
+
+
+async def test_a_kept_letter_whose_key_the_city_revoked_since_is_no_longer_offered_for_payment(
+    make_service: Callable[..., NoticesService],
+    city_server: SandboxServer,
+    http: httpx.AsyncClient,
+    db: Database,
+) -> None:
+    service = make_service()
+    notice = demo_notice(cash_reference="5.0999.000003.1")
+    letter = await service.open_letter([sign(notice), girocode_for(notice)])
+    service.set_reminder(letter.id)
+    assert service.overview(letter.id).pay_now
+    revoked = await http.post(
+        city_server.base_url + "/demo/notices/revoke", params={"kid": demo_key("current").kid}
+    )
+    assert revoked.status_code == 200
+    try:
+        # The app started again: before handing off it reads the city's key list, which now revokes
+        # the key the letter was signed with.
+        later = make_service()
+        with pytest.raises(LetterError) as err:
+            await later.start_payment(letter.id)
+        assert err.value.key == "notices.error.no_payment_page"
+        overview = later.overview(letter.id)
+        assert overview.letter.trust is TrustState.FORGED
+        assert "key_revoked" in [p["code"] for p in overview.letter.problems]
+        assert overview.letter.actions == ()
+        assert not overview.pay_now
+        for refused in (
+            lambda: later.set_reminder(letter.id),
+            lambda: later.mark_transferred(letter.id),
+            lambda: later.objection(letter.id),
+            lambda: later.reminder_ics(letter.id, "de"),
+        ):
+            with pytest.raises(LetterError):
+                refused()
+        [item] = (await later.home_card("de")).items
+        assert item.title == "Brief prüfen – Kassenzeichen 5.0999.000003.1"
+        assert "nicht mehr" in item.subtitle
+        assert item.route == f"/scanner/notice/{letter.id}"
+        # The change is kept: without the key list (offline, just started) the letter is not verified.
+        assert SqliteLettersStore(db).letter(letter.id).trust is TrustState.FORGED  # type: ignore[union-attr]
+    finally:
+        await http.post(city_server.base_url + "/demo/notices/reset")
 
 
 async def test_a_letter_paid_elsewhere_is_recognised_before_handing_off(

@@ -39,6 +39,7 @@ from leipzig_app.domain.letters import (
     Reminder,
     ReminderCalendar,
     TrustRefresher,
+    TrustState,
     check_reminder_day,
     default_reminder_day,
     outstanding_amount,
@@ -101,6 +102,8 @@ class LetterOverview:
         return outstanding_amount(self.letter, self.payment)
 
 
+#: Trust states of a letter that must not be paid.
+_SUSPECT = frozenset({TrustState.FORGED, TrustState.MISMATCH, TrustState.UNKNOWN})
 #: Payments the city received that do not settle the letter: no second hand-off, the resident is told.
 _NOT_SETTLED = frozenset({PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS})
 
@@ -136,21 +139,44 @@ class NoticesService:
     # --- opening letters -----------------------------------------------------------------------------
 
     async def inspection_context(self) -> InspectionContext:
-        today = self.today()
+        """The trust context, with the city's key list refreshed first when that is due."""
         if self.trust is not None and time.monotonic() - self._trust_checked >= TRUST_REFRESH:
             self._trust_checked = time.monotonic()
             # Offline or a bad list: the profile's keys (and the last good list) still apply.
             with contextlib.suppress(AppError):
-                self._key_list = await self.trust(today) or self._key_list
+                self._key_list = await self.trust(self.today()) or self._key_list
+        return self._current_context()
+
+    def _current_context(self) -> InspectionContext:
+        """The trust context with the key list known now (no network)."""
         trust = merge_trust(self.profile.notices.trusted_keys, self._key_list, allow_demo=self.profile.demo)
         return InspectionContext(
             trusted_keys=trust.keys,
             revoked_kids=trust.revoked,
             official_ibans=frozenset(self.profile.payments.official_accounts),
             allowed_domains=self.profile.links.allowed_domains,
-            today=today,
+            today=self.today(),
             state=self.profile.state,
         )
+
+    def _rechecked(self, letter: Letter, context: InspectionContext | None = None) -> Letter:
+        """A letter kept as verified, inspected again with the trust context of now.
+
+        A key the city revoked since (or any other reason the codes no longer verify) turns the kept
+        letter into what a new scan would say: its trust state and problems, and no actions. The change
+        is kept, so the letter never counts as verified again on the strength of an older context (after
+        a restart, before the key list is read again). A letter is never raised to verified here: a
+        letter that was not verified has an id of its own (see `letter_from_inspections`).
+        """
+        if letter.trust is not TrustState.VERIFIED or not letter.texts:
+            return letter
+        codes = list(letter.texts)
+        again = letter_from_inspections(inspect_letter(codes, context or self._current_context()), codes)
+        if again.trust is TrustState.VERIFIED:
+            return letter
+        changed = replace(letter, trust=again.trust, actions=(), problems=again.problems)
+        self.store.save_letter(changed, self.clock())
+        return changed
 
     async def open_letter(self, texts: Sequence[str]) -> Letter:
         """Inspect all codes of one letter and keep it; a letter seen before keeps what was done with it."""
@@ -179,14 +205,16 @@ class NoticesService:
         self.store.save_letter(letter, self.clock())
         return letter
 
-    def letter(self, letter_id: str) -> Letter:
+    def letter(self, letter_id: str, context: InspectionContext | None = None) -> Letter:
+        """The kept letter, its trust checked again with the current keys (see `_rechecked`)."""
         letter = self.store.letter(letter_id)
         if letter is None:
             raise LetterError(f"no letter {letter_id!r}", key="notices.error.not_found")
-        return letter
+        return self._rechecked(letter, context)
 
     def latest(self) -> Letter | None:
-        return self.store.latest_letter()
+        letter = self.store.latest_letter()
+        return None if letter is None else self._rechecked(letter)
 
     def overview(self, letter_id: str) -> LetterOverview:
         letter = self.letter(letter_id)
@@ -211,8 +239,9 @@ class NoticesService:
     # --- pay now -------------------------------------------------------------------------------------
 
     async def start_payment(self, letter_id: str, *, return_url: str | None = None) -> str:
-        """The payment page URL for this letter; refuses a letter already paid (here or at the city)."""
-        letter = self.letter(letter_id)
+        """The payment page URL for this letter; refuses a letter already paid (here or at the city), and
+        one whose codes no longer verify with the city's current keys."""
+        letter = self.letter(letter_id, await self.inspection_context())
         if not self._payment_page_ready(letter) or self.payments is None or letter.amount is None:
             raise LetterError("paying online is not offered", key="notices.error.no_payment_page")
         self._refuse_if_paid(letter_id)
@@ -346,6 +375,7 @@ class NoticesService:
         reminder = self.store.reminder(letter_id)
         if reminder is None:
             raise LetterError("no reminder set", key="notices.error.no_reminder")
+        self._payable_later(self.letter(letter_id))  # never a reminder to pay a letter no longer verified
         t = Translator(language)
         summary = t(
             "notices.ics.summary",
@@ -368,9 +398,21 @@ class NoticesService:
 
     async def home_card(self, language: str) -> HomeCard:
         t = Translator(language)
+        context = await self.inspection_context()
         today = self.today()
         items = []
         for reminder in self.store.reminders()[:HOME_ITEMS]:
+            kept = self.store.letter(reminder.letter_id)
+            if kept is not None and self._rechecked(kept, context).trust in _SUSPECT:
+                # Confirmed when the reminder was set, not any more (a revoked key): warn, never "pay".
+                items.append(
+                    HomeItem(
+                        title=t("notices.home.suspect_item", cash=reminder.cash_reference),
+                        subtitle=t("notices.home.suspect"),
+                        route=f"/scanner/notice/{reminder.letter_id}",
+                    )
+                )
+                continue
             key = "notices.home.due_now" if reminder.remind_on <= today else "notices.home.remind_on"
             items.append(
                 HomeItem(
