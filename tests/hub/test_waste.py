@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +15,12 @@ import pytest
 
 from leipzig_app.adapters.hub_store import SqliteHubStore
 from leipzig_app.adapters.sqlite_store import Database
-from leipzig_app.adapters.waste_calendar import IcsWasteExporter, WasteCalendarClient, parse_feed
+from leipzig_app.adapters.waste_calendar import (
+    KEEP_AFTER,
+    IcsWasteExporter,
+    WasteCalendarClient,
+    parse_feed,
+)
 from leipzig_app.domain.errors import InvalidResponseError, OfflineError
 from leipzig_app.domain.hub_settings import WasteSettings
 from leipzig_app.domain.waste import Collection, Reminder, WasteError, active_reminders
@@ -256,9 +265,105 @@ def test_events_without_day_or_district_are_skipped_not_guessed() -> None:
         "BEGIN:VEVENT\r\nUID:3\r\nDTSTART:20261203T070000\r\nCATEGORIES:Bioabfall\r\nSUMMARY:Bio\r\n"
         "LOCATION:Mitte\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    collections, skipped = parse_feed(text)
+    collections, skipped = parse_feed(text, today=date(2026, 12, 1))
     assert skipped == 1
     assert [(c.day, c.bin_type) for c in collections] == [
         (date(2026, 12, 1), "Papier"),
         (date(2026, 12, 3), "Bioabfall"),
     ]
+
+
+# --- series: RRULE, RDATE, EXDATE, moved and cancelled collections ----------------------------------------
+
+SERIES_FEED = Path(__file__).with_name("data") / "abfuhr-serien.ics"
+
+
+def _days(collections: list[Collection], bin_type: str) -> list[date]:
+    return [c.day for c in collections if c.bin_type == bin_type]
+
+
+def _every(start: date, step: int, count: int) -> list[date]:
+    return [start + timedelta(days=step * i) for i in range(count)]
+
+
+def test_a_fortnightly_series_gives_every_collection_but_the_excluded_and_the_cancelled() -> None:
+    collections, skipped = parse_feed(SERIES_FEED.read_text(encoding="utf-8"), today=date(2027, 1, 1))
+    assert skipped == 0
+    assert {c.district for c in collections} == {"Mitte"}
+    # RRULE every other Tuesday, COUNT=26; EXDATE 30 March; 25 May moved to 26 May; 17 August cancelled
+    expected = [
+        d for d in _every(date(2027, 1, 5), 14, 26) if d not in (date(2027, 3, 30), date(2027, 8, 17))
+    ]
+    expected = sorted(date(2027, 5, 26) if d == date(2027, 5, 25) else d for d in expected)
+    assert _days(collections, "Papier") == expected
+    assert len(expected) == 24
+
+
+def test_a_timed_weekly_series_with_until_and_an_extra_date() -> None:
+    collections, _ = parse_feed(SERIES_FEED.read_text(encoding="utf-8"), today=date(2027, 1, 1))
+    # every Monday at 06:00 Berlin time up to and including 1 March (UNTIL 05:00 UTC), plus RDATE 27 Feb
+    assert _days(collections, "Restabfall") == sorted([*_every(date(2027, 1, 4), 7, 9), date(2027, 2, 27)])
+
+
+def test_a_cancelled_single_collection_does_not_count() -> None:
+    collections, _ = parse_feed(SERIES_FEED.read_text(encoding="utf-8"), today=date(2027, 1, 1))
+    assert _days(collections, "Bioabfall") == [date(2027, 1, 15)]
+
+
+def test_an_endless_series_stops_at_the_kept_horizon() -> None:
+    today = date(2027, 1, 1)
+    collections, _ = parse_feed(SERIES_FEED.read_text(encoding="utf-8"), today=today)
+    days = _days(collections, "Gelbe Tonne")
+    horizon = today + KEEP_AFTER
+    assert days == [d for d in _every(date(2027, 1, 7), 14, 200) if d < horizon]
+    assert days[-1] + timedelta(days=14) >= horizon
+    # a year later the window has moved with the day
+    later, _ = parse_feed(SERIES_FEED.read_text(encoding="utf-8"), today=date(2028, 1, 1))
+    assert max(_days(later, "Gelbe Tonne")) > days[-1]
+
+
+class _FeedHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = SERIES_FEED.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/calendar; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def series_url() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/abfuhr.ics"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+async def test_the_service_shows_the_moved_collection_and_skips_the_cancelled_one(
+    http: Any, db: Database, series_url: str
+) -> None:
+    settings = WasteSettings(feed_url=series_url, streets_url=None, bin_types=("Papier",))
+
+    def service_on(now: datetime) -> WasteService:
+        source = WasteCalendarClient(http, series_url)
+        return WasteService(settings, source, SqliteHubStore(db, "serien"), IcsWasteExporter(),
+                            city_name="Musterstadt", clock=lambda: now)  # fmt: skip
+
+    before_whitsun = service_on(datetime(2027, 5, 20, 9, 0))
+    calendar = await before_whitsun.load()
+    before_whitsun.choose(calendar, "Mitte")
+    nxt = {c.bin_type: c.day for c in before_whitsun.next_per_bin(calendar)}
+    assert nxt["Papier"] == date(2027, 5, 26)  # not the 25th: moved for Whit Monday
+    in_august = service_on(datetime(2027, 8, 10, 9, 0))
+    calendar = await in_august.load()
+    nxt = {c.bin_type: c.day for c in in_august.next_per_bin(calendar)}
+    assert nxt["Papier"] == date(2027, 8, 31)  # the 17th is cancelled

@@ -1,9 +1,13 @@
 """Waste collection calendars over HTTP: the city's iCalendar feed and street index in, an .ics file out.
 
-The feed is RFC 5545 with one all-day VEVENT per collection: DTSTART is the day, LOCATION the district,
-CATEGORIES (or else SUMMARY) the bin type. Events without a day or district are skipped and counted, never
-guessed. The street index is JSON `{"districts": [{"name": "...", "streets": ["..."]}]}`. The export is an
-.ics file for the resident's own calendar app, with an alarm for every stored reminder.
+The feed is RFC 5545 with all-day VEVENTs: DTSTART is the day, LOCATION the district, CATEGORIES (or else
+SUMMARY) the bin type. A VEVENT is one collection or, with RRULE/RDATE, a series ("every other Tuesday,
+26 times"); series are expanded (recurring-ical-events) with their EXDATEs and with RECURRENCE-ID overrides
+(a collection moved after a holiday). Cancelled collections (STATUS:CANCELLED, of a whole event or of one
+occurrence) are left out. Only collections from a year back to two years ahead are kept, so an endless
+series stays finite. Events without a day, district or bin type are skipped and counted, never guessed.
+The street index is JSON `{"districts": [{"name": "...", "streets": ["..."]}]}`. The export is an .ics
+file for the resident's own calendar app, with an alarm for every stored reminder.
 """
 
 from __future__ import annotations
@@ -22,28 +26,59 @@ WHAT = "waste calendar"
 MAX_BYTES = 5 * 1024 * 1024
 
 
-def parse_feed(text: str) -> tuple[list[Collection], int]:
-    """Collections in an iCalendar text and how many events were skipped (`InvalidResponseError`: no iCal)."""
+#: The collections kept from a feed: a year back (the calendar shows what is ahead) to two years ahead.
+KEEP_BEFORE = timedelta(days=366)
+KEEP_AFTER = timedelta(days=731)
+
+
+def parse_feed(text: str, *, today: date | None = None) -> tuple[list[Collection], int]:
+    """Collections in an iCalendar text around `today` (default: the current day), series expanded, and how
+    many events were skipped (`InvalidResponseError`: not iCalendar)."""
     import icalendar
+    import recurring_ical_events
 
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError) as error:
         raise InvalidResponseError(f"{WHAT}: not an iCalendar file ({error})") from None
-    collections: list[Collection] = []
     skipped = 0
-    for event in calendar.walk("VEVENT"):
-        start = event.get("DTSTART")
-        location = str(event.get("LOCATION") or "").strip()
-        bin_type = _bin_type(event)
-        day = getattr(start, "dt", None)
-        if isinstance(day, datetime):
-            day = day.date()
-        if not isinstance(day, date) or not location or not bin_type:
+    kept = []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and (
+            _day(component) is None or not _location(component) or not _bin_type(component)
+        ):
             skipped += 1
             continue
-        collections.append(Collection(day=day, bin_type=bin_type, district=location))
+        kept.append(component)
+    calendar.subcomponents = kept
+    today = today or date.today()
+    try:
+        occurrences = list(
+            recurring_ical_events.of(calendar, skip_bad_series=True).between(
+                today - KEEP_BEFORE, today + KEEP_AFTER
+            )
+        )
+    except (recurring_ical_events.InvalidCalendar, ValueError, TypeError) as error:
+        raise InvalidResponseError(f"{WHAT}: a recurring collection cannot be read ({error})") from None
+    collections: list[Collection] = []
+    for event in occurrences:
+        day = _day(event)
+        if day is None or str(event.get("STATUS") or "").strip().upper() == "CANCELLED":
+            continue
+        collections.append(Collection(day=day, bin_type=_bin_type(event), district=_location(event)))
+    collections.sort(key=lambda c: (c.day, c.district, c.bin_type))
     return collections, skipped
+
+
+def _day(event: Any) -> date | None:
+    day = getattr(event.get("DTSTART"), "dt", None)
+    if isinstance(day, datetime):
+        return day.date()
+    return day if isinstance(day, date) else None
+
+
+def _location(event: Any) -> str:
+    return str(event.get("LOCATION") or "").strip()
 
 
 def _bin_type(event: Any) -> str:
@@ -92,8 +127,8 @@ class WasteCalendarClient:
         except UnicodeDecodeError:
             raise InvalidResponseError(f"{WHAT}: the feed is not UTF-8") from None
 
-    def parse(self, text: str) -> tuple[list[Collection], int]:
-        return parse_feed(text)
+    def parse(self, text: str, today: date | None = None) -> tuple[list[Collection], int]:
+        return parse_feed(text, today=today)
 
     async def fetch_districts(self) -> list[District]:
         if not self.streets_url:

@@ -61,15 +61,18 @@ class WasteService:
     city_name: str
     clock: Callable[[], datetime] = field(default=datetime.now)
 
-    _parsed: tuple[str, tuple[list[Collection], int]] | None = field(default=None, init=False, repr=False)
+    _parsed: tuple[tuple[str, date], tuple[list[Collection], int]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     async def _parse(self, text: str) -> tuple[list[Collection], int]:
         """Parsing a city's year of collections takes a noticeable moment: off the event loop, and once
-        per feed text."""
-        if self._parsed is not None and self._parsed[0] == text:
+        per feed text and day (series are expanded around today)."""
+        key = (text, self._today())
+        if self._parsed is not None and self._parsed[0] == key:
             return self._parsed[1]
-        result = await asyncio.to_thread(self.source.parse, text)
-        self._parsed = (text, result)
+        result = await asyncio.to_thread(self.source.parse, text, key[1])
+        self._parsed = (key, result)
         return result
 
     async def load(self, *, fresh_for: timedelta | None = None) -> WasteCalendar:
