@@ -144,9 +144,20 @@ class AppRuntime:
     def start(self) -> None:
         """Start the demo city if the profile needs it and wire every feature; sets `ready`."""
         try:
-            self._wire(self.services.profile)
+            self._wire_or_report(self.services.profile)
         finally:
             self.ready.set()
+
+    def _wire_or_report(self, profile: CityProfile) -> None:
+        """`_wire`, with anything it lets through recorded as a problem for Home instead of raised (in web
+        mode this runs in a thread, where a raised error would only be a traceback on the console)."""
+        try:
+            self._wire(profile)
+        except Exception as error:  # noqa: BLE001 - the app opens and says what is wrong
+            log.warning("starting the features failed: %s", type(error).__name__)
+            self.services.problems.append(
+                AppError(f"starting the features failed ({type(error).__name__})", key="error.feature_failed")
+            )
 
     # --- wiring ----------------------------------------------------------------------------------------
 
@@ -179,9 +190,11 @@ class AppRuntime:
             server = SandboxServer(self.data_dir / "demo-city")
             try:
                 server.start()
-            except SandboxStartError as error:
+            except Exception as error:  # noqa: BLE001 - SandboxStartError, or whatever else stops it
+                if not isinstance(error, SandboxStartError):
+                    error = SandboxStartError(f"the demo city could not start ({type(error).__name__})")
                 self.services.problems.append(
-                    SandboxUnavailableError(str(error), params={"reason": str(error)})
+                    SandboxUnavailableError(str(error), key=error.key, params={"reason": str(error)})
                 )
                 return profile.bind_sandbox(
                     "http://127.0.0.1:9"
@@ -200,7 +213,7 @@ class AppRuntime:
         else:
             self.services.settings.switch_city(name, profile.languages)
             self.services.problems.clear()
-            self._wire(profile)
+            self._wire_or_report(profile)
         if self._job_page is not None:
             self.ensure_background(self._job_page)
         for listener in list(self.listeners):

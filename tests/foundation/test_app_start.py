@@ -215,3 +215,33 @@ def test_leipzig_app_restarts_on_the_city_saved_in_settings(tmp_path: Path) -> N
         errors.append(err)
     assert complaint not in errors[0]  # the saved Offenbach opened; flet.toml's city was not needed
     assert complaint in errors[1]  # --city overrides the saved choice
+
+
+async def test_a_demo_city_that_cannot_start_is_named_on_home_and_the_app_opens(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.flet_fake import FakeFletClient
+    from tests.support.view import wait_for
+
+    from leipzig_app.i18n import Translator
+
+    data = tmp_path / "data"
+    (data / "demo-city").mkdir(parents=True)
+    (data / "demo-city" / "sandbox.sqlite3").write_bytes(b"not a database, just bytes " * 200)
+    # as in web mode: the first page opens, then the demo city is started in a thread
+    runtime = AppRuntime.create(data_dir=data, defer_start=True)
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=390, height=844) as client:
+            expected = Translator("de")("error.sandbox.database")
+            await wait_for(client, lambda: expected in client.texts())
+            assert client.find("home.problem.0")
+            assert not client.errors
+        assert runtime.sandbox is None
+        assert [p.key for p in runtime.services.problems] == ["error.sandbox.database"]
+        # every feature is wired all the same; without the demo city they are offline
+        assert runtime.services.news is not None
+        assert runtime.services.reports is not None
+        assert runtime.services.appointments is not None
+    finally:
+        await runtime.aclose()
+    assert "Traceback" not in capfd.readouterr().err

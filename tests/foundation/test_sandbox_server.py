@@ -36,6 +36,21 @@ def test_binds_loopback_on_a_free_port_and_stops(tmp_path: Path) -> None:
         httpx.get(f"{url}/health", timeout=2)
 
 
+def test_a_damaged_database_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "demo-city"
+    folder.mkdir()
+    (folder / "sandbox.sqlite3").write_bytes(b"not a database, just bytes " * 200)
+    server = SandboxServer(folder)
+    with pytest.raises(SandboxStartError) as info:
+        server.start()
+    assert info.value.key == "error.sandbox.database"
+    message = str(info.value)
+    assert "demo-city/sandbox.sqlite3" in message
+    assert "delete the folder demo-city" in message
+    assert str(tmp_path) not in message  # names the demo city's own files, not where the resident keeps them
+    assert server.port == 0  # nothing was bound
+
+
 def test_busy_port_is_a_clear_error(sandbox: SandboxServer, tmp_path: Path) -> None:
     other = SandboxServer(tmp_path / "other", port=sandbox.port)
     with pytest.raises(SandboxStartError, match=f"cannot listen on 127.0.0.1:{sandbox.port}"):

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import importlib
 import socket
+import sqlite3
 import threading
 from pathlib import Path
 from types import ModuleType
@@ -32,7 +33,15 @@ CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NU
 
 
 class SandboxStartError(RuntimeError):
-    """The demo city could not start (busy port, unwritable data folder, ...)."""
+    """The demo city could not start (busy port, unwritable data folder, damaged database, ...).
+
+    The message is plain English for the command line; `key` names the app's translated text for it.
+    Neither carries more than the demo city's own folder and file names.
+    """
+
+    def __init__(self, message: str, *, key: str = "error.sandbox"):
+        super().__init__(message)
+        self.key = key
 
 
 def _modules() -> list[ModuleType]:
@@ -134,8 +143,17 @@ class SandboxServer:
             return self._server
         try:
             app = create_app(self.ctx)
+        except sqlite3.DatabaseError:
+            # Not a database, or damaged: the demo city's data are demo data and can be made afresh.
+            raise SandboxStartError(
+                f"the demo city's database {self.ctx.data_dir.name}/{self.ctx.db_path.name} is damaged or "
+                f"is not a database; delete the folder {self.ctx.data_dir.name} to start it afresh",
+                key="error.sandbox.database",
+            ) from None
         except OSError as error:
             raise SandboxStartError(f"cannot use the data folder {self.ctx.data_dir}: {error}") from None
+        except Exception as error:  # noqa: BLE001 - whatever stops the demo city, the app still opens
+            raise SandboxStartError(f"the demo city could not be prepared ({type(error).__name__})") from None
         self._sock = bind_socket(self.host, self.port)
         self.port = self._sock.getsockname()[1]
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
@@ -150,13 +168,20 @@ class SandboxServer:
         sock = self._sock
         assert sock is not None
 
+        failure: list[BaseException] = []
+
         def serve() -> None:
-            asyncio.run(server.serve(sockets=[sock]))
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except Exception as error:  # noqa: BLE001 - reported by start() below, not as a traceback
+                failure.append(error)
 
         self._thread = threading.Thread(target=serve, name="demo-city", daemon=True)
         self._thread.start()
         if not self._wait_started(timeout):
             self.stop()
+            if failure:
+                raise SandboxStartError(f"the demo city stopped while starting ({type(failure[0]).__name__})")
             raise SandboxStartError("the demo city did not start in time")
         return self.base_url
 
