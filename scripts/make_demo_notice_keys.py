@@ -1,8 +1,10 @@
 """Generate the demo city's notice-signing keys and key-list signing key (run once; the output is committed).
 
 Writes src/leipzig_app/sandbox/data/demo_keys.json and prints the `[notices]` TOML entries for the demo
-profile. These keys are DEMO keys: their private halves are public in this repository, so a profile that
-is not `city.demo = true` refuses them. Re-running replaces every key; letters made before no longer verify.
+profile and the fingerprints for `DEMO_KEY_FINGERPRINTS` in src/leipzig_app/domain/notices/trust.py. These
+keys are DEMO keys: their private halves are public in this repository, so a profile that is not
+`city.demo = true` refuses them, recognised by their public keys whatever their demo flag says. Re-running
+replaces every key (update `DEMO_KEY_FINGERPRINTS` then); letters made before no longer verify.
 
     .venv/bin/python scripts/make_demo_notice_keys.py [--check]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -95,7 +98,18 @@ def main() -> int:
         OUT.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {OUT}", file=sys.stderr)
     print(toml_entries(data))
+    print(fingerprint_lines(data))
     return 0
+
+
+def fingerprint_lines(data: dict[str, list[dict[str, object]]]) -> str:
+    """The entries of `DEMO_KEY_FINGERPRINTS` in src/leipzig_app/domain/notices/trust.py, by which the app
+    recognises these keys whatever their demo flag says (a test compares the two)."""
+    lines = ["# DEMO_KEY_FINGERPRINTS (src/leipzig_app/domain/notices/trust.py):"]
+    for key in data["notice_keys"] + data["list_signers"]:
+        digest = hashlib.sha256(base64.b64decode(str(key["public_key"]))).hexdigest()
+        lines.append(f'"{digest}",  # {key["kid"]} ({key["role"]})')
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -185,6 +185,72 @@ def test_a_real_city_never_trusts_demo_keys(list_signer: Any, make_public: Any, 
     assert {k.kid for k in merge_trust([trusted], key_list, allow_demo=True).keys} == {"lej-2026", "demo-1"}
 
 
+def _without_demo_flag(key: Any) -> dict[str, Any]:
+    """A demo key described as a city's own key: `demo = false`, as in a copied profile or a key list."""
+    return {**key.public.as_dict(), "demo": False}
+
+
+def test_demo_keys_are_known_by_their_public_key_whatever_their_flag_says() -> None:
+    from leipzig_app.domain.notices.trust import DEMO_KEY_FINGERPRINTS, TrustedKey, key_fingerprint
+    from leipzig_app.sandbox.notices import load_demo_keys
+
+    demo_keys = load_demo_keys()
+    # One place lists them, and it lists every key the demo city has (current, next, revoked, signer).
+    assert {key_fingerprint(k.public.public_key) for k in demo_keys} == DEMO_KEY_FINGERPRINTS
+    for key in demo_keys:
+        assert parse_trusted_key(_without_demo_flag(key), "keys[0]").demo, key.kid
+        described = TrustedKey(key.kid, "Ed25519", key.public.public_key, date(2025, 1, 1), demo=False)
+        assert described.demo, key.kid
+    assert not parse_trusted_key(
+        {**_without_demo_flag(demo_keys[0]), "public_key": base64.b64encode(bytes(32)).decode()}, "keys[0]"
+    ).demo
+
+
+def test_a_real_city_drops_demo_keys_arriving_unflagged_in_a_key_list(
+    list_signer: Any, trusted: Any, make_notice: Any
+) -> None:
+    from leipzig_app.sandbox.notices import demo_key
+
+    current = demo_key("current")
+    body = json.loads(base64.b64decode(_document(list_signer, [trusted])["payload"]))
+    body["keys"].append(_without_demo_flag(current))
+    payload = json.dumps(body).encode()
+    document = {
+        "payload": base64.b64encode(payload).decode(),
+        "signer": list_signer[1].kid,
+        "signature": base64.b64encode(list_signer[0].sign(payload)).decode(),
+    }
+    key_list = validate_key_list(document, [list_signer[1]], TODAY)
+    assert current.kid in {k.kid for k in key_list.keys}
+    trust = merge_trust([trusted], key_list, allow_demo=False)
+    assert [k.kid for k in trust.keys] == ["lej-2026"]
+    text = encode_notice(make_notice(), current.private_key(), current.kid)
+    assert _codes(_verdict(text, trust.keys, trust.revoked)) == ["unknown_key"]
+    # Even handed over directly, the key verifies only as a demo key, with the warning.
+    demo_trust = merge_trust([trusted], key_list, allow_demo=True)
+    assert _codes(_verdict(text, demo_trust.keys, demo_trust.revoked)) == ["demo_key"]
+
+
+@pytest.mark.parametrize("section", ["trusted_keys", "key_list_signers"])
+def test_a_copied_demo_profile_with_every_demo_flag_false_is_refused(tmp_path: Any, section: str) -> None:
+    from leipzig_app.adapters.paths import cities_dir
+    from leipzig_app.adapters.profiles import load_profile
+    from leipzig_app.domain.errors import ProfileError
+
+    text = (cities_dir() / "leipzig.toml").read_text(encoding="utf-8")
+    assert "demo = true" in text
+    text = text.replace("demo = true", "demo = false")
+    if section == "key_list_signers":  # the list signer alone must be refused too
+        before, _, rest = text.partition("[[notices.trusted_keys]]")
+        text = before + rest[rest.index("[[notices.key_list_signers]]") :]
+    copied = tmp_path / "real.toml"
+    copied.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(copied))
+    assert caught.value.field == f"notices.{section}[0]"
+    assert "demo" in caught.value.expected
+
+
 def test_key_list_refusals(list_signer: Any, trusted: Any, make_public: Any) -> None:
     good = _document(list_signer, [trusted])
     signers = [list_signer[1]]

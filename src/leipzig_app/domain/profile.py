@@ -193,7 +193,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
         app_name=city.string("app_name"),
         state=city.string("state", pattern=r"^[A-Z]{2}$", expected="a two-letter state code such as SN"),
         municipality_key=city.string("municipality_key", pattern=r"^\d{8}$", expected="8 digits (AGS)"),
-        timezone=city.string("timezone", default="Europe/Berlin"),
+        timezone=_timezone(city),
         languages=languages,
         demo=demo,
         start_sandbox=start_sandbox,
@@ -210,6 +210,8 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
         notices=_notices(r.table("notices", required=False), demo),
         services=dict(r.raw_table("services")),
     )
+    r.reject_unknown()
+    _check_enabled_sections(profile)
     _check_urls(profile)
     # The services hub's modules validate their own [services.<module>] sections (domain/modules.py).
     from leipzig_app.domain.modules import parse_services
@@ -218,6 +220,36 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
 
 
 # --- sections -------------------------------------------------------------------------------------------
+
+
+def _timezone(t: _Reader) -> str:
+    """An IANA time zone the app can use (news dates, reminders, appointment times are shown in it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = t.string("timezone", default="Europe/Berlin", expected="an IANA time zone such as Europe/Berlin")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise t._fail("timezone", f"an IANA time zone such as Europe/Berlin, not '{name}'") from None
+    return name
+
+
+def _check_enabled_sections(profile: CityProfile) -> None:
+    """Every enabled top-level module has what it needs to work: a section turned on must not open empty.
+    (The services hub's modules are checked by `domain/modules.py`.)"""
+    source, modules = profile.source, profile.modules
+    if "news" in modules and not profile.news.feeds:
+        raise ProfileError(source, "news.feeds", "at least one [[news.feeds]] table when 'news' is enabled")
+    if "appointments" in modules and not profile.appointments.endpoint:
+        raise ProfileError(
+            source,
+            "appointments.endpoint",
+            "the base URL of the ZMS citizen API when 'appointments' is enabled (missing)",
+        )
+    if "reports" in modules and profile.reports.mode == "none":
+        raise ProfileError(
+            source, "reports.mode", "'open311' or 'handoff' when 'reports' is enabled (a [reports] table)"
+        )
 
 
 def _colors(t: _Reader) -> Colors:
@@ -308,6 +340,7 @@ def _reports(t: _Reader) -> ReportSettings:
 
 
 def _map_center(t: _Reader) -> tuple[float, float]:
+    t.known.add("map_center")
     value = t.data.get("map_center", [51.3397, 12.3731])
     ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value)
     if not ok or not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
@@ -335,13 +368,19 @@ def _notices(t: _Reader, demo_profile: bool) -> NoticeSettings:
             from leipzig_app.domain.notices.trust import parse_trusted_key
 
             where = f"{t.path}.{name}[{i}]"
+            item.known.update(item.data)  # parse_trusted_key checks the key's own fields
             try:
                 key = parse_trusted_key(item.data, where)
             except ValueError as error:
                 raise ProfileError(t.source, where, str(error)) from None
+            # `demo` is also true for a known demo key described with `demo = false` (trust.py).
             if getattr(key, "demo", False) and not demo_profile:
                 raise ProfileError(
-                    t.source, where, "no demo key in a profile that is not marked city.demo = true"
+                    t.source,
+                    where,
+                    "a key of the city's own: this is one of the demo city's keys (known by its public"
+                    " key, whatever its demo flag says), whose private half is public; only a profile"
+                    " marked city.demo = true may list it",
                 )
             parsed.append(key)
         return tuple(parsed)
@@ -403,6 +442,19 @@ class _Reader:
         self.data = data
         self.source = source
         self.path = path
+        #: The fields read so far; `reject_unknown` refuses the others (a typo must not go unnoticed).
+        self.known: set[str] = set()
+        self._children: list[_Reader] = []
+
+    def reject_unknown(self) -> None:
+        """Raise `ProfileError` for a field of this table (or a table read below it) that nothing read."""
+        for name in self.data:
+            if name not in self.known:
+                where = f"[{self.path}]" if self.path else "the top level"
+                fields = ", ".join(sorted(self.known))
+                raise self._fail(name, f"no such field in {where}; known fields: {fields}")
+        for child in self._children:
+            child.reject_unknown()
 
     def _where(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
@@ -411,6 +463,7 @@ class _Reader:
         return ProfileError(self.source, self._where(name), expected)
 
     def _get(self, name: str, kind: type | tuple[type, ...], expected: str, default: Any = ...) -> Any:
+        self.known.add(name)
         if name not in self.data:
             if default is ...:
                 raise self._fail(name, f"{expected} (missing)")
@@ -422,7 +475,9 @@ class _Reader:
 
     def table(self, name: str, *, required: bool = True) -> _Reader:
         value = self._get(name, dict, "a table", default=... if required else {})
-        return _Reader(value, self.source, self._where(name))
+        reader = _Reader(value, self.source, self._where(name))
+        self._children.append(reader)
+        return reader
 
     def raw_table(self, name: str) -> Mapping[str, Any]:
         return dict(self._get(name, dict, "a table", default={}))
@@ -434,6 +489,7 @@ class _Reader:
             if not isinstance(item, dict):
                 raise self._fail(f"{name}[{i}]", "a table")
             readers.append(_Reader(item, self.source, f"{self._where(name)}[{i}]"))
+        self._children.extend(readers)
         return readers
 
     def string(self, name: str, *, default: Any = ..., pattern: str | None = None, expected: str = "") -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -38,6 +39,30 @@ ALGORITHM = "Ed25519"
 _KID = re.compile(r"^[A-Za-z0-9._-]{1,16}$")
 KEY_LIST_VERSION = 1
 
+#: SHA-256 fingerprints (`key_fingerprint`) of the public keys of the demo city's keys, the notice keys
+#: and the key-list signer of `sandbox/data/demo_keys.json` (made by `scripts/make_demo_notice_keys.py`,
+#: which prints these lines). Their private halves are public in this repository, so a key is a demo key
+#: when its public key is one of these, whatever its `demo` flag says: a copied profile or a key list that
+#: drops the flag cannot make a real city trust it.
+DEMO_KEY_FINGERPRINTS: frozenset[str] = frozenset(
+    {
+        "99bcf86f7ff4742a528268a5e91fa1d86b2a0ce3ceb42cd719a151b5e3be7f90",  # demo-2025 (current)
+        "daa78f0a5a7475e2b8000a1a3fe033c2933785cfd3911dd92cc66af6435ae80b",  # demo-2030 (next)
+        "271d191924692d0f28e3caddb1e49321d7f123a698b210c51fb9de344dca8982",  # demo-2024 (revoked)
+        "21e98d77112a45e4bab38f31dcaf882cc941e112b1baa065a76a64c332f58821",  # demo-list-1 (list signer)
+    }
+)
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """The SHA-256 of a raw public key, in hex."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def is_demo_public_key(public_key: bytes) -> bool:
+    """True for the public key of one of the demo city's keys (`DEMO_KEY_FINGERPRINTS`)."""
+    return key_fingerprint(public_key) in DEMO_KEY_FINGERPRINTS
+
 
 @dataclass(frozen=True)
 class TrustedKey:
@@ -48,7 +73,13 @@ class TrustedKey:
     public_key: bytes
     valid_from: date
     valid_until: date | None = None
+    #: True for the demo city's keys. A key whose public key is a known demo key is one even when it was
+    #: described with `demo = false` (see `DEMO_KEY_FINGERPRINTS`).
     demo: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.demo and is_demo_public_key(self.public_key):
+            object.__setattr__(self, "demo", True)
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -273,7 +304,8 @@ def merge_trust(
     """The profile's keys plus the list's new keys, minus nothing: revoked ids are kept to refuse them.
 
     A profile key wins over a list key with the same kid (the profile is the root of trust). Demo keys
-    are dropped unless `allow_demo` (a demo profile): a real city never trusts a demo key.
+    (flagged, or recognised by their public key) are dropped unless `allow_demo` (a demo profile): a real
+    city never trusts a demo key.
     """
     keys = {k.kid: k for k in profile_keys if allow_demo or not k.demo}
     revoked: frozenset[str] = frozenset()
