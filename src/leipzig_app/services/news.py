@@ -5,6 +5,10 @@ all feeds concurrently and stores what changed. A feed that fails (offline, 500,
 affects only itself: its error is kept per feed and shown with it, its previous items stay. When every
 feed failed for lack of a connection the snapshot is marked offline, with the time of the last good
 fetch ("Stand: ..."). An article that several feeds carry is shown once, naming every feed.
+
+A refresh keeps the event loop free: the adapter parses in a worker thread, and the cache is read and
+written in worker threads too (`asyncio.to_thread`); the store's `Database` opens a connection per unit
+of work in the calling thread and serialises them with a lock, so that is safe.
 """
 
 from __future__ import annotations
@@ -177,34 +181,39 @@ class NewsService:
             and len(failures) == len(self.feeds)
             and all(isinstance(error, OfflineError) and error.key == "error.offline" for error in failures)
         )
-        return self.cached()
+        return await asyncio.to_thread(self.cached)
 
     async def _refresh_feed(self, feed: Feed) -> AppError | None:
-        state = self._store.feed_state(feed.id)
+        state = await asyncio.to_thread(self._store.feed_state, feed.id)
         try:
             result = await self._source.fetch(feed, state.etag, state.last_modified)
         except AppError as error:
-            self._store.save_feed_state(
-                replace(state, error_key=error.key, error_params=dict(error.params), error_message=str(error))
+            await asyncio.to_thread(
+                self._store.save_feed_state,
+                replace(
+                    state, error_key=error.key, error_params=dict(error.params), error_message=str(error)
+                ),
             )
             return error
         except Exception as error:  # a bug in one feed's handling must not stop the others
             log.exception("refreshing feed %s failed", feed.id)
             failure = AppError(f"{feed.title}: {error}", key="news.error.unexpected")
-            self._store.save_feed_state(
-                replace(state, error_key=failure.key, error_params={}, error_message=str(failure))
+            await asyncio.to_thread(
+                self._store.save_feed_state,
+                replace(state, error_key=failure.key, error_params={}, error_message=str(failure)),
             )
             return failure
         now = self.now()
         if not result.not_modified:
-            self._store.save_items(feed.id, result.items, now)
-        self._store.save_feed_state(
+            await asyncio.to_thread(self._store.save_items, feed.id, result.items, now)
+        await asyncio.to_thread(
+            self._store.save_feed_state,
             FeedState(
                 feed_id=feed.id,
                 etag=result.etag if not result.not_modified else state.etag,
                 last_modified=result.last_modified if not result.not_modified else state.last_modified,
                 fetched_at=now,
-            )
+            ),
         )
         return None
 
