@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from leipzig_app.domain.notices.base45 import ALPHABET, b45decode, b45encode
@@ -69,6 +69,9 @@ def test_no_deletion_or_insertion_still_verifies(
         mutated = text[:position] + text[position + 1 :]
     else:
         mutated = text[:position] + data.draw(st.sampled_from(ALPHABET)) + text[position:]
+    # Space is a Base45 character, and a space before the code is not part of it (scanners and copied
+    # texts bring surrounding blanks, which inspection strips): that insertion changes nothing.
+    assume(mutated.strip() != text)
     assert not inspect_payload(mutated, context).verified
 
 
