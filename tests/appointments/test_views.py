@@ -220,3 +220,17 @@ async def test_demo_city_points_testers_to_the_sent_mail(runtime: AppRuntime) ->
         expected = f"{runtime.sandbox.base_url}/demo/zms/mails?recipient=erika%40example.org"
         await wait_for(client, lambda: client.state.launched_urls == [expected])
         assert shows(client, "Wartet auf Ihre Bestätigung")
+
+
+async def test_the_list_of_times_loads_more_days_when_asked(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/appointments/new")
+        await tap(client, "appointments.service.120686")
+        await wait_for(client, lambda: has(client, "appointments.office.10002"))
+        await check(client, "appointments.office.10002")
+        await client.click("appointments.offices.next")
+        await wait_for(client, lambda: has(client, "appointments.day.4"))
+        assert not has(client, "appointments.day.5")  # the first five days with free times
+        await client.click("appointments.times.more")
+        await wait_for(client, lambda: has(client, "appointments.day.5"))
+        assert has(client, "appointments.slot.0")

@@ -8,6 +8,13 @@ A 429 is retried after the server's Retry-After (one second when it sends none),
 times and never for longer than `max_wait` seconds in total; otherwise the resident sees "too many
 requests, wait a moment". Process ids and auth keys never appear in logs or error messages: requests
 that carry them are logged by path only.
+
+The server allows 60 requests per minute per client (`RateLimitingMiddleware.php`). The adapter keeps
+under it on its own: at most `pace` requests (50 by default) within `pace_window` seconds, waiting before
+the next one when they are used up. Servers without `available-calendar` need one request per office and
+day; `first_free_times` therefore asks `available-days` first and then the times of only the first few
+days that have any (the days a list shows), so that a search over five offices and three weeks costs a
+few dozen requests, not a hundred.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -47,6 +55,8 @@ log = logging.getLogger(__name__)
 # library logs every URL it requests: its loggers get the redacting filter wherever logs are written.
 redact_library_loggers()
 Sleep = Callable[[float], Awaitable[None]]
+#: After `available-calendar` was found missing, it is asked for again only after this many seconds.
+CALENDAR_RECHECK_SECONDS = 600.0
 
 
 class ZmsBooking:
@@ -61,6 +71,9 @@ class ZmsBooking:
         max_retries: int = 2,
         max_wait: float = 30.0,
         clock: Callable[[], datetime] | None = None,
+        pace: int = 50,
+        pace_window: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self._client = client
         self._base = base_url.rstrip("/") + "/"
@@ -68,6 +81,29 @@ class ZmsBooking:
         self._max_retries = max_retries
         self._max_wait = max_wait
         self._clock = clock or (lambda: datetime.now(BERLIN))
+        self._pace, self._pace_window, self._monotonic = max(1, pace), pace_window, monotonic
+        #: When the last requests were sent (monotonic seconds), at most `pace` of them.
+        self._sent: list[float] = []
+        self._pacing: asyncio.Lock | None = None
+        #: When `available-calendar` was last found missing (None: not found missing).
+        self._calendar_missing_at: float | None = None
+
+    # --- pacing -----------------------------------------------------------------------------------------
+
+    async def _wait_for_turn(self) -> None:
+        """Wait until one more request stays within `pace` requests per `pace_window` seconds."""
+        if self._pacing is None:
+            self._pacing = asyncio.Lock()
+        async with self._pacing:
+            now = self._monotonic()
+            self._sent = [t for t in self._sent if t > now - self._pace_window]
+            if len(self._sent) >= self._pace:
+                wait = self._sent[0] + self._pace_window - now
+                log.info("ZMS: waiting %.0f s to stay under the server's request limit", wait)
+                await self._sleep(wait)
+                now = self._monotonic()
+                self._sent = [t for t in self._sent if t > now - self._pace_window]
+            self._sent.append(now)
 
     # --- transport ---------------------------------------------------------------------------------------
 
@@ -77,6 +113,7 @@ class ZmsBooking:
         waited = 0.0
         attempt = 0
         while True:
+            await self._wait_for_turn()
             response = await guarded(
                 lambda: self._client.request(method, self._base + path, params=params, json=body), what=WHAT
             )
@@ -115,9 +152,48 @@ class ZmsBooking:
     ) -> list[Slot]:
         """Free start times at these offices between two days (inclusive), sorted by time then office.
 
-        Uses `available-calendar` where the server has it (one request), else `available-days` plus
-        `available-appointments` per day and office. "Nothing free" is an empty list, not an error.
+        Uses `available-calendar` where the server has it (one request), else `available-days` per office
+        plus `available-appointments` per office and free day (paced, see the module). "Nothing free" is an
+        empty list, not an error.
         """
+        from_calendar = await self._calendar(office_ids, service_id, count, start, end)
+        if from_calendar is not None:
+            return from_calendar
+        free = await self._free_days(office_ids, service_id, count, start, end)
+        slots: list[Slot] = []
+        for day in sorted(free):
+            slots += await self._times_on(day, free[day], service_id, count)
+        return sorted(slots)
+
+    async def first_free_times(
+        self, office_ids: Sequence[str], service_id: str, count: int, start: date, end: date, *, days: int
+    ) -> tuple[list[Slot], date | None]:
+        """The free times of the first `days` days between `start` and `end` that have any, and the next
+        day with free times after them (None when there is none).
+
+        With `available-calendar` one request; without it `available-days` per office, then the times of
+        only those first days, at the offices that have free times on them.
+        """
+        slots = await self._calendar(office_ids, service_id, count, start, end)
+        if slots is not None:
+            by_day = sorted({s.start.astimezone(BERLIN).date() for s in slots})
+            shown = set(by_day[:days])
+            following = by_day[days] if len(by_day) > days else None
+            return [s for s in slots if s.start.astimezone(BERLIN).date() in shown], following
+        free = await self._free_days(office_ids, service_id, count, start, end)
+        ordered = sorted(free)
+        found: list[Slot] = []
+        for day in ordered[:days]:
+            found += await self._times_on(day, free[day], service_id, count)
+        return sorted(found), (ordered[days] if len(ordered) > days else None)
+
+    async def _calendar(
+        self, office_ids: Sequence[str], service_id: str, count: int, start: date, end: date
+    ) -> list[Slot] | None:
+        """The free times from `available-calendar`, or None where the server does not have it."""
+        missing_at = self._calendar_missing_at
+        if missing_at is not None and self._monotonic() - missing_at < CALENDAR_RECHECK_SECONDS:
+            return None
         params = {
             "startDate": start.isoformat(),
             "endDate": end.isoformat(),
@@ -128,30 +204,53 @@ class ZmsBooking:
         try:
             data = await self._call("GET", "available-calendar/", params=params)
         except MissingEndpointError:
-            return await self._slots_by_day(office_ids, service_id, count, start, end)
+            self._calendar_missing_at = self._monotonic()
+            return None
+        self._calendar_missing_at = None
         return sorted(zms_parse.calendar_slots(data))
 
-    async def _slots_by_day(
+    async def _free_days(
         self, office_ids: Sequence[str], service_id: str, count: int, start: date, end: date
+    ) -> dict[date, list[str]]:
+        """The days with free times between two days, each with the offices that have them
+        (`available-days`, one request per office)."""
+        free: dict[date, list[str]] = {}
+        for office in office_ids:
+            params = {
+                "officeId": office,
+                "serviceId": service_id,
+                "serviceCount": str(count),
+                "startDate": start.isoformat(),
+                "endDate": end.isoformat(),
+            }
+            try:
+                data = await self._call("GET", "available-days/", params=params)
+            except NotAvailableError:
+                continue
+            for text in zms_parse.available_days(data):
+                try:
+                    day = date.fromisoformat(text[:10])
+                except ValueError:
+                    raise zms_parse.invalid("available-days: a day is not a date") from None
+                if start <= day <= end:
+                    free.setdefault(day, []).append(office)
+        return free
+
+    async def _times_on(
+        self, day: date, office_ids: Sequence[str], service_id: str, count: int
     ) -> list[Slot]:
+        """The free times of one day at these offices (`available-appointments`, one request per office)."""
         slots: list[Slot] = []
         for office in office_ids:
-            base = {"officeId": office, "serviceId": service_id, "serviceCount": str(count)}
+            params = {"officeId": office, "serviceId": service_id, "serviceCount": str(count)}
             try:
-                data = await self._call(
-                    "GET",
-                    "available-days/",
-                    params={**base, "startDate": start.isoformat(), "endDate": end.isoformat()},
+                times = await self._call(
+                    "GET", "available-appointments/", params={**params, "date": day.isoformat()}
                 )
             except NotAvailableError:
                 continue
-            for day in zms_parse.available_days(data):
-                try:
-                    times = await self._call("GET", "available-appointments/", params={**base, "date": day})
-                except NotAvailableError:
-                    continue
-                slots += [Slot(to_berlin(ts), office) for ts in list_of(times, "appointmentTimestamps")]
-        return sorted(slots)
+            slots += [Slot(to_berlin(ts), office) for ts in list_of(times, "appointmentTimestamps")]
+        return slots
 
     # --- booking ----------------------------------------------------------------------------------------
 

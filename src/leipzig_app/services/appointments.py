@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from leipzig_app.domain.appointments import (
     BERLIN,
@@ -46,6 +47,49 @@ from leipzig_app.services.container import HomeCard, HomeItem
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 62
+#: How many days with free times a list shows at first, and adds each time the resident asks for more.
+PAGE_DAYS = 5
+
+
+@runtime_checkable
+class FirstFreeTimes(Protocol):
+    """A booking backend that can list the free times of the first few days that have any (the ZMS adapter:
+    servers without `available-calendar` need a request per office and day, so only the days shown are
+    asked for)."""
+
+    async def first_free_times(
+        self, office_ids: Sequence[str], service_id: str, count: int, start: date, end: date, *, days: int
+    ) -> tuple[list[Slot], date | None]: ...
+
+
+#: Loads the free times of the first `days` days with any from a day on; returns them and the next such day.
+PageLoader = Callable[[date, int], Awaitable[tuple[list[Slot], date | None]]]
+
+
+class FreeTimes:
+    """The free times of one search, loaded a few days at a time as the list shows them."""
+
+    def __init__(self, load: PageLoader, start: date, now: Callable[[], datetime]):
+        self._load = load
+        self._now = now
+        #: The free times loaded so far, sorted by time, then office.
+        self.slots: list[Slot] = []
+        #: The next day with free times not loaded yet (None: every free time of the search is loaded).
+        self.next_day: date | None = start
+
+    @property
+    def complete(self) -> bool:
+        return self.next_day is None
+
+    async def more(self, days: int = PAGE_DAYS) -> list[Slot]:
+        """Load the free times of the next `days` days that have any; returns the ones added."""
+        if self.next_day is None:
+            return []
+        found, self.next_day = await self._load(self.next_day, days)
+        now = self._now().timestamp()
+        added = [s for s in found if s.start.timestamp() > now and s not in self.slots]
+        self.slots = sorted([*self.slots, *added])
+        return added
 
 
 @dataclass(frozen=True)
@@ -160,6 +204,15 @@ class AppointmentService:
         self, office_ids: Sequence[str], service_id: str, count: int, *, days: int = 21
     ) -> list[Slot]:
         """Free times at one or several offices over the next `days` days, sorted by time, then office."""
+        today = await self._check_search(office_ids, service_id, count, days)
+        slots = await self._booking.available_slots(
+            office_ids, service_id, count, today, today + timedelta(days=days - 1)
+        )
+        now = self.now().timestamp()
+        return sorted(s for s in slots if s.start.timestamp() > now)
+
+    async def _check_search(self, office_ids: Sequence[str], service_id: str, count: int, days: int) -> date:
+        """Refuse a search the server would refuse; returns today (Leipzig time), its first day."""
         if not office_ids:
             raise AppError("choose at least one office", key="appointments.error.no_office")
         if not 1 <= days <= MAX_DAYS:
@@ -168,12 +221,32 @@ class AppointmentService:
         check_person_count(catalog.service(service_id), count)
         for office_id in office_ids:
             catalog.office(office_id)
-        today = self.now().astimezone(BERLIN).date()
-        slots = await self._booking.available_slots(
-            office_ids, service_id, count, today, today + timedelta(days=days - 1)
-        )
-        now = self.now().timestamp()
-        return sorted(s for s in slots if s.start.timestamp() > now)
+        return self.now().astimezone(BERLIN).date()
+
+    async def free_times(
+        self,
+        office_ids: Sequence[str],
+        service_id: str,
+        count: int,
+        *,
+        days: int = 21,
+        first: int = PAGE_DAYS,
+    ) -> FreeTimes:
+        """Free times at one or several offices over the next `days` days, those of the first `first` days
+        that have any loaded now and the others on `FreeTimes.more` (what a list shows page by page)."""
+        today = await self._check_search(office_ids, service_id, count, days)
+        end = today + timedelta(days=days - 1)
+        offices = list(office_ids)
+        backend = self._booking
+
+        async def load(start: date, page: int) -> tuple[list[Slot], date | None]:
+            if isinstance(backend, FirstFreeTimes):
+                return await backend.first_free_times(offices, service_id, count, start, end, days=page)
+            return await backend.available_slots(offices, service_id, count, start, end), None
+
+        times = FreeTimes(load, today, self.now)
+        await times.more(first)
+        return times
 
     def next_release(self) -> datetime | None:
         return next_release(self.now(), parse_release_times(self.settings.release_times))

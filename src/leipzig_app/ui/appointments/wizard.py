@@ -30,6 +30,7 @@ from leipzig_app.ui.appointments.common import (
     when_text,
 )
 from leipzig_app.ui.appointments.wizard_finish import WizardBase
+from leipzig_app.ui.location import current_position
 from leipzig_app.ui.widgets.common import (
     heading,
     icon_button,
@@ -48,7 +49,6 @@ class Wizard(WizardBase):
 
     def build(self) -> ft.Control:
         self._watch_leaving()
-        self.days_shown = DAYS_SHOWN
         if self.old is not None:
             self.count = self.old.service_counts[0]
             self.contact = Contact(self.old.name, self.old.email, self.old.telephone)
@@ -230,14 +230,12 @@ class Wizard(WizardBase):
         self.count_text.update()
 
     async def _use_location(self) -> None:
-        try:
-            import flet_geolocator as geo
-
-            position = await geo.Geolocator().get_current_position()
-            self.location = (float(position.latitude), float(position.longitude))
-        except Exception:  # noqa: BLE001 - no permission, no sensor or no client support: works without
-            log.info("location not available")
-            self.problem = self.t("appointments.location.unavailable")
+        found = await current_position()  # permission checked and asked for first; never raises
+        if found.position is not None:
+            self.location = found.position
+        else:  # the list works without it
+            problem = "unavailable" if found.problem == "failed" else found.problem
+            self.problem = self.t(f"appointments.location.{problem}")
         await self._show_offices()
 
     # --- step 3: times as a list -------------------------------------------------------------------------
@@ -251,12 +249,16 @@ class Wizard(WizardBase):
         self._loading()
         self.body.update()
         try:
-            self.slots = await self.service.slots(sorted(self.selected), self.chosen.id, self.count)
+            # The first days with free times; the others when the resident asks for more (a server without
+            # `available-calendar` needs a request per office and day).
+            self.free = await self.service.free_times(
+                sorted(self.selected), self.chosen.id, self.count, first=DAYS_SHOWN
+            )
         except AppError as error:
             self._fail(error)
             await self._show_offices()
             return
-        self.days_shown = DAYS_SHOWN
+        self.slots = self.free.slots
         self._show_slots()
 
     def _show_slots(self) -> None:
@@ -274,8 +276,6 @@ class Wizard(WizardBase):
             controls.append(note(text, key="appointments.times.none"))
         index = 0
         for n, (day, slots) in enumerate(days.items()):
-            if n >= self.days_shown:
-                break
             controls.append(heading(day, level=3, key=f"appointments.day.{n}"))
             buttons: list[ft.Control] = []
             for slot in slots:
@@ -291,10 +291,12 @@ class Wizard(WizardBase):
                 )
                 index += 1
             controls.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
-        if len(days) > self.days_shown:
+        if self.free is not None and not self.free.complete:
             controls.append(
                 text_button(
-                    t("appointments.times.more"), key="appointments.times.more", on_click=self._more_days
+                    t("appointments.times.more"),
+                    key="appointments.times.more",
+                    on_click=lambda e: self.ctx.page.run_task(self._more_days),
                 )
             )
         controls.append(
@@ -306,8 +308,16 @@ class Wizard(WizardBase):
         )
         self._show("times", controls, announce=t("appointments.times.count", count=len(self.slots)))
 
-    def _more_days(self, e: Any) -> None:
-        self.days_shown += DAYS_SHOWN
+    async def _more_days(self) -> None:
+        if self.free is None:
+            return
+        try:
+            await self.free.more(DAYS_SHOWN)
+        except AppError as error:
+            self._fail(error)
+        if self.left:
+            return
+        self.slots = self.free.slots
         self._show_slots()
 
     async def _hold(self, slot: Slot) -> None:

@@ -27,7 +27,7 @@ from leipzig_app.domain.appointments import (
     reservation_minutes_left,
 )
 from leipzig_app.domain.errors import AppError
-from leipzig_app.services.appointments import AppointmentService, OfficeChoice
+from leipzig_app.services.appointments import AppointmentService, FreeTimes, OfficeChoice
 from leipzig_app.ui.appointments.common import (
     error_text,
     note,
@@ -64,7 +64,8 @@ class WizardBase:
         self.selected: set[str] = set()
         self.location: tuple[float, float] | None = None
         self.slots: list[Slot] = []
-        self.days_shown = 0
+        #: The free times of the last search, loaded a few days at a time.
+        self.free: FreeTimes | None = None
         self.held: Booking | None = None
         self.contact = Contact("", "", "")
         self.result: AppointmentRecord | None = None
