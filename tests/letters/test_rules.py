@@ -16,6 +16,7 @@ from leipzig_app.domain.letters import (
     PaymentStatus,
     RemoteStatus,
     TrustState,
+    check_delivered_day,
     check_reminder_day,
     default_reminder_day,
     parse_amount,
@@ -170,6 +171,22 @@ def test_a_payment_settles_a_letter_only_with_its_amount_currency_and_kassenzeic
     remote = RemoteStatus(PaymentStatus.PAID, _PAID_AT, "DEMO-1", **values)  # type: ignore[arg-type]
     assert payment_outcome(_OWED, remote) is outcome
     assert payment_outcome(_OWED, RemoteStatus(PaymentStatus.CANCELLED)) is PaymentStatus.CANCELLED
+
+
+def test_a_delivery_day_lies_between_posting_and_today() -> None:
+    posted = Letter(id="n2", source="code", trust=TrustState.VERIFIED, notice_date=date(2026, 11, 30),
+                    posted_date=date(2026, 12, 1))  # fmt: skip
+    check_delivered_day(date(2026, 12, 1), posted, date(2026, 12, 3))  # delivered on the posting day
+    check_delivered_day(date(2026, 12, 3), posted, date(2026, 12, 3))
+    for day, key in (
+        (date(2026, 12, 4), "notices.error.delivered_future"),
+        (date(2026, 11, 30), "notices.error.delivered_before_posting"),
+    ):
+        with pytest.raises(LetterError) as err:
+            check_delivered_day(day, posted, date(2026, 12, 3))
+        assert err.value.key == key
+    typed_in = Letter(id="m1", source="manual", trust=TrustState.MANUAL, notice_date=date(2026, 11, 30))
+    check_delivered_day(date(2026, 11, 30), typed_in, date(2026, 12, 3))  # no posting date: the date
 
 
 async def test_the_demo_payment_page_explains_bad_input_and_refuses_a_second_payment(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import httpx
@@ -22,10 +22,11 @@ from leipzig_app.adapters.letters_store import SqliteLettersStore
 from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.domain.errors import OfflineError
 from leipzig_app.domain.letters import LetterError, PaymentStatus, TrustState
-from leipzig_app.domain.notices.code import Remedy
+from leipzig_app.domain.notices.code import Notice, Remedy
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.sandbox.notices import demo_key
 from leipzig_app.sandbox.server import SandboxServer
+from leipzig_app.services.notice_letters import printed_objection
 from leipzig_app.services.notices import NoticesService
 
 
@@ -368,6 +369,81 @@ async def test_object_gives_the_deadline_its_explanation_and_only_valid_channels
     assert info.online_form_url.endswith("/notices/objection-form?case=32.21-2026-0481516")
     assert not info.deadline_passed
     assert not info.too_late_by_post
+
+
+def _fine(**changes: object) -> Notice:
+    """A fine notice (Bußgeldbescheid): formally delivered, Einspruch within two weeks (§ 67 OWiG)."""
+    values: dict[str, object] = {
+        "cash_reference": "5.0999.000004.1",
+        "notice_type": "fine",
+        "remedy": Remedy.EINSPRUCH,
+        "notice_date": date(2026, 11, 30),
+        "posted_date": date(2026, 12, 1),
+        "due_date": date(2026, 12, 22),
+    }
+    values.update(changes)
+    return demo_notice(**values)
+
+
+async def test_einspruch_counts_from_the_delivery_day_the_resident_gives(
+    make_service: Callable[..., NoticesService],
+) -> None:
+    service = make_service(now=datetime(2026, 12, 3, 9, tzinfo=UTC))
+    letter = await service.open_letter([sign(_fine())])
+    presumed = service.objection(letter.id)
+    # Posted Tuesday 1 Dec: presumed notified Saturday 5 Dec, two weeks end Saturday 19 Dec -> Monday 21.
+    assert presumed.deadline.deadline == date(2026, 12, 21)
+    assert presumed.delivered is None
+    assert presumed.deadline.may_be_later
+    # Delivered (Zustellung) on Wednesday 2 Dec: the two weeks end on Wednesday 16 Dec.
+    info = service.set_delivered(letter.id, "02.12.2026")
+    assert info.delivered == date(2026, 12, 2)
+    assert info.deadline.notified == date(2026, 12, 2)
+    assert info.deadline.deadline == date(2026, 12, 16)
+    assert not info.deadline.may_be_later
+    assert info.latest_posting_day < presumed.latest_posting_day
+    assert service.objection(letter.id).deadline.deadline == date(2026, 12, 16)  # kept on the device
+    _, pdf = service.objection_pdf(letter.id, "de")
+    assert pdf.startswith(b"%PDF")
+    printed = printed_objection(
+        letter, service.objection(letter.id), None, "de", date(2026, 12, 3), "Leipzig"
+    )
+    assert "16.12.2026" in " ".join(printed.notes)
+    # Scanning the letter again keeps what the resident said; an empty field forgets it.
+    await service.open_letter([sign(_fine())])
+    assert service.objection(letter.id).delivered == date(2026, 12, 2)
+    assert service.set_delivered(letter.id, "").deadline.deadline == date(2026, 12, 21)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("04.12.2026", "notices.error.delivered_future"),
+        ("30.11.2026", "notices.error.delivered_before_posting"),
+        ("2.12.", "notices.error.date_invalid"),
+    ],
+)
+async def test_a_delivery_day_that_cannot_be_true_is_refused_and_changes_nothing(
+    make_service: Callable[..., NoticesService], typed: str, key: str
+) -> None:
+    service = make_service(now=datetime(2026, 12, 3, 9, tzinfo=UTC))
+    letter = await service.open_letter([sign(_fine())])
+    service.set_delivered(letter.id, "02.12.2026")
+    with pytest.raises(LetterError) as err:
+        service.set_delivered(letter.id, typed)
+    assert err.value.key == key
+    assert service.objection(letter.id).delivered == date(2026, 12, 2)
+
+
+async def test_a_delivery_day_later_than_presumed_keeps_the_earlier_deadline(
+    make_service: Callable[..., NoticesService],
+) -> None:
+    service = make_service(now=datetime(2026, 12, 20, 9, tzinfo=UTC))
+    letter = await service.open_letter([sign(_fine())])
+    info = service.set_delivered(letter.id, "09.12.2026")
+    assert info.delivered_later_than_presumed
+    assert info.deadline.deadline == date(2026, 12, 21)  # from the posting date: the earlier one
+    assert info.deadline.may_be_later
 
 
 async def test_a_link_from_the_code_outside_the_allow_list_is_not_offered(service: NoticesService) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ from tests.support.flet_fake import FakeFletClient
 from tests.support.runtime import module_runtime
 
 from leipzig_app.app import AppRuntime
+from leipzig_app.domain.notices.code import Remedy
 from leipzig_app.i18n import Translator
 from leipzig_app.services.notices import NoticesService
 from leipzig_app.ui.context import ViewContext
@@ -236,6 +238,41 @@ async def test_object_shows_deadline_posting_day_and_never_claims_to_file(
     assert draft.reason == "Die Gebühr wurde doppelt erhoben."
     await client.click("notices.object.in_person")
     assert client.find("nav.bar").get("selected_index") == 2  # the appointments section
+
+
+async def test_object_asks_for_the_delivery_day_and_counts_the_deadline_from_it(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    # A fine notice posted on Tuesday 1 Dec 2026 and formally delivered on Wednesday 2 Dec.
+    fine = demo_notice(
+        cash_reference="5.0200.000014.1",
+        notice_type="fine",
+        remedy=Remedy.EINSPRUCH,
+        notice_date=date(2026, 11, 30),
+        posted_date=date(2026, 12, 1),
+        due_date=date(2026, 12, 22),
+    )
+    letter = await notices.open_letter([sign(fine)])
+    await client.navigate(f"/scanner/notice/{letter.id}/object")
+    # Presumed from posting: Saturday 5 Dec, two weeks end on Saturday 19 Dec -> Monday 21 Dec.
+    assert "Frist: bis zum 21.12.2026" in client.find("notices.object.deadline").get("value")
+    assert "förmlich zugestellt" in str(client.find("notices.object.delivered_unknown").get("value"))
+    assert client.find("notices.object.delivered").get("label")  # the field keeps its accessible name
+    await client.type("notices.object.delivered", "03.12.2099")
+    await client.click("notices.object.delivered_save")
+    assert "in der Zukunft" in status(client)
+    assert notices.objection(letter.id).delivered is None  # nothing changed
+    await client.type("notices.object.delivered", "02.12.2026")
+    await client.click("notices.object.delivered_save")
+    assert "Neue Frist: bis zum 16.12.2026" in status(client)
+    assert "Frist: bis zum 16.12.2026" in client.find("notices.object.deadline").get("value")
+    assert "dem 02.12.2026" in str(client.find("notices.object.delivered_used").get("value"))
+    assert not client.find_all(lambda c: c.key == "notices.object.delivered_unknown")
+    await client.click("notices.object.delivered_pick")
+    assert (
+        client.find("notices.object.delivered_picker").get("help_text")
+        == "Zugestellt am / erhalten am (optional)"
+    )
 
 
 async def test_manual_entry_names_the_wrong_field_then_opens_the_letter(client: FakeFletClient) -> None:

@@ -96,6 +96,15 @@ def test_einspruch_two_weeks_after_delivery() -> None:
     assert compute_deadline("einspruch", delivered=date(2026, 3, 2)).deadline == date(2026, 3, 16)
 
 
+def test_einspruch_from_formal_delivery_can_end_before_the_posting_presumption() -> None:
+    # Bußgeldbescheid posted Monday 1 Dec 2025, delivered (Zustellung) Tuesday 2 Dec.
+    by_post = compute_deadline("einspruch", posted=date(2025, 12, 1))
+    delivered = compute_deadline("einspruch", delivered=date(2025, 12, 2))
+    assert (by_post.notified, by_post.deadline) == (date(2025, 12, 5), date(2025, 12, 19))
+    assert (delivered.notified, delivered.deadline) == (date(2025, 12, 2), date(2025, 12, 16))
+    assert not delivered.may_be_later
+
+
 def test_steps_explain_the_result() -> None:
     result = compute_deadline("widerspruch", posted=date(2025, 10, 27))
     assert [s.key for s in result.steps] == ["notified", "period_end", "skip", "moved"]

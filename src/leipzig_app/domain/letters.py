@@ -98,6 +98,9 @@ class Letter:
     problems: tuple[Mapping[str, Any], ...] = ()
     #: The texts of the codes as scanned, so a letter can be inspected again with newer keys.
     texts: tuple[str, ...] = ()
+    #: The day the resident says the letter was delivered (formal delivery: the date on the envelope),
+    #: or None: the deadline then counts from the posting date (see `services.notice_letters`).
+    delivered_date: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values (what the letters store keeps)."""
@@ -113,7 +116,7 @@ class Letter:
             "objection_url": self.objection_url, "notice_type": self.notice_type,
             "instructions_given": self.instructions_given, "demo": self.demo,
             "actions": list(self.actions), "problems": [dict(p) for p in self.problems],
-            "texts": list(self.texts),
+            "texts": list(self.texts), "delivered_date": _iso(self.delivered_date),
         }  # fmt: skip
 
     @classmethod
@@ -133,7 +136,7 @@ class Letter:
             objection_url=data.get("objection_url", ""), notice_type=data.get("notice_type", "other"),
             instructions_given=bool(data.get("instructions_given", True)), demo=bool(data.get("demo")),
             actions=tuple(data.get("actions", ())), problems=tuple(data.get("problems", ())),
-            texts=tuple(data.get("texts", ())),
+            texts=tuple(data.get("texts", ())), delivered_date=_day(data.get("delivered_date")),
         )  # fmt: skip
 
     @property
@@ -360,6 +363,20 @@ def validate_manual_entry(
     if due is not None and due < day:
         raise LetterError("the due date is before the notice date", key="notices.error.due_before_notice")
     return ManualEntry(reference, day, parse_amount(amount), notice_type, due)
+
+
+def check_delivered_day(delivered: date, letter: Letter, today: date) -> None:
+    """Raise `LetterError` unless the delivery day can be true: not in the future and not before the
+    letter was posted (or, when the posting date is unknown, dated)."""
+    if delivered > today:
+        raise LetterError("the delivery date is in the future", key="notices.error.delivered_future")
+    earliest = letter.posted_date or letter.notice_date
+    if earliest is not None and delivered < earliest:
+        raise LetterError(
+            "delivered before the letter was posted",
+            key="notices.error.delivered_before_posting",
+            params={"field": "delivered"},
+        )
 
 
 def remedy_for_type(notice_type: str) -> Remedy:

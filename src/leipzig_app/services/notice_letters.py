@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from leipzig_app.domain.deadlines import Deadline, compute_deadline, latest_posting_day
+from leipzig_app.domain.deadlines import Deadline, compute_deadline, latest_posting_day, notification_date
 from leipzig_app.domain.languages import babel_locale
 from leipzig_app.domain.letters import (
     Letter,
@@ -217,6 +217,12 @@ class ObjectionInfo:
     online_form_url: str | None
     #: True when the posting date is assumed to be the notice date (a typed-in letter).
     posting_assumed: bool
+    #: The delivery day the resident gave, or None (the deadline then counts from the posting date and
+    #: may end earlier when the letter was formally delivered: the screen says so).
+    delivered: date | None
+    #: The delivery day given is later than the notification presumed from the posting date: the earlier
+    #: deadline is shown (the app cannot know whether the letter was formally delivered).
+    delivered_later_than_presumed: bool
     deadline_passed: bool
     too_late_by_post: bool
 
@@ -231,8 +237,14 @@ def objection_info(letter: Letter, profile: CityProfile, today: date) -> Objecti
     posted = letter.posted_date or letter.notice_date
     if posted is None:
         raise LetterError("the letter has no date", key="notices.error.no_date")
+    delivered = letter.delivered_date
+    # Formal delivery (Zustellung, e.g. a Bußgeldbescheid) starts the period on the day of delivery,
+    # which can be earlier than the day presumed from posting. A later day is not taken on the
+    # resident's word alone: the earlier deadline is the safe one to show.
+    later = delivered is not None and delivered > notification_date(posted)
+    when = {"posted": posted} if delivered is None or later else {"delivered": delivered}
     deadline = compute_deadline(
-        letter.remedy.value, posted=posted, instructions_given=letter.instructions_given, state=profile.state
+        letter.remedy.value, instructions_given=letter.instructions_given, state=profile.state, **when
     )
     latest = latest_posting_day(deadline.deadline, state=profile.state)
     return ObjectionInfo(
@@ -242,7 +254,9 @@ def objection_info(letter: Letter, profile: CityProfile, today: date) -> Objecti
         authority_name=letter.authority_name,
         authority_address=letter.authority_address,
         online_form_url=online_form(letter, profile),
-        posting_assumed=letter.posted_date is None,
+        posting_assumed=letter.posted_date is None and "posted" in when,
+        delivered=delivered,
+        delivered_later_than_presumed=later,
         deadline_passed=deadline.deadline < today,
         too_late_by_post=latest < today,
     )

@@ -40,9 +40,11 @@ from leipzig_app.domain.letters import (
     ReminderCalendar,
     TrustRefresher,
     TrustState,
+    check_delivered_day,
     check_reminder_day,
     default_reminder_day,
     outstanding_amount,
+    parse_day,
     payment_handoff_url,
     payment_outcome,
     validate_manual_entry,
@@ -187,6 +189,9 @@ class NoticesService:
             raise LetterError("too many codes for one letter", key="notices.error.too_many_codes")
         context = await self.inspection_context()
         letter = letter_from_inspections(inspect_letter(codes, context), codes)
+        kept = self.store.letter(letter.id)
+        if kept is not None and kept.delivered_date is not None:
+            letter = replace(letter, delivered_date=kept.delivered_date)  # what the resident told stays
         self.store.save_letter(letter, self.clock())
         return letter
 
@@ -435,6 +440,22 @@ class NoticesService:
 
     def objection(self, letter_id: str) -> ObjectionInfo:
         return objection_info(self.letter(letter_id), self.profile, self.today())
+
+    def set_delivered(self, letter_id: str, delivered: str | date | None) -> ObjectionInfo:
+        """Keep the day the letter was delivered ("zugestellt am / erhalten am"; empty forgets it) and
+        give the objection facts counted from it."""
+        letter = self.letter(letter_id)
+        objection_info(letter, self.profile, self.today())  # refuses a letter that names no remedy
+        day: date | None
+        if isinstance(delivered, str):
+            day = parse_day(delivered, field_key="delivered") if delivered.strip() else None
+        else:
+            day = delivered
+        if day is not None:
+            check_delivered_day(day, letter, self.today())
+        letter = replace(letter, delivered_date=day)
+        self.store.save_letter(letter, self.clock())
+        return objection_info(letter, self.profile, self.today())
 
     def save_draft(
         self, letter_id: str, *, reason: str, sender_name: str = "", sender_address: str = ""

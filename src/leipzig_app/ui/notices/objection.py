@@ -4,13 +4,24 @@ post by the latest posting day, or filing in person. The app never files an obje
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
+from leipzig_app.services.notice_letters import ObjectionInfo
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import confirm_step, day, error_text, fact, save_file, toggle_step
-from leipzig_app.ui.widgets.common import heading, labelled, secondary_button
+from leipzig_app.ui.notices.common import (
+    confirm_step,
+    day,
+    error_text,
+    fact,
+    letter_route,
+    save_file,
+    toggle_step,
+)
+from leipzig_app.ui.widgets.common import heading, icon_button, labelled, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
 
@@ -44,6 +55,7 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
         deadline_lines.append(ft.Text(t("notices.object.may_be_later")))
     if info.posting_assumed:
         deadline_lines.append(ft.Text(t("notices.object.posting_assumed")))
+    deadline_lines += _delivered(ctx, letter.id, info)
     if info.deadline_passed:
         deadline_lines.append(
             ft.Text(
@@ -81,6 +93,98 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
         ),
     ]
     return controls
+
+
+def _delivered(ctx: ViewContext, letter_id: str, info: ObjectionInfo) -> list[ft.Control]:
+    """The day the letter was delivered (optional): a formally delivered letter (a fine notice always is)
+    starts its period on that day, which can be earlier than the day presumed from posting."""
+    t = ctx.t
+    service = ctx.services.notices
+    route = letter_route(letter_id, "object")
+    lines: list[ft.Control] = []
+    if info.delivered is None:
+        lines.append(
+            ft.Text(
+                t(f"notices.object.delivered_unknown_{info.remedy.value}"),
+                key="notices.object.delivered_unknown",
+                weight=ft.FontWeight.BOLD,
+            )
+        )
+    elif info.delivered_later_than_presumed:
+        lines.append(
+            ft.Text(
+                t("notices.object.delivered_later", day=day(ctx, info.delivered)),
+                key="notices.object.delivered_later",
+            )
+        )
+    else:
+        lines.append(
+            ft.Text(
+                t("notices.object.delivered_used", day=day(ctx, info.delivered)),
+                key="notices.object.delivered_used",
+            )
+        )
+    field = ft.TextField(
+        error_max_lines=4,
+        label=t("notices.object.delivered_label"),
+        hint_text=t("notices.date_hint"),
+        value=f"{info.delivered:%d.%m.%Y}" if info.delivered else "",
+        key="notices.object.delivered",
+        keyboard_type=ft.KeyboardType.DATETIME,
+        expand=True,
+    )
+
+    def save(e: object = None) -> None:
+        typed = (field.value or "").strip()
+        try:
+            new = service.set_delivered(letter_id, typed)
+        except AppError as error:
+            field.error = error_text(ctx, error)
+            field.update()
+            ctx.announce(error_text(ctx, error))
+            return
+        ctx.navigate(route)
+        key = "notices.object.delivered_saved" if typed else "notices.object.delivered_removed"
+        ctx.announce(t(key, day=day(ctx, new.deadline.deadline)))
+
+    def picked(e: object) -> None:
+        value = picker.value
+        if value is None:
+            return
+        chosen = value.date() if isinstance(value, datetime) else value
+        field.value = f"{chosen:%d.%m.%Y}"
+        save()
+
+    today = service.today()
+    picker = ft.DatePicker(
+        value=info.delivered or today,
+        first_date=info.deadline.notified - timedelta(days=30),
+        last_date=today,
+        help_text=t("notices.object.delivered_label"),
+        on_change=picked,
+        key="notices.object.delivered_picker",
+    )
+    lines += [
+        labelled(field),
+        ft.Row(
+            [
+                secondary_button(
+                    t("notices.object.delivered_save"),
+                    key="notices.object.delivered_save",
+                    icon=ft.Icons.EVENT_AVAILABLE,
+                    on_click=save,
+                ),
+                icon_button(
+                    ft.Icons.CALENDAR_MONTH,
+                    t("notices.object.delivered_pick"),
+                    key="notices.object.delivered_pick",
+                    on_click=lambda e: ctx.page.show_dialog(picker),
+                ),
+            ],
+            wrap=True,
+        ),
+    ]
+    return lines
 
 
 def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Control]:
