@@ -86,6 +86,79 @@ def test_invalid_profile_names_field(mutate: Any, field: str, expected: str) -> 
     assert "city.toml" in str(info.value)
 
 
+def _offenbach_raw() -> dict[str, Any]:
+    return tomllib.loads((cities_dir() / "offenbach.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "expected"),
+    [
+        # a time zone the app cannot use (news, reminders and appointments are shown in it)
+        (lambda d: d["city"].update(timezone="Mars/Olympus"), "city.timezone", "IANA time zone"),
+        (lambda d: d["city"].update(timezone="../../etc/passwd"), "city.timezone", "IANA time zone"),
+        # a typo in a field name is named, not ignored
+        (lambda d: d["city"].update(colour="#FF0000"), "city.colour", "no such field in [city]"),
+        (lambda d: d.update(modul={"enabled": []}), "modul", "no such field in the top level"),
+        (lambda d: d["news"].update(feed=d["news"].pop("feeds")), "news.feed", "no such field in [news]"),
+        (lambda d: d["news"]["feeds"][1].update(titel="Kultur"), "news.feeds[1].titel", "known fields"),
+        (lambda d: d["reports"].update(endpiont="x"), "reports.endpiont", "no such field in [reports]"),
+        (lambda d: d["legal"].update(imprnt="x"), "legal.imprnt", "no such field in [legal]"),
+        # free-form tables (a payment page's parameters) keep their own names; the fields around them not
+        (
+            lambda d: d["payments"]["parameters"].update(extra="x") or d["payments"].update(stat_url="x"),
+            "payments.stat_url",
+            "no such field",
+        ),
+        (lambda d: d["colors"].update(tertiary="#FFFFFF"), "colors.tertiary", "no such field in [colors]"),
+        (lambda d: d["sandbox"].update(port=8000), "sandbox.port", "no such field in [sandbox]"),
+        # every enabled module has the section it needs
+        (lambda d: d.pop("news"), "news.feeds", "'news' is enabled"),
+        (lambda d: d["news"].update(feeds=[]), "news.feeds", "'news' is enabled"),
+        (lambda d: d.pop("appointments"), "appointments.endpoint", "'appointments' is enabled"),
+        (lambda d: d["appointments"].pop("endpoint"), "appointments.endpoint", "'appointments' is enabled"),
+        (lambda d: d.pop("reports"), "reports.mode", "'reports' is enabled"),
+        (lambda d: d["reports"].update(mode="none"), "reports.mode", "'reports' is enabled"),
+    ],
+)
+def test_a_half_configured_profile_is_refused(mutate: Any, field: str, expected: str) -> None:
+    data = copy.deepcopy(_raw())
+    mutate(data)
+    with pytest.raises(ProfileError) as info:
+        parse_profile(data, "city.toml")
+    assert (info.value.source, info.value.field) == ("city.toml", field)
+    assert expected in info.value.expected
+    assert f"city.toml: field '{field}'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["city"].update(timezone="Mars/Olympus"), "city.timezone"),
+        (lambda d: d["city"].update(languages_=["de"]), "city.languages_"),
+        (lambda d: d["news"].update(feed=d["news"].pop("feeds")), "news.feed"),
+        (lambda d: d["appointments"].pop("endpoint"), "appointments.endpoint"),
+    ],
+)
+def test_the_second_city_is_held_to_the_same_rules(mutate: Any, field: str) -> None:
+    data = copy.deepcopy(_offenbach_raw())
+    mutate(data)
+    with pytest.raises(ProfileError) as info:
+        parse_profile(data, "offenbach.toml")
+    assert info.value.field == field
+
+
+def test_a_section_of_a_module_that_is_not_enabled_may_stay_empty() -> None:
+    data = copy.deepcopy(_raw())
+    data["modules"]["enabled"] = ["scanner", "numbers"]
+    for section in ("news", "appointments", "reports"):
+        del data[section]
+    profile = parse_profile(data, "city.toml")
+    assert profile.modules == ("scanner", "numbers")
+    assert profile.news.feeds == ()
+    assert profile.appointments.endpoint is None
+    assert profile.reports.mode == "none"
+
+
 def _replace_sandbox(value: Any, base: str) -> Any:
     if isinstance(value, str):
         return value.replace("{sandbox}", base)
