@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from leipzig_app.domain.contrast import contrast_ratio, parse_hex_color
 from leipzig_app.domain.errors import ProfileError
+from leipzig_app.domain.palette import CITY_COLOURS, PAIRS, THEMES, palettes
 from leipzig_app.domain.urls import SANDBOX_PLACEHOLDER, check_endpoint_url
 
 SUPPORTED_LANGUAGES = ("de", "en", "uk", "ar")
@@ -253,21 +254,30 @@ def _check_enabled_sections(profile: CityProfile) -> None:
 
 
 def _colors(t: _Reader) -> Colors:
+    """The city's colours; every text/background pair the themes draw with them must be readable
+    (`domain/palette.py` lists the pairs, the same list the UI's themes are built from)."""
     colors = Colors(
         **{
             name: t.string(name, pattern=_HEX.pattern, expected="a colour like #0A5EA8")
             for name in Colors.__dataclass_fields__
         }
     )
-    for bg, fg in (
-        ("primary", "on_primary"),
-        ("secondary", "on_secondary"),
-        ("primary_dark", "on_primary_dark"),
-    ):
-        ratio = contrast_ratio(parse_hex_color(getattr(colors, fg)), parse_hex_color(getattr(colors, bg)))
-        if ratio < 4.5:
+    for theme, palette in zip(THEMES, palettes(colors), strict=True):
+        city = CITY_COLOURS[theme]
+        for foreground, background, required in PAIRS:
+            ratio = contrast_ratio(
+                parse_hex_color(getattr(palette, foreground)), parse_hex_color(getattr(palette, background))
+            )
+            if ratio >= required:
+                continue
+            # The city's colour in the pair is the one to change (the foreground when both are the city's).
+            field = city.get(foreground) or city.get(background)
+            what = "text" if required >= 4.5 else "graphics"
             raise ProfileError(
-                t.source, f"{t.path}.{fg}", f"text contrast of at least 4.5:1 on {bg} (is {ratio:.2f}:1)"
+                t.source,
+                f"{t.path}.{field}" if field else t.path,
+                f"{what} contrast of at least {required:g}:1 for {foreground} on {background} in the {theme} "
+                f"theme (is {ratio:.2f}:1)",
             )
     return colors
 

@@ -1,110 +1,18 @@
 """Light and dark themes from the city's colours.
 
-Text/background pairs are fixed here (not generated from a seed) so that their contrast can be checked:
-`theme_pairs()` lists every pair the views use, and the test suite asserts at least 4.5:1 for each.
+Text/background pairs are fixed (not generated from a seed) so that their contrast can be checked: the
+palettes and `theme_pairs()`, the list of every pair the views use, live in `domain/palette.py`, where the
+profile's validation refuses colours that fail a pair. They are re-exported here for the views and tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import flet as ft
 
+from leipzig_app.domain.palette import Palette, palettes, theme_pairs
 from leipzig_app.domain.profile import Colors
 
-#: Neutral surfaces and texts, chosen for contrast with each other and with the city's colours.
-LIGHT_SURFACE = "#FFFFFF"
-LIGHT_SURFACE_VARIANT = "#EEF2F6"
-LIGHT_ON_SURFACE = "#1B1F24"
-LIGHT_ON_SURFACE_VARIANT = "#3F4853"
-LIGHT_ERROR = "#B3261E"
-LIGHT_ON_ERROR = "#FFFFFF"
-LIGHT_ERROR_CONTAINER = "#FCE8E6"
-LIGHT_ON_ERROR_CONTAINER = "#5C0E0A"
-LIGHT_OUTLINE = "#6B7580"
-
-DARK_SURFACE = "#121417"
-DARK_SURFACE_VARIANT = "#22272E"
-DARK_ON_SURFACE = "#E6E9ED"
-DARK_ON_SURFACE_VARIANT = "#C2C9D1"
-DARK_ERROR = "#FFB4AB"
-DARK_ON_ERROR = "#690005"
-DARK_ERROR_CONTAINER = "#5C0E0A"
-DARK_ON_ERROR_CONTAINER = "#FFDAD6"
-DARK_OUTLINE = "#8D96A0"
-
-
-@dataclass(frozen=True)
-class Palette:
-    primary: str
-    on_primary: str
-    secondary: str
-    on_secondary: str
-    surface: str
-    surface_variant: str
-    on_surface: str
-    on_surface_variant: str
-    error: str
-    on_error: str
-    error_container: str
-    on_error_container: str
-    outline: str
-    #: The colour used for text links and text buttons on the surface.
-    link: str
-
-
-def palettes(colors: Colors) -> tuple[Palette, Palette]:
-    light = Palette(
-        primary=colors.primary,
-        on_primary=colors.on_primary,
-        secondary=colors.secondary,
-        on_secondary=colors.on_secondary,
-        surface=LIGHT_SURFACE,
-        surface_variant=LIGHT_SURFACE_VARIANT,
-        on_surface=LIGHT_ON_SURFACE,
-        on_surface_variant=LIGHT_ON_SURFACE_VARIANT,
-        error=LIGHT_ERROR,
-        on_error=LIGHT_ON_ERROR,
-        error_container=LIGHT_ERROR_CONTAINER,
-        on_error_container=LIGHT_ON_ERROR_CONTAINER,
-        outline=LIGHT_OUTLINE,
-        link=colors.primary,
-    )
-    dark = Palette(
-        primary=colors.primary_dark,
-        on_primary=colors.on_primary_dark,
-        secondary=colors.secondary,
-        on_secondary=colors.on_secondary,
-        surface=DARK_SURFACE,
-        surface_variant=DARK_SURFACE_VARIANT,
-        on_surface=DARK_ON_SURFACE,
-        on_surface_variant=DARK_ON_SURFACE_VARIANT,
-        error=DARK_ERROR,
-        on_error=DARK_ON_ERROR,
-        error_container=DARK_ERROR_CONTAINER,
-        on_error_container=DARK_ON_ERROR_CONTAINER,
-        outline=DARK_OUTLINE,
-        link=colors.primary_dark,
-    )
-    return light, dark
-
-
-def theme_pairs(palette: Palette) -> list[tuple[str, str, str, float]]:
-    """(name, foreground, background, required ratio) for every pair the views draw."""
-    return [
-        ("on_primary/primary", palette.on_primary, palette.primary, 4.5),
-        ("on_secondary/secondary", palette.on_secondary, palette.secondary, 4.5),
-        ("on_surface/surface", palette.on_surface, palette.surface, 4.5),
-        ("on_surface_variant/surface", palette.on_surface_variant, palette.surface, 4.5),
-        ("on_surface/surface_variant", palette.on_surface, palette.surface_variant, 4.5),
-        ("on_surface_variant/surface_variant", palette.on_surface_variant, palette.surface_variant, 4.5),
-        ("link/surface", palette.link, palette.surface, 4.5),
-        ("link/surface_variant", palette.link, palette.surface_variant, 4.5),
-        ("on_error/error", palette.on_error, palette.error, 4.5),
-        ("error/surface", palette.error, palette.surface, 4.5),
-        ("on_error_container/error_container", palette.on_error_container, palette.error_container, 4.5),
-        ("outline/surface (controls)", palette.outline, palette.surface, 3.0),
-    ]
+__all__ = ["Palette", "build_themes", "palettes", "theme_mode", "theme_pairs"]
 
 
 def _theme(palette: Palette, text_scale: float, font_family: str | None = None) -> ft.Theme:
