@@ -4,6 +4,9 @@ Arabic from right to left, Ukrainian throughout, and dates and amounts in each l
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 import pytest_asyncio
 from tests.letters.conftest import demo_notice, girocode_for, sign
@@ -14,6 +17,7 @@ from leipzig_app.adapters.paths import assets_dir
 from leipzig_app.app import AppRuntime
 from leipzig_app.i18n import EASY_GERMAN, Translator, catalog
 from leipzig_app.services.notices import NoticesService
+from leipzig_app.ui import formatting
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -126,6 +130,32 @@ async def test_ukrainian_shows_ukrainian_texts_left_to_right(runtime: AppRuntime
         text = page_text(client)
         assert "Налаштування" in text
         assert "Заява про доступність" in text
+    finally:
+        await client.close()
+        runtime.services.settings.update(language="de")
+
+
+@pytest.mark.parametrize("language", ["uk", "ar"])
+async def test_the_objection_deadline_is_explained_in_ukrainian_and_arabic(
+    runtime: AppRuntime, letter_id: str, language: str
+) -> None:
+    runtime.services.settings.update(language=language)
+    client = await open_client(runtime, f"/scanner/notice/{letter_id}/object")
+    try:
+        t = Translator(language)
+        rule = str(client.find("notices.object.rule").get("value"))
+        steps = [
+            str(c.get("value"))
+            for c in client.find_all(lambda c: str(c.get("key", "")).startswith("notices.object.step."))
+        ]
+        assert rule == t("notices.deadline.rule.widerspruch_one_month", state="SN")
+        assert len(steps) >= 2  # presumed notification, then the month's end
+        # Posted 11 Nov 2026: notified on 15 Nov, the month ends on 15 Dec (a Tuesday).
+        assert formatting.day(date(2026, 11, 11), language) in steps[0]
+        assert formatting.day(date(2026, 12, 15), language) in steps[-1]
+        for text in (rule, *steps):
+            assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
+            assert not set(re.findall(r"[A-Za-z]{3,}", text)) - {"VwGO", "VwVfG", "BGB", "OWiG", "Abs"}, text
     finally:
         await client.close()
         runtime.services.settings.update(language="de")

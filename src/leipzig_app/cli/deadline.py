@@ -4,7 +4,8 @@
     leipzig-app deadline --kind einspruch --delivered D
 
 Prints `{"notified": "YYYY-MM-DD", "deadline": "YYYY-MM-DD", "rule": "..."}`. The rules and their legal
-references are in docs/notice-code.md; `--lang de` gives the rule text in German.
+references are in docs/notice-code.md; `--lang de` gives the rule text in German (the texts are the app's,
+`notices.deadline.rule.*` in locales/<lang>/notices.json).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leipzig_app.domain.deadlines import DeadlineError, compute_deadline
+    from leipzig_app.i18n import Translator
+    from leipzig_app.services.notice_letters import deadline_rule
 
     if args.kind == "einspruch" and args.no_instructions:
         raise CliError("--no-instructions applies to a Widerspruch only (§ 58 VwGO)")
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         {
             "notified": result.notified.isoformat(),
             "deadline": result.deadline.isoformat(),
-            "rule": result.rule(args.lang),
+            "rule": deadline_rule(result, Translator(args.lang)),
         }
     )
     return 0

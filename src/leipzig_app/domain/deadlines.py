@@ -12,13 +12,16 @@ Rules (docs/notice-code.md, "Deadlines"):
 - A period ending on a Saturday, Sunday or public holiday of the state ends on the next working day
   (§ 193 BGB, § 31 (3) VwVfG, § 222 (2) ZPO, § 57 (2) VwGO, § 46 OWiG with § 43 StPO).
 
-Results carry German and English rule texts and the steps, so the app can explain the date it shows.
+Results carry the rule as a stable code (`rule_key`) and the steps as codes with their days and
+parameters, so the app can explain the date it shows in every language: the texts live in
+`locales/*/notices.json` (`notices.deadline.*`, composed by `services/notice_letters.py`).
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -56,12 +59,19 @@ class DeadlineError(ValueError):
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the calculation, for the explanation on screen."""
+    """One step of the calculation, for the explanation on screen.
+
+    `key` says what happened on `day`; `params` carry what the text needs besides it:
+    - "notified": posted (date), days (3 or 4): notification presumed `days` days after posting;
+    - "delivered": the day of delivery;
+    - "period_end": rule (`Deadline.rule_key`): the period ends on `day`;
+    - "skip": reason ("saturday", "sunday" or "holiday") and holiday (its German name, else "");
+    - "moved": the end moved to the next working day, `day`.
+    """
 
     key: str
     day: date
-    de: str
-    en: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,18 +81,16 @@ class Deadline:
     deadline: date
     unshifted: date
     notified_presumed: bool
+    #: "widerspruch_one_month", "widerspruch_one_year" or "einspruch_two_weeks".
     rule_key: str
-    rule_de: str
-    rule_en: str
     steps: tuple[Step, ...]
+    #: The German state whose public holidays were skipped.
+    state: str = "SN"
 
     @property
     def may_be_later(self) -> bool:
         """True when notification was presumed from the posting date (the real deadline may be later)."""
         return self.notified_presumed
-
-    def rule(self, language: str = "de") -> str:
-        return self.rule_de if language == "de" else self.rule_en
 
 
 def notification_date(posted: date) -> date:
@@ -125,12 +133,9 @@ def next_working_day(day: date, state: str) -> tuple[date, list[Step]]:
     steps: list[Step] = []
     while not is_working_day(day, state):
         name = holiday_name(day, state)
-        if name is None:
-            de_why = "Samstag" if day.weekday() == 5 else "Sonntag"
-            en_why = "a Saturday" if day.weekday() == 5 else "a Sunday"
-        else:
-            de_why, en_why = f"Feiertag ({name})", f"a public holiday ({name})"
-        steps.append(Step("skip", day, f"{day:%d.%m.%Y} ist {de_why}", f"{day.isoformat()} is {en_why}"))
+        weekend = "saturday" if day.weekday() == 5 else "sunday"
+        reason = weekend if name is None else "holiday"
+        steps.append(Step("skip", day, {"reason": reason, "holiday": name or ""}))
         day += timedelta(days=1)
     return day, steps
 
@@ -154,89 +159,27 @@ def compute_deadline(
     steps: list[Step] = []
     if delivered is not None:
         notified, presumed = delivered, False
-        steps.append(
-            Step(
-                "delivered",
-                delivered,
-                f"Zugestellt am {delivered:%d.%m.%Y}",
-                f"delivered on {delivered.isoformat()}",
-            )
-        )
+        steps.append(Step("delivered", delivered))
     else:
         assert posted is not None
         notified, presumed = notification_date(posted), True
-        days = (notified - posted).days
-        law = "§ 41 Abs. 2 VwVfG" + (" (seit 2025)" if days == 4 else " (bis 2024)")
-        steps.append(
-            Step(
-                "notified",
-                notified,
-                f"Zur Post gegeben am {posted:%d.%m.%Y}; bekannt gegeben am {days}. Tag danach, "
-                f"{notified:%d.%m.%Y} ({law}, nicht verschoben)",
-                f"posted on {posted.isoformat()}; notified on the {_ordinal(days)} day after, "
-                f"{notified.isoformat()} (§ 41 (2) VwVfG, not moved off weekends or holidays)",
-            )
-        )
+        steps.append(Step("notified", notified, {"posted": posted, "days": (notified - posted).days}))
 
-    end_of_period, period_de, period_en, law_de, key = _period(kind, notified, instructions_given)
-    steps.append(
-        Step(
-            "period_end",
-            end_of_period,
-            f"{period_de} ({law_de}) endet am {end_of_period:%d.%m.%Y}",
-            f"{period_en} ({law_de}) ends on {end_of_period.isoformat()}",
-        )
-    )
+    end_of_period, key = _period(kind, notified, instructions_given)
+    steps.append(Step("period_end", end_of_period, {"rule": key}))
     deadline, skipped = next_working_day(end_of_period, state)
     steps += skipped
     if skipped:
-        steps.append(
-            Step(
-                "moved",
-                deadline,
-                f"Fristende verschoben auf den nächsten Werktag, {deadline:%d.%m.%Y} (§ 193 BGB)",
-                f"moved to the next working day, {deadline.isoformat()} (§ 193 BGB)",
-            )
-        )
-    start_de, start_en = (
-        ("Zustellung", "delivery") if kind is DeadlineKind.EINSPRUCH else ("Bekanntgabe", "notification")
-    )
-    rule_de = (
-        f"{period_de} ab {start_de} ({law_de}); "
-        f"Fristende an Wochenende/Feiertag ({state}): dann nächster Werktag"
-    )
-    rule_en = (
-        f"{period_en} from {start_en} ({law_de}); "
-        f"an end on a weekend/holiday ({state}) moves to the next working day"
-    )
-    if presumed:
-        rule_de += "; Bekanntgabe aus dem Postdatum vermutet, die Frist kann später enden"
-        rule_en += "; notification presumed from the posting date, the real deadline may be later"
-    return Deadline(kind, notified, deadline, end_of_period, presumed, key, rule_de, rule_en, tuple(steps))
+        steps.append(Step("moved", deadline))
+    return Deadline(kind, notified, deadline, end_of_period, presumed, key, tuple(steps), state)
 
 
-def _period(kind: DeadlineKind, notified: date, instructions_given: bool) -> tuple[date, str, str, str, str]:
+def _period(kind: DeadlineKind, notified: date, instructions_given: bool) -> tuple[date, str]:
     if kind is DeadlineKind.EINSPRUCH:
-        return notified + timedelta(days=14), "Zwei Wochen", "Two weeks", "§ 67 OWiG", "einspruch_two_weeks"
+        return notified + timedelta(days=14), "einspruch_two_weeks"  # § 67 OWiG
     if not instructions_given:
-        return (
-            add_months(notified, 12),
-            "Ein Jahr (keine oder falsche Rechtsbehelfsbelehrung)",
-            "One year (no or wrong instructions on remedies)",
-            "§ 58 Abs. 2 VwGO",
-            "widerspruch_one_year",
-        )
-    return (
-        add_months(notified, 1),
-        "Ein Monat",
-        "One month",
-        "§ 70 VwGO, §§ 187, 188 BGB",
-        "widerspruch_one_month",
-    )
-
-
-def _ordinal(n: int) -> str:
-    return {3: "3rd", 4: "4th"}.get(n, f"{n}th")
+        return add_months(notified, 12), "widerspruch_one_year"  # § 58 (2) VwGO
+    return add_months(notified, 1), "widerspruch_one_month"  # § 70 VwGO, §§ 187, 188 BGB
 
 
 def latest_posting_day(deadline: date, *, state: str = "SN", transit_working_days: int = 3) -> date:

@@ -6,7 +6,7 @@ Kept apart from `services/notices.py` (the use cases) so each stays readable; ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,6 +47,71 @@ def format_money(amount: Decimal | None, language: str) -> str:
     from babel.numbers import format_currency
 
     return str(format_currency(amount, "EUR", locale=babel_locale(language)))
+
+
+# --- the deadline explained -------------------------------------------------------------------------------
+
+#: Public holidays of the German states (their German names, as the `holidays` package gives them) with
+#: a text of their own under `notices.holiday.<code>`; any other name is shown as it is.
+HOLIDAYS = {
+    "Neujahr": "new_year",
+    "Heilige Drei Könige": "epiphany",
+    "Frauentag": "womens_day",
+    "Karfreitag": "good_friday",
+    "Ostersonntag": "easter_sunday",
+    "Ostermontag": "easter_monday",
+    "Erster Mai": "labour_day",
+    "Christi Himmelfahrt": "ascension",
+    "Pfingstsonntag": "whit_sunday",
+    "Pfingstmontag": "whit_monday",
+    "Fronleichnam": "corpus_christi",
+    "Mariä Himmelfahrt": "assumption",
+    "Weltkindertag": "childrens_day",
+    "Tag der Deutschen Einheit": "german_unity",
+    "Reformationstag": "reformation",
+    "Allerheiligen": "all_saints",
+    "Buß- und Bettag": "repentance",
+    "Erster Weihnachtstag": "christmas",
+    "Zweiter Weihnachtstag": "boxing_day",
+}
+
+
+def deadline_rule(deadline: Deadline, t: Translator, *, with_presumption: bool = True) -> str:
+    """The rule behind a deadline in the translator's language; with the note that notification was
+    presumed from the posting date when it was (and `with_presumption`)."""
+    text = t(f"notices.deadline.rule.{deadline.rule_key}", state=deadline.state)
+    if with_presumption and deadline.may_be_later:
+        text += " " + t("notices.deadline.rule.presumed")
+    return text
+
+
+def deadline_steps(deadline: Deadline, t: Translator, day: Callable[[date], str]) -> list[str]:
+    """The steps of the calculation in the translator's language, dates written by `day` (the app's
+    formatting of dates in that language)."""
+    lines = []
+    for step in deadline.steps:
+        params = step.params
+        if step.key == "notified":
+            posted = params.get("posted")
+            lines.append(
+                t(
+                    "notices.deadline.step.notified",
+                    posted=day(posted) if isinstance(posted, date) else "",
+                    days=params.get("days", ""),
+                    day=day(step.day),
+                )
+            )
+        elif step.key == "period_end":
+            lines.append(t(f"notices.deadline.step.period_end.{params.get('rule')}", day=day(step.day)))
+        elif step.key == "skip":
+            reason = str(params.get("reason", "holiday"))
+            name = str(params.get("holiday") or "")
+            code = HOLIDAYS.get(name)
+            holiday = t(f"notices.holiday.{code}") if code else name
+            lines.append(t(f"notices.deadline.step.skip_{reason}", day=day(step.day), holiday=holiday))
+        else:  # "delivered", "moved"
+            lines.append(t(f"notices.deadline.step.{step.key}", day=day(step.day)))
+    return lines
 
 
 # --- letters from codes ----------------------------------------------------------------------------------

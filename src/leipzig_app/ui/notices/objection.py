@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.services.notice_letters import ObjectionInfo
+from leipzig_app.services.notice_letters import ObjectionInfo, deadline_rule, deadline_steps
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import (
@@ -34,13 +34,15 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
     info = service.objection(letter.id)
     remedy = info.remedy.value
     deadline = info.deadline
-    language = t.base_language
     controls: list[ft.Control] = [
         back_to_letter(ctx, letter.id),
         heading(t(f"notices.object.title_{remedy}"), key="notices.object.heading"),
         ft.Text(t("notices.object.never_files"), key="notices.object.never_files", weight=ft.FontWeight.BOLD),
     ]
-    steps = [ft.Text("• " + (step.de if language == "de" else step.en)) for step in deadline.steps]
+    steps = [
+        ft.Text(t("notices.deadline.step_line", step=line), key=f"notices.object.step.{i}")
+        for i, line in enumerate(deadline_steps(deadline, t, lambda value: day(ctx, value)))
+    ]
     deadline_lines: list[ft.Control] = [
         ft.Text(
             t("notices.object.deadline", day=day(ctx, deadline.deadline)),
@@ -48,7 +50,7 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
             theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
             weight=ft.FontWeight.BOLD,
         ),
-        ft.Text(deadline.rule(language), key="notices.object.rule"),
+        ft.Text(deadline_rule(deadline, t, with_presumption=False), key="notices.object.rule"),
         *steps,
     ]
     if deadline.may_be_later:
