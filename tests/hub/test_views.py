@@ -182,3 +182,23 @@ async def test_online_services_search_and_open(runtime: AppRuntime) -> None:
         await client.click("hub.online_services.confirm.open")
         await wait_for(client, lambda: len(client.state.launched_urls) == 1)
         assert client.state.launched_urls[0].startswith("https://www.leipzig.de/")
+
+
+async def test_waste_screen_names_the_bins_in_english(runtime: AppRuntime) -> None:
+    runtime.services.settings.update(language="en")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await client.navigate("/more/waste")
+            await wait_for(client, lambda: has(client, "hub.waste.street"))
+            await client.type("hub.waste.street", "Kochstr")
+            await tap(client, "hub.waste.street.0")
+            await wait_for(client, lambda: has(client, "hub.waste.remind.Restabfall"))
+            assert client.find("hub.waste.remind.Restabfall").get("label") == "Remind me of Residual waste"
+            assert client.find("hub.waste.remind.Gelbe Tonne").get("label") == (
+                "Remind me of Yellow bin (packaging)"
+            )
+            titles = {str(client.find(f"hub.waste.next.{i}").get("title")) for i in range(4)}
+            assert any("Paper" in t for t in titles)
+            assert not any("Restabfall" in t for t in titles)
+    finally:
+        runtime.services.settings.update(language="de")

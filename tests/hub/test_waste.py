@@ -367,3 +367,64 @@ async def test_the_service_shows_the_moved_collection_and_skips_the_cancelled_on
     calendar = await in_august.load()
     nxt = {c.bin_type: c.day for c in in_august.next_per_bin(calendar)}
     assert nxt["Papier"] == date(2027, 8, 31)  # the 17th is cancelled
+
+
+# --- bin labels per language -------------------------------------------------------------------------------
+
+
+def test_shipped_profiles_label_every_bin_in_every_language_they_offer() -> None:
+    from leipzig_app.adapters.profiles import available_cities, load_profile
+
+    for city in available_cities():
+        profile = load_profile(city)
+        if "waste" not in profile.modules:
+            continue
+        settings = profile.services["waste"]
+        assert set(settings.bin_labels) == set(settings.bin_types), city
+        for bin_type, labels in settings.bin_labels.items():
+            assert labels["de"] == bin_type  # German shows the feed's own name
+            assert set(profile.languages) <= set(labels), (city, bin_type)
+
+
+def _with_labels(leipzig_data: dict[str, Any], labels: Any) -> dict[str, Any]:
+    leipzig_data["services"]["waste"]["bin_labels"] = labels
+    return leipzig_data
+
+
+def test_a_label_for_a_bin_the_profile_does_not_list_is_refused(leipzig_data: dict[str, Any]) -> None:
+    from leipzig_app.domain.errors import ProfileError
+    from leipzig_app.domain.profile import parse_profile
+
+    data = _with_labels(leipzig_data, {"Sperrmüll": {"de": "Sperrmüll", "en": "Bulky waste"}})
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(data, "cities/test.toml")
+    assert caught.value.field == "services.waste.bin_labels.Sperrmüll"
+    assert "a bin type from bin_types" in caught.value.expected
+
+    data = _with_labels(leipzig_data, {"Papier": {"en": "Paper"}})
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(data, "cities/test.toml")
+    assert caught.value.field == "services.waste.bin_labels.Papier"
+    assert "'de'" in caught.value.expected
+
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(_with_labels(leipzig_data, ["Papier"]), "cities/test.toml")
+    assert caught.value.field == "services.waste.bin_labels"
+
+
+async def test_home_and_the_service_name_bins_in_the_residents_language(
+    http: Any, db: Database, sandbox_url: str
+) -> None:
+    labels = {"Restabfall": {"de": "Restabfall", "en": "Residual waste", "uk": "Залишкові відходи"}}
+    probe = make_service(http, db, sandbox_url)
+    settings = WasteSettings(probe.settings.feed_url, probe.settings.streets_url, BINS, labels)
+    service = WasteService(settings, probe.source, probe.store, probe.exporter, city_name="Leipzig")
+    assert service.bin_label("Restabfall", "en") == "Residual waste"
+    assert service.bin_label("Restabfall", "de-LS") == "Restabfall"  # easy German: the German label
+    assert service.bin_label("Restabfall", "ar") == "Residual waste"  # no Arabic label: English first
+    assert service.bin_label("Papier", "en") == "Papier"  # no label: the feed's name
+    service.choose(await service.load(), "Mitte")
+    titles = {item.title for item in (await service.home_card("uk")).items}
+    assert "Залишкові відходи" in titles
+    assert "Restabfall" not in titles
+    assert "Papier" in titles

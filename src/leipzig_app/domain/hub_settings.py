@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from leipzig_app.domain.errors import ProfileError
@@ -70,6 +70,8 @@ class WasteSettings:
     streets_url: str | None
     #: Bin types in the order shown; empty: every type the feed names, alphabetically.
     bin_types: tuple[str, ...]
+    #: What to show for a bin type (the feed's name) per language; a bin without labels shows its name.
+    bin_labels: Mapping[str, LocalText] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -244,8 +246,24 @@ def parse_waste(r: SectionReader) -> WasteSettings:
     if len(set(bins)) != len(bins):
         raise r.fail("bin_types", "each bin type once")
     return WasteSettings(
-        feed_url=feed_url, streets_url=r.endpoint("streets_url", required=False), bin_types=bins
+        feed_url=feed_url,
+        streets_url=r.endpoint("streets_url", required=False),
+        bin_types=bins,
+        bin_labels=_bin_labels(r, bins),
     )
+
+
+def _bin_labels(r: SectionReader, bins: tuple[str, ...]) -> dict[str, LocalText]:
+    """`bin_labels = { Restabfall = { de = "Restabfall", en = "Residual waste" } }`: the feed's bin name
+    on the left, its label per language (or one text) on the right."""
+    value = r.data.get("bin_labels", {})
+    if not isinstance(value, dict):
+        raise r.fail("bin_labels", "a table of bin type = label per language")
+    labels = r.child(value, f"{r.path}.bin_labels")
+    for name in value:
+        if bins and name not in bins:
+            raise labels.fail(name, f"a bin type from bin_types ({', '.join(bins)})")
+    return {name: labels.local_text(name) for name in value}
 
 
 def _link_items(r: SectionReader, name: str) -> tuple[LinkItem, ...]:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from leipzig_app.domain.errors import AppError, OfflineError, ServerError
 from leipzig_app.domain.hub_settings import WasteSettings
+from leipzig_app.domain.profile import local_text
 from leipzig_app.domain.waste import (
     Collection,
     District,
@@ -115,6 +116,11 @@ class WasteService:
             skipped=skipped,
         )
 
+    def bin_label(self, bin_type: str, language: str) -> str:
+        """The bin type as the city names it in `language` (profile `bin_labels`), else the feed's name."""
+        # easy German (de-LS) and other variants use their base language's label
+        return local_text(self.settings.bin_labels.get(bin_type), language.split("-")[0]) or bin_type
+
     # --- district --------------------------------------------------------------------------------------
 
     def district(self) -> str | None:
@@ -197,13 +203,18 @@ class WasteService:
                 return t("hub.waste.today" if delta == 0 else "hub.waste.tomorrow", date=text)
             return text
 
+        due = [c for _, c in self.active_reminders(calendar)]
         items = [
-            HomeItem(title=c.bin_type, subtitle=t("home.waste.reminder", when=when(c.day)), route=ROUTE)
-            for _, c in self.active_reminders(calendar)
+            HomeItem(
+                title=self.bin_label(c.bin_type, language),
+                subtitle=t("home.waste.reminder", when=when(c.day)),
+                route=ROUTE,
+            )
+            for c in due
         ]
-        reminded = {item.title for item in items}
+        reminded = {c.bin_type for c in due}
         items += [
-            HomeItem(title=c.bin_type, subtitle=when(c.day), route=ROUTE)
+            HomeItem(title=self.bin_label(c.bin_type, language), subtitle=when(c.day), route=ROUTE)
             for c in self.next_per_bin(calendar)
             if c.bin_type not in reminded
         ]

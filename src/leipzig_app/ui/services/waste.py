@@ -150,13 +150,16 @@ def _overview(
         service.forget_district()
         _render(ctx, service, calendar, body)
 
+    def label(bin_type: str) -> str:
+        return service.bin_label(bin_type, t.base_language)
+
     def toggle(bin_type: str, on: bool) -> None:
         if on:
             service.set_reminder(calendar, bin_type)
-            ctx.announce(t("hub.waste.reminder_on", bin=bin_type))
+            ctx.announce(t("hub.waste.reminder_on", bin=label(bin_type)))
         else:
             service.remove_reminder(bin_type)
-            ctx.announce(t("hub.waste.reminder_off", bin=bin_type))
+            ctx.announce(t("hub.waste.reminder_off", bin=label(bin_type)))
         _render(ctx, service, calendar, body)
 
     async def export(e: Any) -> None:
@@ -184,7 +187,7 @@ def _overview(
             ft.ListTile(
                 key=f"hub.waste.next.{i}",
                 leading=ft.Icon(ft.Icons.DELETE_OUTLINE, semantics_label=None),
-                title=ft.Text(c.bin_type),
+                title=ft.Text(label(c.bin_type)),
                 subtitle=ft.Text(_day(ctx, c.day, today)),
             )
         )
@@ -194,7 +197,7 @@ def _overview(
         controls.append(
             ft.Switch(
                 key=f"hub.waste.remind.{bin_type}",
-                label=t("hub.waste.remind", bin=bin_type),
+                label=t("hub.waste.remind", bin=label(bin_type)),
                 value=bin_type in reminders,
                 on_change=lambda e, b=bin_type: toggle(b, bool(e.control.value)),
             )
@@ -207,7 +210,7 @@ def _overview(
                 ft.Text(
                     t(
                         "hub.waste.reminder_line",
-                        bin=c.bin_type,
+                        bin=label(c.bin_type),
                         when=_day(ctx, moment.date(), today),
                         time=formatting.time_of_day(moment, t.base_language),
                     ),
