@@ -161,9 +161,97 @@ async def test_home_card_shows_the_next_appointment(service: AppointmentService)
     assert len(card.items) == 1
     assert card.items[0].route == f"/appointments/mine/{sooner.id}"
     assert sooner.start.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") in card.items[0].title
-    assert card.items[0].subtitle == "Bürgeramt Grünau (Demo)"
+    assert card.items[0].subtitle == "Bürgeramt Grünau (Demo) · Bestätigt"
     await service.cancel(sooner.id)
     assert (await service.home_card("de")).items[0].route == f"/appointments/mine/{later.id}"
+
+
+async def test_home_card_says_the_state_and_skips_a_booking_whose_e_mail_link_has_run_out(
+    service: AppointmentService, clock: Clock
+) -> None:
+    confirmed = await service.book((await service.slots([GRUENAU], ANMELDEN, 1))[5], ANMELDEN, 1, ERIKA)
+    waiting = await service.book((await service.slots([ZENTRUM], ANMELDEN, 1))[0], ANMELDEN, 1, ERIKA)
+    assert waiting.state is BookingState.WAITING_FOR_CONFIRMATION
+    assert waiting.start < confirmed.start
+    [item] = (await service.home_card("de")).items
+    assert item.route == f"/appointments/mine/{waiting.id}"
+    assert (
+        item.subtitle
+        == "Bürgeramt Zentrum (Demo) · Noch nicht bestätigt: Bitte öffnen Sie den Link in der E-Mail."
+    )
+
+    clock.advance(minutes=61)  # the e-mail link has run out: the server has dropped the booking
+    [item] = (await service.home_card("de")).items
+    assert item.route == f"/appointments/mine/{confirmed.id}"
+    assert item.subtitle.endswith("· Bestätigt")
+
+
+@pytest.mark.parametrize("language", ["de", "en", "uk", "ar"])
+async def test_home_card_writes_the_moment_as_the_language_does(
+    service: AppointmentService, language: str
+) -> None:
+    from leipzig_app.i18n import Translator
+    from leipzig_app.ui.formatting import moment
+
+    record = await service.book((await service.slots([GRUENAU], ANMELDEN, 1))[0], ANMELDEN, 1, ERIKA)
+    [item] = (await service.home_card(language)).items
+    assert item.title == f"{moment(record.start, language, 'Europe/Berlin')} · Wohnsitz anmelden"
+    assert item.subtitle == Translator(language)(
+        "appointments.home.confirmed", office="Bürgeramt Grünau (Demo)"
+    )
+
+
+async def test_the_background_job_finishes_a_reschedule_once_the_e_mail_link_was_opened(
+    service: AppointmentService, demo: Callable[..., Any], recording: Recording
+) -> None:
+    import asyncio
+    import contextlib
+
+    old = await service.book((await service.slots([GRUENAU], ANMELDEN, 1))[0], ANMELDEN, 1, ERIKA)
+    result = await service.reschedule(old.id, (await service.slots([ZENTRUM], ANMELDEN, 1))[0])
+    assert result.new.state is BookingState.WAITING_FOR_CONFIRMATION
+    mail = demo("mails", "GET", recipient=ERIKA.email)["mails"][-1]
+    httpx.get(mail["confirm_url"], timeout=5)
+    assert service.get(old.id).state is BookingState.CONFIRMED  # nothing has asked the server yet
+
+    # only the runtime's background job runs: no "Meine Termine", no refresh by hand
+    job = asyncio.get_running_loop().create_task(service.run_background())
+    try:
+        deadline = asyncio.get_running_loop().time() + 10
+        while service.get(old.id).state is not BookingState.CANCELLED:
+            assert asyncio.get_running_loop().time() < deadline, "the background job did not get there"
+            await asyncio.sleep(0.02)
+    finally:
+        job.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await job
+    assert service.get(result.new.id).state is BookingState.CONFIRMED
+    [item] = (await service.home_card("de")).items
+    assert item.route == f"/appointments/mine/{result.new.id}"
+
+
+async def test_the_background_job_asks_about_a_bounded_number_of_waiting_bookings_per_round(
+    service: AppointmentService, client: httpx.AsyncClient
+) -> None:
+    slots = await service.slots([ZENTRUM], ANMELDEN, 1)
+    emails = [f"person{i}@example.org" for i in range(3)]
+    for slot, email in zip(slots, emails, strict=False):
+        await service.book(slot, ANMELDEN, 1, Contact("Erika Mustermann", email))
+    asked: list[str] = []
+
+    async def note(request: httpx.Request) -> None:
+        if request.url.path.endswith("/appointment/"):
+            asked.append(request.url.params["processId"])
+
+    client.event_hooks = {"request": [note], "response": []}
+    assert await service.refresh_waiting(limit=2) == 2
+    first_round = set(asked)
+    assert len(first_round) == 2
+    # the next round starts with the one not asked about yet, then the one asked about longest ago
+    assert await service.refresh_waiting(limit=2) == 2
+    assert asked[2] not in first_round
+    assert asked[3] == asked[0]
+    assert len(set(asked)) == 3
 
 
 def test_next_release_from_the_city_profile(service: AppointmentService, clock: Clock) -> None:

@@ -41,12 +41,18 @@ from leipzig_app.domain.appointments import (
     parse_release_times,
 )
 from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.languages import babel_locale
 from leipzig_app.domain.profile import AppointmentSettings, local_text
+from leipzig_app.i18n import Translator
 from leipzig_app.services.appointments_holds import HeldTimes
 from leipzig_app.services.container import HomeCard, HomeItem
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 62
+#: How often the background job asks the server about bookings that wait for their e-mail link, and about at
+#: most how many of them per round (one request each, one after the other).
+WAITING_CHECK_SECONDS = 300.0
+WAITING_CHECK_MAX = 10
 #: How many days with free times a list shows at first, and adds each time the resident asks for more.
 PAGE_DAYS = 5
 
@@ -155,6 +161,8 @@ class AppointmentService:
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
         self._held = HeldTimes(booking, lambda: self._secrets, city=city, owners=owners)
+        #: When the background job last asked about a waiting booking (by record id).
+        self._checked: dict[str, float] = {}
 
     @property
     def secrets(self) -> SecretStore:
@@ -279,11 +287,48 @@ class AppointmentService:
         """
         return await self._held.release_stale()
 
-    async def run_background(self) -> None:
-        """The runtime's background job: `release_stale_holds` for the store in use at start and for every
-        store that replaces it later, and every few minutes while another running copy's holds are in the
-        store; runs until cancelled and never fails."""
-        await self._held.keep_swept()
+    async def run_background(self, *, waiting_every: float = WAITING_CHECK_SECONDS) -> None:
+        """The runtime's background job, until cancelled and never failing: `release_stale_holds` for the
+        store in use at start and for every store that replaces it later, and every few minutes while
+        another running copy's holds are in the store; and `refresh_waiting` at start and every
+        `waiting_every` seconds, so that a booking confirmed by its e-mail link shows as confirmed (and the
+        booking it replaces is cancelled) without "Meine Termine" being opened."""
+        await asyncio.gather(self._held.keep_swept(), self._keep_waiting_checked(waiting_every))
+
+    async def _keep_waiting_checked(self, every: float) -> None:
+        while True:
+            try:
+                await self.refresh_waiting()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a check must never take the app down
+                log.warning(
+                    "checking bookings that wait for their e-mail link failed: %s", type(error).__name__
+                )
+            await asyncio.sleep(every)
+
+    async def refresh_waiting(self, *, limit: int = WAITING_CHECK_MAX) -> int:
+        """Ask the server about upcoming bookings that wait for their e-mail link: at most `limit` of them,
+        one after the other, those checked longest ago first. Returns how many were asked about; a failing
+        request only writes a log line (its error's type, never a booking's data)."""
+        now = self.now()
+        waiting = [
+            r
+            for r in self._store.list()
+            if r.state is BookingState.WAITING_FOR_CONFIRMATION and r.start.timestamp() > now.timestamp()
+        ]
+        waiting.sort(key=lambda r: (self._checked.get(r.id, 0.0), r.start.timestamp()))
+        asked = 0
+        for record in waiting[:limit]:
+            self._checked[record.id] = now.timestamp() + asked * 1e-6
+            asked += 1
+            try:
+                await self.refresh(record.id)
+            except AppError as error:
+                log.info(
+                    "a booking waiting for its e-mail link could not be checked: %s", type(error).__name__
+                )
+        return asked
 
     async def complete(
         self, held: Booking, contact: Contact, *, replaces: str | None = None
@@ -442,22 +487,50 @@ class AppointmentService:
             raise AppError(f"cannot write {path}: {error.strerror}", key="appointments.error.write") from None
 
     def next_appointment(self) -> AppointmentRecord | None:
+        """The next booking that holds: confirmed, or waiting for its e-mail link while that still works.
+
+        Cancelled bookings are not, and neither are those whose reservation or e-mail activation has run
+        out (the server has dropped them; the next refresh marks them cancelled).
+        """
         now = self.now()
-        upcoming = [r for r in self._store.list() if r.is_upcoming(now)]
+        upcoming = [r for r in self._store.list() if r.is_upcoming(now) and _still_holds(r, now)]
         return min(upcoming, key=lambda r: r.start.timestamp()) if upcoming else None
 
     async def home_card(self, language: str) -> HomeCard:
+        """The next appointment with its state; the moment in the language's own date and time format."""
         record = self.next_appointment()
         if record is None:
             return HomeCard()
-        local = record.start.astimezone(BERLIN)
-        when = local.strftime("%d.%m.%Y %H:%M") if language == "de" else local.strftime("%Y-%m-%d %H:%M")
-        title = f"{when} · {', '.join(record.service_names)}"
-        return HomeCard(
-            items=(
-                HomeItem(title=title, subtitle=record.office_name, route=f"/appointments/mine/{record.id}"),
-            )
+        t = Translator(language)
+        title = t(
+            "appointments.home.title",
+            when=_moment(record.start, language),
+            services=", ".join(record.service_names),
         )
+        subtitle = t(f"appointments.home.{record.state.value}", office=record.office_name)
+        return HomeCard(
+            items=(HomeItem(title=title, subtitle=subtitle, route=f"/appointments/mine/{record.id}"),)
+        )
+
+
+def _still_holds(record: AppointmentRecord, now: datetime) -> bool:
+    if record.state is BookingState.CONFIRMED:
+        return True
+    if record.state is BookingState.CANCELLED:
+        return False
+    # reserved or waiting for the e-mail link: only until the server's deadline, where one is known
+    return record.reserved_until is None or record.reserved_until.timestamp() > now.timestamp()
+
+
+def _moment(value: datetime, language: str) -> str:
+    """Date and time in Leipzig the way `ui/formatting.moment` writes them: the language's medium date and
+    short time (CLDR through babel)."""
+    from babel.dates import format_date, format_time
+
+    local = value.astimezone(BERLIN)
+    locale = babel_locale(language)
+    day = format_date(local.date(), format="medium", locale=locale)
+    return f"{day} {format_time(local, format='short', locale=locale)}"
 
 
 def _secret_name(record_id: str) -> str:
