@@ -12,7 +12,9 @@ from tests.support.view import wait_for
 
 from leipzig_app.adapters.profiles import available_cities, load_profile
 from leipzig_app.app import AppRuntime
-from leipzig_app.ui.sections import visible_sections
+
+#: The modules that are top-level sections (the others are services in "Mehr").
+TOP_LEVEL = ("news", "appointments", "reports", "scanner")
 
 
 def keys(client: FakeFletClient, prefix: str) -> list[str]:
@@ -24,6 +26,9 @@ def test_both_cities_are_shipped() -> None:
     offenbach = load_profile("offenbach")
     assert (offenbach.state, offenbach.municipality_key) == ("HE", "06413000")
     assert offenbach.colors.primary != load_profile("leipzig").colors.primary
+    # Offenbach lists reports before appointments, unlike the order the sections are declared in
+    own = [m for m in offenbach.modules if m in TOP_LEVEL]
+    assert own.index("reports") < own.index("appointments")
 
 
 @pytest.mark.parametrize("city", ["leipzig", "offenbach"])
@@ -34,7 +39,9 @@ async def test_the_app_starts_on_each_profile(city: str, tmp_path: Path) -> None
         assert runtime.services.problems == []
         async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
             await wait_for(client, lambda: any(profile.name in t for t in client.texts()))
-            expected = [f"nav.{s.id}" for s in visible_sections(profile.modules)]
+            # Home, then the profile's own sections in the order it enables them, then "Mehr"
+            own = [m for m in profile.modules if m in TOP_LEVEL]
+            expected = ["nav.home", *(f"nav.{m}" for m in own), "nav.more"]
             shown = [
                 k for k in keys(client, "nav.") if k != "nav.settings" and k not in ("nav.bar", "nav.rail")
             ]

@@ -24,6 +24,8 @@ class Section:
     requires: str | None = None
 
 
+#: Every section there is. Which of them a city shows, and in what order, is up to its profile (see
+#: `visible_sections`).
 SECTIONS: tuple[Section, ...] = (
     Section("home", "/", ft.Icons.HOME_OUTLINED, ft.Icons.HOME, "nav.home", "leipzig_app.ui.home.view"),
     Section(
@@ -67,7 +69,17 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def visible_sections(enabled_modules: tuple[str, ...]) -> list[Section]:
-    return [s for s in SECTIONS if s.requires is None or s.requires in enabled_modules]
+    """The sections a city shows, in the order its profile enables them (`[modules] enabled`).
+
+    Home is always first and "Mehr" always last (the services hub, which lists the other modules in the
+    profile's order); between them come the enabled top-level sections (news, appointments, reports,
+    scanner) in the profile's order. `SECTIONS` fixes only which sections exist.
+    """
+    by_module = {s.requires: s for s in SECTIONS if s.requires is not None}
+    first = [s for s in SECTIONS if s.requires is None and s.id == "home"]
+    last = [s for s in SECTIONS if s.requires is None and s.id != "home"]
+    middle = [by_module[m] for m in dict.fromkeys(enabled_modules) if m in by_module]
+    return [*first, *middle, *last]
 
 
 def section_for_route(route: str, sections: list[Section]) -> Section:
