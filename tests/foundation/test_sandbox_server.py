@@ -51,6 +51,17 @@ def test_a_damaged_database_is_a_clear_error(tmp_path: Path) -> None:
     assert server.port == 0  # nothing was bound
 
 
+def test_a_database_that_cannot_be_opened_is_not_called_damaged(tmp_path: Path) -> None:
+    folder = tmp_path / "demo-city"
+    (folder / "sandbox.sqlite3").mkdir(parents=True)  # a folder where the database file belongs
+    with pytest.raises(SandboxStartError) as info:
+        SandboxServer(folder).start()
+    assert info.value.key == "error.sandbox"
+    assert "cannot use its database demo-city/sandbox.sqlite3 (unable to open database file)" in str(
+        info.value
+    )
+
+
 def test_busy_port_is_a_clear_error(sandbox: SandboxServer, tmp_path: Path) -> None:
     other = SandboxServer(tmp_path / "other", port=sandbox.port)
     with pytest.raises(SandboxStartError, match=f"cannot listen on 127.0.0.1:{sandbox.port}"):

@@ -143,6 +143,12 @@ class SandboxServer:
             return self._server
         try:
             app = create_app(self.ctx)
+        except sqlite3.OperationalError as error:
+            # Cannot be opened or written (a folder in its place, read-only, locked): not damaged as such.
+            raise SandboxStartError(
+                f"the demo city cannot use its database {self.ctx.data_dir.name}/{self.ctx.db_path.name} "
+                f"({error})"
+            ) from None
         except sqlite3.DatabaseError:
             # Not a database, or damaged: the demo city's data are demo data and can be made afresh.
             raise SandboxStartError(
