@@ -26,7 +26,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="web mode: address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="web mode: port (default: a free one)")
     parser.add_argument(
-        "--city", default=None, help="city profile: a name under assets/cities/ or a .toml file"
+        "--city",
+        default=None,
+        help="city profile: a name under assets/cities/ or a .toml file (for this run, instead of the city "
+        "chosen in Settings or flet.toml's)",
     )
     parser.add_argument("--data-dir", default=None, help="folder for the app's database and files")
     parser.add_argument(
