@@ -240,7 +240,8 @@ def test_the_text_walk_finds_every_localised_field() -> None:
     texts = dict(_local_texts(load_profile(), ""))
     assert len(texts) > 20, sorted(texts)
     for path in (
-        "legal.accessibility_known_gaps[1]",
+        "legal.accessibility_known_gaps[1].text",
+        "legal.accessibility_known_gaps[1].alternative",
         "services.library.number_hint",
         "services.online_services.items[0].description",
         "services.participation.items[1].title",

@@ -7,6 +7,7 @@ from pathlib import Path
 import flet as ft
 import pytest
 from tests.support.flet_fake import FakeFletClient
+from tests.support.view import has, wait_for
 
 from leipzig_app.app import AppRuntime
 from leipzig_app.ui.sections import SECTIONS
@@ -89,8 +90,23 @@ async def test_accessibility_statement_comes_from_the_profile(runtime: AppRuntim
         assert "teilweise barrierefrei" in texts
         assert "barrierefreiheit@example.org" in texts
         assert "Durchsetzungsstelle" in texts
+        # every gap with its reason and its alternative, from the profile
+        assert "Die Kartenansicht beim Melden ist nicht barrierefrei." in texts
+        assert "Grund: Die Umsetzung wäre eine unverhältnismäßige Belastung." in texts
+        assert "Alternative: Adresse eingeben." in texts
+        assert "Grund: noch nicht mit der BITV 2.0 vereinbar (Nichtvereinbarkeit)." in texts
+        # the enforcement body is a link, opened like every other: its domain is shown first
+        assert "www.durchsetzungsstelle-sachsen.de" in str(client.find("a11y.enforcement.url").get("content"))
+        await client.click("a11y.enforcement.url")
+        await wait_for(client, lambda: has(client, "a11y.enforcement.confirm.domain"))
         assert (
-            client.find("a11y.enforcement.url").get("value") == "https://www.durchsetzungsstelle-sachsen.de"
+            client.find("a11y.enforcement.confirm.domain").get("value")
+            == "www.durchsetzungsstelle-sachsen.de"
+        )
+        assert client.state.launched_urls == []
+        await client.click("a11y.enforcement.confirm.open")
+        await wait_for(
+            client, lambda: client.state.launched_urls == ["https://www.durchsetzungsstelle-sachsen.de"]
         )
 
 

@@ -74,6 +74,19 @@ class WasteSettings:
     bin_labels: Mapping[str, LocalText] = field(default_factory=dict)
 
 
+#: Why content is not accessible, as the EU model accessibility statement (2018/1523) and BITV 2.0 name it.
+GAP_REASONS = ("non_compliance", "disproportionate_burden", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class AccessibilityGap:
+    """Content that is not accessible: what, why (one of `GAP_REASONS`) and the accessible alternative."""
+
+    text: LocalText
+    reason: str
+    alternative: LocalText = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class LinkListSettings:
     items: tuple[LinkItem, ...]
@@ -309,3 +322,25 @@ def parse_numbers(r: SectionReader) -> NumberSettings:
         )
     _unique(r, "items", [i.id for i in items])
     return NumberSettings(items=tuple(items))
+
+
+# --- the accessibility statement's parts that need the link rules (read for [legal] by domain/profile.py) ---
+
+
+def parse_accessibility_gaps(
+    r: SectionReader, name: str = "accessibility_known_gaps"
+) -> tuple[AccessibilityGap, ...]:
+    """`[{ text = {...}, reason = "disproportionate_burden", alternative = {...} }, ...]`"""
+    gaps = []
+    for item in r.tables(name):
+        reason = item.text("reason")
+        if reason not in GAP_REASONS:
+            raise item.fail("reason", f"one of {', '.join(GAP_REASONS)}")
+        gaps.append(
+            AccessibilityGap(
+                text=item.local_text("text"),
+                reason=reason,
+                alternative=item.local_text("alternative", required=False),
+            )
+        )
+    return tuple(gaps)

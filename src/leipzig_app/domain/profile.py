@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from leipzig_app.domain.contrast import contrast_ratio, parse_hex_color
 from leipzig_app.domain.errors import ProfileError
+from leipzig_app.domain.hub_settings import AccessibilityGap, SectionReader, parse_accessibility_gaps
 from leipzig_app.domain.palette import CITY_COLOURS, PAIRS, THEMES, palettes
 from leipzig_app.domain.urls import SANDBOX_PLACEHOLDER, check_endpoint_url
 
@@ -131,7 +132,7 @@ class LegalSettings:
     accessibility_assessed_on: date | None = None
     accessibility_method: LocalText = field(default_factory=dict)
     accessibility_status: str = "partial"  # "full", "partial" or "none"
-    accessibility_known_gaps: tuple[LocalText, ...] = ()
+    accessibility_known_gaps: tuple[AccessibilityGap, ...] = ()
     enforcement_body_name: str = ""
     enforcement_body_url: str = ""
 
@@ -184,6 +185,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
             raise ProfileError(source, "city.languages", f"only languages from {SUPPORTED_LANGUAGES}")
     demo = city.boolean("demo", default=False)
     modules = tuple(r.table("modules").str_list("enabled"))
+    allowed_domains = tuple(d.lower() for d in r.table("links").str_list("allowed_domains"))
     for module in modules:
         if module not in MODULE_IDS:
             raise ProfileError(source, "modules.enabled", f"module ids from {MODULE_IDS}, not '{module}'")
@@ -200,10 +202,8 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
         start_sandbox=start_sandbox,
         colors=_colors(r.table("colors")),
         modules=modules,
-        links=LinkSettings(
-            allowed_domains=tuple(d.lower() for d in r.table("links").str_list("allowed_domains"))
-        ),
-        legal=_legal(r.table("legal")),
+        links=LinkSettings(allowed_domains=allowed_domains),
+        legal=_legal(r.table("legal"), allowed_domains, start_sandbox),
         news=_news(r.table("news", required=False)),
         appointments=_appointments(r.table("appointments", required=False)),
         reports=_reports(r.table("reports", required=False)),
@@ -282,7 +282,12 @@ def _colors(t: _Reader) -> Colors:
     return colors
 
 
-def _legal(t: _Reader) -> LegalSettings:
+def _legal(t: _Reader, allowed_domains: tuple[str, ...], start_sandbox: bool) -> LegalSettings:
+    # the gaps and the enforcement body's link follow the services hub's link rules (https, allow-listed)
+    links = SectionReader(
+        t.data, t.source, t.path, allowed_domains=allowed_domains, start_sandbox=start_sandbox
+    )
+    t.known.update(("accessibility_known_gaps", "enforcement_body_url"))
     return LegalSettings(
         imprint=t.local_text("imprint"),
         privacy=t.local_text("privacy"),
@@ -292,9 +297,9 @@ def _legal(t: _Reader) -> LegalSettings:
         accessibility_assessed_on=t.date("accessibility_assessed_on"),
         accessibility_method=t.local_text("accessibility_method"),
         accessibility_status=t.choice("accessibility_status", ("full", "partial", "none")),
-        accessibility_known_gaps=tuple(t.local_text_list("accessibility_known_gaps")),
+        accessibility_known_gaps=parse_accessibility_gaps(links),
         enforcement_body_name=t.string("enforcement_body_name"),
-        enforcement_body_url=t.string("enforcement_body_url"),
+        enforcement_body_url=links.link("enforcement_body_url"),
     )
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import flet as ft
 
+from leipzig_app.domain.hub_settings import AccessibilityGap
 from leipzig_app.domain.profile import local_text
+from leipzig_app.domain.urls import host_of
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.formatting import day
+from leipzig_app.ui.services.common import confirm_open
 from leipzig_app.ui.widgets.common import heading, icon_button, text_button
 from leipzig_app.ui.widgets.links import launch
 
@@ -14,6 +17,23 @@ from leipzig_app.ui.widgets.links import launch
 def _selectable(text: str, key: str | None = None) -> ft.Control:
     # Selectable text without its own label is an unnamed, empty text box for screen readers in Flet 1.0.5.
     return ft.Text(text, selectable=True, semantics_label=text, key=key)
+
+
+def _gap(ctx: ViewContext, gap: AccessibilityGap, index: int) -> ft.Control:
+    """One non-accessible content: what, why (BITV 2.0 / EU 2018/1523 reasons) and the alternative."""
+    t, lang = ctx.t, ctx.t.base_language
+    lines: list[ft.Control] = [
+        ft.Text("• " + local_text(gap.text, lang), key=f"a11y.gap.{index}"),
+        ft.Text(t(f"a11y.reason.{gap.reason}"), key=f"a11y.gap.{index}.reason"),
+    ]
+    if gap.alternative:
+        lines.append(
+            ft.Text(
+                t("a11y.alternative", text=local_text(gap.alternative, lang)),
+                key=f"a11y.gap.{index}.alternative",
+            )
+        )
+    return ft.Column(lines, spacing=2)
 
 
 def build(ctx: ViewContext, which: str) -> ft.Control:
@@ -36,7 +56,7 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
         body = [
             ft.Text(t(f"a11y.status.{legal.accessibility_status}", app=ctx.profile.app_name)),
             heading(t("a11y.gaps"), level=2),
-            *[ft.Text("• " + local_text(gap, lang)) for gap in legal.accessibility_known_gaps],
+            *[_gap(ctx, gap, i) for i, gap in enumerate(legal.accessibility_known_gaps)],
             heading(t("a11y.assessment"), level=2),
             ft.Text(t("a11y.assessed_on", date=assessed)),
             ft.Text(local_text(legal.accessibility_method, lang)),
@@ -49,7 +69,15 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
             ),
             heading(t("a11y.enforcement"), level=2),
             ft.Text(t("a11y.enforcement.text", body=legal.enforcement_body_name)),
-            _selectable(legal.enforcement_body_url, key="a11y.enforcement.url"),
+            # a real link, opened like every other: the domain is shown first, the allow-list decides
+            text_button(
+                t("a11y.enforcement.open", domain=host_of(legal.enforcement_body_url)),
+                key="a11y.enforcement.url",
+                icon=ft.Icons.OPEN_IN_NEW,
+                on_click=lambda e: confirm_open(
+                    ctx, legal.enforcement_body_url, key="a11y.enforcement.confirm"
+                ),
+            ),
         ]
     return ft.ListView(
         [

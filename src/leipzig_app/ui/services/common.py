@@ -8,7 +8,8 @@ from typing import Any
 
 import flet as ft
 
-from leipzig_app.services.hub import HubService, platform_name
+from leipzig_app.domain.urls import host_of, is_allowed_link
+from leipzig_app.services.hub import HubService, LinkCheck, platform_name
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.widgets.common import error_banner, heading, icon_button, primary_button, text_button
 from leipzig_app.ui.widgets.links import launch
@@ -57,9 +58,12 @@ def confirm_open(
     first URL fails (an operator's app that is not installed)."""
     t = ctx.t
     hub = hub_of(ctx)
-    if hub is None:
-        return
-    check = hub.check_link(url)
+    # before the features are wired (or in a city without a hub) the profile's allow-list still decides
+    check = (
+        hub.check_link(url)
+        if hub is not None
+        else LinkCheck(url, host_of(url), is_allowed_link(url, ctx.profile.links.allowed_domains))
+    )
     custom_scheme = not url.lower().startswith(("http://", "https://"))
     target = ((app or check.host) if custom_scheme else check.host) or url.split(":", 1)[0]
 
@@ -71,7 +75,7 @@ def confirm_open(
         close()
         if await launch(url):
             ctx.announce(t("hub.opened", domain=target))
-        elif fallback and hub.check_link(fallback).allowed and await launch(fallback):
+        elif fallback and hub is not None and hub.check_link(fallback).allowed and await launch(fallback):
             ctx.announce(t("hub.opened_fallback", domain=hub.check_link(fallback).host))
         else:
             ctx.announce(t("hub.open_failed"))
