@@ -93,6 +93,63 @@ async def test_offline_report_is_kept_with_photo_and_sent_later(
     assert await _server_copies(http, sandbox_url, "Offline geschrieben") == 1
 
 
+async def test_category_never_opened_can_be_reported_offline_and_is_sent_once(
+    db: Any, tmp_path: Path, http: httpx.AsyncClient, sandbox_url: str
+) -> None:
+    """The list was loaded online, no category was opened; offline, each one's questions are there."""
+    online = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
+    listed, stale = await online.categories()
+    assert not stale
+    with_questions = [c for c in listed if c.metadata]
+    assert len(with_questions) >= 6
+    assert await online.definitions_prefetched() == len(with_questions)
+
+    offline = _service(db, tmp_path, http, "http://127.0.0.1:9/open311/v2/")
+    cached, stale = await offline.categories()
+    assert stale
+    for category in cached:
+        if category.metadata:
+            questions = await offline.definition(category)  # OfflineError without the prefetch
+            assert questions is not None
+            assert questions.attributes
+    pothole = next(c for c in cached if c.code == "schlagloch")
+    definition = await offline.definition(pothole)
+    assert {a.code for a in definition.attributes if a.required} == {"lage", "gefahr"}  # type: ignore[union-attr]
+    draft = ReportDraft(
+        "schlagloch",
+        Location(lat=51.3397, long=12.3731, address="Markt 1"),
+        "Offline gemeldetes Schlagloch",
+        service_name=pothole.name,
+        attributes={"lage": ("fahrbahn",), "gefahr": ("ja",)},
+    )
+    item = await offline.submit_report(draft, definition=definition)
+    assert item.state == OutboxState.QUEUED
+
+    back = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
+    assert (await back.sync_outbox()).sent == 1
+    assert (await back.sync_outbox()).sent == 0
+    assert (back.outbox.get(item.id) or item).state == OutboxState.SENT
+    found = (
+        await http.get(f"{sandbox_url}/open311/v2/requests.json", params={"service_code": "schlagloch"})
+    ).json()
+    assert sum(1 for r in found if r["description"] == "Offline gemeldetes Schlagloch") == 1
+
+
+async def test_background_job_renews_every_categorys_questions(
+    db: Any, tmp_path: Path, http: httpx.AsyncClient, sandbox_url: str
+) -> None:
+    service = _service(db, tmp_path, http, f"{sandbox_url}/open311/v2/")
+    assert service.outbox.cache_get("definition:muell") is None
+    assert service._catalogue_due()
+    assert await service.refresh_catalogue()
+    assert not service._catalogue_due()
+    assert isinstance(service.outbox.cache_get("definition:muell"), dict)
+    assert isinstance(service.outbox.cache_get("definition:graffiti"), dict)
+    unreachable = _service(db, tmp_path, http, "http://127.0.0.1:9/open311/v2/")
+    assert not await unreachable.refresh_catalogue()  # tolerated; the copy stays
+    assert isinstance(unreachable.outbox.cache_get("definition:muell"), dict)
+
+
 @pytest.mark.parametrize("refused", [406, 404, 415])
 async def test_queued_report_reaches_a_city_that_answers_json_with_refused(
     db: Any, tmp_path: Path, http: httpx.AsyncClient, sandbox_url: str, refused: int

@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 #: How far back "Schon gemeldet?" looks for open requests.
 NEARBY_WINDOW = timedelta(days=90)
 STATUS_REFRESH_EVERY = timedelta(minutes=5)
+#: How often the background job renews the offline copy of the categories and their questions.
+CATALOGUE_REFRESH_EVERY = timedelta(hours=6)
+#: How many service definitions are fetched at the same time.
+DEFINITION_FETCHES = 4
 _STATE_KEYS = {
     OutboxState.DRAFT: "reports.state.draft",
     OutboxState.QUEUED: "reports.state.queued",
@@ -110,6 +114,9 @@ class ReportsService:
         self.policy = policy or RetryPolicy()
         self._lock = asyncio.Lock()
         self._last_refresh: datetime | None = None
+        self._catalogue_at: datetime | None = None
+        self._catalogue_tried: datetime | None = None
+        self._prefetch: asyncio.Task[int] | None = None
         self.map_tile_url = map_tile_url
         self._map_probe = map_probe
         self._map_ok = False
@@ -129,7 +136,61 @@ class ReportsService:
                 raise
             return [Service(**{**c, "keywords": tuple(c["keywords"])}) for c in cached], True
         self.outbox.cache_set("services", [s.__dict__ for s in found])
+        self._start_prefetch(found)
         return found, False
+
+    def _start_prefetch(self, services: Sequence[Service]) -> None:
+        """Fetch every category's questions in the background, so that any category can be reported
+        offline later, not only those the resident happened to open while online."""
+        if self._prefetch is not None and not self._prefetch.done():
+            return
+        self._prefetch = asyncio.get_running_loop().create_task(self.prefetch_definitions(services))
+
+    async def definitions_prefetched(self) -> int:
+        """Wait for the background fetch started by the last successful `categories()`; how many
+        definitions it cached (0 when none was started)."""
+        task = self._prefetch
+        if task is None:
+            return 0
+        return await task
+
+    async def prefetch_definitions(self, services: Sequence[Service]) -> int:
+        """Fetch and cache the definitions of all `services` that have one, a few at a time; a failing
+        one keeps its older copy (if any) and does not stop the others. Returns how many were cached."""
+        if self.reporting is None:
+            return 0
+        reporting = self.reporting
+        gate = asyncio.Semaphore(DEFINITION_FETCHES)
+
+        async def fetch(service: Service) -> bool:
+            async with gate:
+                try:
+                    found = await reporting.definition(service.code)
+                except AppError as error:
+                    log.info("questions of category %s not cached: %s", service.code, error.key)
+                    return False
+            self.outbox.cache_set(f"definition:{service.code}", _definition_to(found))
+            return True
+
+        # A background courtesy: whatever a single fetch throws (a client closed at shutdown) is kept here.
+        done = await asyncio.gather(*(fetch(s) for s in services if s.metadata), return_exceptions=True)
+        for problem in (d for d in done if isinstance(d, BaseException)):
+            log.info("fetching a category's questions failed: %s", type(problem).__name__)
+        return sum(1 for d in done if d is True)
+
+    async def refresh_catalogue(self) -> bool:
+        """Renew the offline copy of the categories and all their questions (the background job);
+        False when the server could not be reached (the old copy stays)."""
+        if self.reporting is None:
+            return False
+        try:
+            found = await self.reporting.services()
+        except AppError:
+            return False
+        self.outbox.cache_set("services", [s.__dict__ for s in found])
+        await self.prefetch_definitions(found)
+        self._catalogue_at = self.clock()
+        return True
 
     async def definition(self, service: Service) -> ServiceDefinition | None:
         """The category's questions (None when it has none); cached for offline use."""
@@ -353,11 +414,21 @@ class ReportsService:
                 await self.sync_outbox()
                 if self._last_refresh is None or self.clock() - self._last_refresh >= STATUS_REFRESH_EVERY:
                     await self.refresh_statuses()
+                if self._catalogue_due():
+                    self._catalogue_tried = self.clock()
+                    await self.refresh_catalogue()
             except Exception:  # the loop must survive anything a single round throws
                 log.exception("outbox round failed")
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self._seconds_to_next_due())
+
+    def _catalogue_due(self) -> bool:
+        """Renewed every few hours; after a failed try again at the status refresh's pace."""
+        now = self.clock()
+        if self._catalogue_tried is not None and now - self._catalogue_tried < STATUS_REFRESH_EVERY:
+            return False
+        return self._catalogue_at is None or now - self._catalogue_at >= CATALOGUE_REFRESH_EVERY
 
     def _seconds_to_next_due(self) -> float:
         now = self.clock()
