@@ -2,25 +2,26 @@
 map pin (only where map tiles load), photos.
 
 The position comes from `flet-geolocator` where the platform offers it (phones, and browsers that grant
-location); anything else (no permission, no service, a desktop without location) ends in a message that
-points to the address field, which is always enough. No map is needed to report.
+location), asked for through `ui/location.py` (permission checked and requested first); anything else (no
+permission, no location service, a desktop without location) ends in a message that says so and points to
+the address field, which is always enough, with a button to the settings where they can fix it. No map is
+needed to report.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from leipzig_app.ui.location import current_position, open_settings
 from leipzig_app.ui.widgets.common import labelled, secondary_button, text_button
 
 if TYPE_CHECKING:
     from leipzig_app.ui.reports.wizard import ReportWizard
 
 log = logging.getLogger(__name__)
-GPS_TIMEOUT = 15.0
 
 
 def location_controls(wizard: ReportWizard) -> list[ft.Control]:
@@ -43,6 +44,18 @@ def location_controls(wizard: ReportWizard) -> list[ft.Control]:
             on_click=lambda e: wizard.ctx.page.run_task(locate, wizard),
         ),
     ]
+    problem = wizard.gps_problem
+    if problem is not None and problem.problem:
+        controls.append(ft.Text(t(f"reports.gps.{problem.problem}"), key="reports.gps.problem"))
+        if problem.settings:
+            controls.append(
+                secondary_button(
+                    t(f"reports.gps.settings.{problem.settings}"),
+                    key="reports.gps.settings",
+                    icon=ft.Icons.SETTINGS,
+                    on_click=lambda e: wizard.ctx.page.run_task(open_settings, problem),
+                )
+            )
     if wizard.position:
         lat, long = wizard.position
         controls.append(
@@ -118,18 +131,11 @@ def clear(wizard: ReportWizard) -> None:
 
 
 async def locate(wizard: ReportWizard) -> None:
-    t = wizard.t
-    try:
-        import flet_geolocator as geo
-    except ImportError:
-        wizard.ctx.announce(t("reports.gps.unavailable"))
+    result = await current_position()
+    if result.position is None:
+        wizard.gps_problem = result
+        wizard.refresh()
+        wizard.ctx.announce(wizard.t(f"reports.gps.{result.problem}"))
         return
-    try:
-        locator: Any = geo.Geolocator()
-        position = await asyncio.wait_for(locator.get_current_position(), GPS_TIMEOUT)
-        lat, long = float(position.latitude), float(position.longitude)
-    except Exception:  # no permission, no location service, unsupported platform, timeout
-        log.info("no position from the geolocator", exc_info=True)
-        wizard.ctx.announce(t("reports.gps.failed"))
-        return
-    wizard.use_position((lat, long))
+    wizard.gps_problem = None
+    wizard.use_position(result.position)

@@ -35,6 +35,7 @@ from leipzig_app.domain.reports import (
 )
 from leipzig_app.services.report_drafts import NEW_REPORT, STEPS, photo_limit
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.location import LocationResult
 from leipzig_app.ui.reports.correct import check_category, open_correction
 from leipzig_app.ui.reports.form import Answers, attribute_fields, category_list
 from leipzig_app.ui.reports.photos import PhotoDraft, PhotoSteps
@@ -79,6 +80,8 @@ class ReportWizard(DraftKeeping, PhotoSteps):
         self.description = ""
         self.address = ""
         self.position: tuple[float, float] | None = None
+        #: Why the last "Meinen Standort verwenden" gave no position (shown with what can be done).
+        self.gps_problem: LocationResult | None = None
         #: None until the map's tiles were probed; the map pin is offered only when they load.
         self.map_ok: bool | None = None
         self.photos: list[PhotoDraft] = []
