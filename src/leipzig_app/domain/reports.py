@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from leipzig_app.domain.errors import AppError, OfflineError
@@ -236,28 +236,48 @@ def _check_values(attr: ServiceAttribute, values: tuple[str, ...]) -> None:
                 raise _invalid(
                     attr.code, "attribute_number", f"attribute {attr.code} must be a number", name=name
                 ) from None
-        if attr.datatype == "datetime":
-            try:
-                datetime.fromisoformat(value)
-            except ValueError:
-                raise _invalid(
-                    attr.code,
-                    "attribute_datetime",
-                    f"attribute {attr.code} must be a date (YYYY-MM-DD)",
-                    name=name,
-                ) from None
+        if attr.datatype == "datetime" and parse_date_answer(value) is None:
+            raise _invalid(
+                attr.code,
+                "attribute_datetime",
+                f"attribute {attr.code} must be a date (DD.MM.YYYY or YYYY-MM-DD)",
+                name=name,
+            )
+
+
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})")
+
+
+def parse_date_answer(value: str) -> str | None:
+    """A date as a resident types it (`20.11.2026`, `1.2.2026`) or in ISO 8601 (`2026-11-20`, also with a
+    time), as the ISO text sent to the server (`2026-11-20`, a time kept when one was given); None when it
+    is no date."""
+    text = value.strip()
+    german = _GERMAN_DATE.fullmatch(text)
+    try:
+        if german:
+            day, month, year = (int(g) for g in german.groups())
+            return date(year, month, day).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text).isoformat() if re.match(r"\d{4}-\d{2}-\d{2}[T ]", text) else None
+    except ValueError:
+        return None
 
 
 def normalise_attributes(
     draft_attributes: Mapping[str, Sequence[str]], definition: ServiceDefinition | None
 ) -> dict[str, tuple[str, ...]]:
-    """Trimmed values, empty ones dropped, numbers with a decimal point (forms accept 1,5)."""
+    """Trimmed values, empty ones dropped, numbers with a decimal point (forms accept 1,5), dates in ISO
+    8601 (forms accept 20.11.2026)."""
     types = {a.code: a.datatype for a in definition.attributes} if definition else {}
     result: dict[str, tuple[str, ...]] = {}
     for code, values in draft_attributes.items():
         cleaned = tuple(v.strip() for v in values if v.strip())
         if types.get(code) == "number":
             cleaned = tuple(v.replace(",", ".") for v in cleaned)
+        if types.get(code) == "datetime":
+            cleaned = tuple(parse_date_answer(v) or v for v in cleaned)  # no date: validation names it
         if cleaned:
             result[code] = cleaned
     return result

@@ -8,6 +8,7 @@ in their label (and the note at the top says what it means, so the mark is never
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import flet as ft
@@ -128,7 +129,48 @@ def _field(
     )
     if attr.datatype == "number":
         field.keyboard_type = ft.KeyboardType.NUMBER
+    if attr.datatype == "datetime":
+        return _date_field(t, attr, field, lambda value: _set(answers, attr.code, value))
     return labelled(field)
+
+
+def _date_field(
+    t: Translator, attr: ServiceAttribute, field: ft.TextField, keep: Callable[[str], Any]
+) -> ft.Control:
+    """A date: typed as 20.11.2026 or 2026-11-20 (the domain sends ISO 8601), or chosen in a calendar."""
+    key = f"reports.attr.{attr.code}"
+    field.keyboard_type = ft.KeyboardType.DATETIME
+
+    def picked(e: Any) -> None:
+        value = picker.value
+        if value is None:
+            return
+        chosen = value.date() if isinstance(value, datetime) else value
+        field.value = f"{chosen:%d.%m.%Y}"
+        keep(field.value)
+        field.update()
+
+    today = date.today()
+    picker = ft.DatePicker(
+        value=today,
+        first_date=date(today.year - 10, 1, 1),
+        last_date=date(today.year + 1, 12, 31),
+        help_text=attr.description,
+        on_change=picked,
+        key=f"{key}.picker",
+    )
+    return ft.Row(
+        [
+            ft.Container(labelled(field), expand=True),
+            icon_button(
+                ft.Icons.CALENDAR_MONTH,
+                t("reports.date_pick", name=attr.description),
+                key=f"{key}.pick",
+                on_click=lambda e: e.control.page.show_dialog(picker),
+            ),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.END,
+    )
 
 
 def photo_panel(
