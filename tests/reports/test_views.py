@@ -162,6 +162,58 @@ async def test_handoff_city_prepares_text_and_opens_the_portal(runtime: AppRunti
         assert client.state.launched_urls == [portal]
 
 
+async def test_handoff_city_offers_the_processed_photos_to_save(runtime: AppRuntime, tmp_path: Path) -> None:
+    """The copied text cannot carry photos: the text says so, and each photo can be saved as it would
+    have been sent (privacy-processed, no position), to be uploaded in the portal."""
+    from leipzig_app.adapters.outbox_store import SqliteOutboxStore
+    from leipzig_app.adapters.photos import read_gps
+    from leipzig_app.services.reports import ReportsService
+
+    runtime.services.reports = ReportsService(
+        outbox=SqliteOutboxStore(runtime.db, tmp_path / "handoff", city="leipzig"),
+        reporting=None,
+        photos=runtime.services.reports.photos,
+        mode="handoff",
+        handoff_url="https://buergerbeteiligung.sachsen.de/portal/leipzig/",
+    )
+    original = gps_photo()
+    saved: list[dict[str, Any]] = []
+
+    def save_file(_: object, args: dict[str, Any] | None) -> str:
+        saved.append(dict(args or {}))
+        return str(tmp_path / (args or {})["file_name"])
+
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        client.method_handlers[("FilePicker", "pick_files")] = lambda _, a: [
+            {"id": 1, "name": "bank.jpg", "size": len(original), "bytes": original}
+        ]
+        client.method_handlers[("FilePicker", "save_file")] = save_file
+        await client.navigate("/reports/new")
+        await client.type("reports.description", "Bank im Park ist kaputt.")
+        await client.click("reports.next")
+        await client.type("reports.address", "Clara-Zetkin-Park")
+        await client.click("reports.photos.add")
+        await client.wait_until(lambda: has(client, "reports.photo.1"))
+        await client.click("reports.next")
+        await client.click("reports.next")
+        await client.wait_until(lambda: has(client, "reports.handoff.text"))
+        await client.click("reports.handoff.copy")
+        assert client.state.clipboard == (
+            "Kategorie: Allgemeine Meldung\nOrt: Clara-Zetkin-Park\nFotos (lade ich im Portal hoch): 1\n\n"
+            "Bank im Park ist kaputt."
+        )
+        assert any(t.startswith("Fotos gehen nicht mit dem Text mit.") for t in client.texts())
+        await client.click("reports.handoff.photo.1")
+        await client.wait_until(lambda: "Foto 1 ist gespeichert." in client.texts())
+    assert saved[0]["file_name"] == "meldung-foto-1.jpg"
+    data = (tmp_path / "meldung-foto-1.jpg").read_bytes()
+    assert data == saved[0]["src_bytes"]
+    assert data.startswith(b"\xff\xd8\xff")
+    assert data != original
+    assert read_gps(original) is not None
+    assert read_gps(data) is None  # processed: the photo's position is gone
+
+
 BACK_CAMERA = {"name": "0", "lens_direction": "back", "sensor_orientation": 90, "lens_type": "wide"}
 
 

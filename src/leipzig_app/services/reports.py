@@ -462,8 +462,9 @@ class ReportsService:
             )
         return HomeCard(items=tuple(items[:5]))
 
-    def handoff_text(self, draft: ReportDraft, labels: Mapping[str, str]) -> str:
-        """The report as plain text for a city portal without an API (pasted by the resident)."""
+    def handoff_text(self, draft: ReportDraft, labels: Mapping[str, str], *, photos: int = 0) -> str:
+        """The report as plain text for a city portal without an API (pasted by the resident). Photos
+        cannot go in a text: their number is named, under a label that says to upload them there."""
         lines = [
             f"{labels['category']}: {draft.service_name or draft.service_code}",
             f"{labels['location']}: {draft.location.address or _point(draft.location)}",
@@ -472,6 +473,8 @@ class ReportsService:
             lines.append(f"{labels['position']}: {_point(draft.location)}")
         for code, values in draft.attributes.items():
             lines.append(f"{labels.get('attr:' + code, code)}: {', '.join(values)}")
+        if photos:
+            lines.append(f"{labels['photos']}: {photos}")
         lines += ["", draft.description.strip()]
         if draft.email:
             lines += ["", f"{labels['email']}: {draft.email}"]

@@ -3,7 +3,9 @@
 Sending goes through the outbox: the report is stored first, then sent; the resident hears whether it was
 sent, is waiting for a connection, or was refused with the city's reason. The saved draft goes once the
 outbox has the report; a corrected report takes the place of the refused one (services/report_drafts.py).
-A city without Open311 gets the report as text to copy and a button that opens its portal.
+A city without Open311 gets the report as text to copy and a button that opens its portal; its photos
+cannot travel in that text, so each can be saved (as processed, the file a portal takes) and the text
+says they are to be uploaded there.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import flet as ft
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.outbox import OutboxState
+from leipzig_app.ui.notices.common import save_file
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
@@ -85,10 +88,11 @@ def handoff_controls(wizard: ReportWizard) -> list[ft.Control]:
         "location": t("reports.handoff.label.location"),
         "position": t("reports.handoff.label.position"),
         "email": t("reports.handoff.label.email"),
+        "photos": t("reports.handoff.label.photos"),
     }
     if wizard.definition:
         labels.update({f"attr:{a.code}": a.description for a in wizard.definition.attributes})
-    text = wizard.service_api.handoff_text(wizard.draft(), labels)
+    text = wizard.service_api.handoff_text(wizard.draft(), labels, photos=len(wizard.photos))
     url = wizard.service_api.handoff_url or ""
 
     async def copy(e: Any) -> None:
@@ -111,6 +115,7 @@ def handoff_controls(wizard: ReportWizard) -> list[ft.Control]:
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
             border_radius=8,
         ),
+        *_handoff_photos(wizard),
         ft.Row(
             [
                 secondary_button(t("reports.handoff.copy"), key="reports.handoff.copy", on_click=copy),
@@ -118,6 +123,34 @@ def handoff_controls(wizard: ReportWizard) -> list[ft.Control]:
             ],
             wrap=True,
         ),
+    ]
+
+
+def _handoff_photos(wizard: ReportWizard) -> list[ft.Control]:
+    """The photos do not travel with the copied text: each can be saved, as it was processed (blurred
+    areas, no position or camera data), to be uploaded in the portal."""
+    t = wizard.t
+    if not wizard.photos:
+        return []
+    buttons: list[ft.Control] = []
+    for number, photo in enumerate(wizard.photos, start=1):
+
+        async def save(e: Any, number: int = number, data: bytes = photo.processed.data) -> None:
+            saved = await save_file(wizard.ctx, f"meldung-foto-{number}.jpg", data, "jpg")
+            key = "reports.handoff.photo_saved" if saved else "reports.handoff.photo_not_saved"
+            wizard.ctx.announce(t(key, number=number))
+
+        buttons.append(
+            secondary_button(
+                t("reports.handoff.photo_save", number=number),
+                key=f"reports.handoff.photo.{number}",
+                icon=ft.Icons.DOWNLOAD,
+                on_click=save,
+            )
+        )
+    return [
+        ft.Text(t("reports.handoff.photos", count=len(wizard.photos)), key="reports.handoff.photos"),
+        ft.Row(buttons, wrap=True),
     ]
 
 
