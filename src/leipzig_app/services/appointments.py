@@ -150,14 +150,17 @@ class AppointmentService:
         city: str,
         owners: HoldOwners | None = None,
         clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ):
         """`owners` tells this running app's held times from those of other copies sharing the secret
-        store (a lease in the data folder); without it, no other copy is taken to share the store."""
+        store (a lease in the data folder); without it, no other copy is taken to share the store. `clock`
+        and `sleep` are the time the service and its screens go by (tests move it by hand)."""
         self._booking = booking
         self._store = store
         self._secrets = secrets
         self.settings = settings
         self._clock = clock or (lambda: datetime.now(BERLIN))
+        self._sleep = sleep
         self._catalog: Catalog | None = None
         self._lock = asyncio.Lock()
         self._held = HeldTimes(booking, lambda: self._secrets, city=city, owners=owners)
@@ -180,6 +183,10 @@ class AppointmentService:
 
     def now(self) -> datetime:
         return self._clock()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait on the service's clock (a screen that counts down a held time waits this way)."""
+        await self._sleep(seconds)
 
     # --- finding ----------------------------------------------------------------------------------------
 
@@ -305,7 +312,7 @@ class AppointmentService:
                 log.warning(
                     "checking bookings that wait for their e-mail link failed: %s", type(error).__name__
                 )
-            await asyncio.sleep(every)
+            await self._sleep(every)
 
     async def refresh_waiting(self, *, limit: int = WAITING_CHECK_MAX) -> int:
         """Ask the server about upcoming bookings that wait for their e-mail link: at most `limit` of them,

@@ -9,13 +9,12 @@ only a real departure replaces the screen.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from concurrent.futures import Future
 from typing import Any
 
 import flet as ft
 
 from leipzig_app.domain.appointments import (
-    BERLIN,
     AppointmentRecord,
     Booking,
     Contact,
@@ -46,6 +45,8 @@ from leipzig_app.ui.widgets.common import (
 )
 
 log = logging.getLogger(__name__)
+#: How often the contact and review steps say again how many minutes the time is still held.
+TICK_SECONDS = 60.0
 
 
 class WizardBase:
@@ -75,6 +76,9 @@ class WizardBase:
         self.left = False
         #: The booking is on its way to the server; it ends in "Meine Termine" even if the resident leaves.
         self.booking = False
+        #: The line saying how long the time is still held, and the page task that keeps it current.
+        self.held_note: ft.Text | None = None
+        self._ticker: Future[None] | None = None
         # The steps' controls are the list's own items: nested in one column, Flutter would merge all their
         # texts into a single semantics node, which a screen reader reads as one long label.
         self.body = ft.ListView(padding=16, spacing=12, expand=True, key="appointments.wizard")
@@ -112,6 +116,7 @@ class WizardBase:
         self.problem = error_text(self.ctx, error)
 
     async def _leave(self, e: Any) -> None:
+        self._stop_ticking()
         if not self.booking:
             await self._release()
         self.ctx.navigate("/appointments")
@@ -124,6 +129,7 @@ class WizardBase:
         # A new showing of the booking route builds a new wizard that starts over, so nothing this one
         # holds can be continued; a booking already on its way is finished by `_book`.
         self.left = True
+        self._stop_ticking()
         if not self.booking:
             await self._release()
 
@@ -144,8 +150,49 @@ class WizardBase:
 
     def _held_text(self) -> str:
         assert self.held is not None
-        minutes = reservation_minutes_left(self.held.reserved_until, datetime.now(BERLIN))
+        minutes = reservation_minutes_left(self.held.reserved_until, self.service.now())
         return self.t("appointments.held", when=when_text(self.ctx, self.held.start), minutes=minutes)
+
+    def _held_line(self) -> ft.Text:
+        """The line saying how long the time is still held, kept current every minute while it shows."""
+        self.held_note = ft.Text(
+            self._held_text(), key="appointments.held", color=ft.Colors.ON_SURFACE_VARIANT
+        )
+        if self._ticker is None or self._ticker.done():
+            self._ticker = self.ctx.page.run_task(self._tick)
+        return self.held_note
+
+    def _stop_ticking(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
+    async def _tick(self) -> None:
+        """Every minute while the contact or review step shows a held time: say again how long it is held;
+        once it has run out, say so and show the free times to pick again. Ends with the step or the view."""
+        while True:
+            await self.service.sleep(TICK_SECONDS)
+            if self.left or self.booking or self.held is None or self.step not in ("contact", "review"):
+                return
+            if reservation_minutes_left(self.held.reserved_until, self.service.now()) > 0:
+                if self.held_note is not None:
+                    self.held_note.value = self._held_text()
+                    self.held_note.update()
+                continue
+            if self.step == "contact":  # keep what was typed for the next time picked
+                self.contact = Contact(
+                    str(self.name_field.value or ""),
+                    str(self.email_field.value or ""),
+                    str(self.phone_field.value or ""),
+                )
+            held, self.held = self.held, None
+            self._ticker = None
+            await self.service.release(held)  # the server has dropped it: this removes its access data
+            if self.left:
+                return
+            self.problem = self.t("appointments.error.expired")
+            await self._load_slots()
+            return
 
     def _show_contact(self) -> None:
         t = self.t
@@ -177,7 +224,7 @@ class WizardBase:
             autofill_hints=[ft.AutofillHint.TELEPHONE_NUMBER],
         )
         controls: list[ft.Control] = [
-            note(self._held_text(), key="appointments.held"),
+            self._held_line(),
             labelled(self.name_field),
             labelled(self.email_field),
         ]
@@ -235,7 +282,7 @@ class WizardBase:
         if self.old is not None:
             lines.append(t("appointments.review.replaces", when=when_text(self.ctx, self.old.start)))
         controls: list[ft.Control] = [ft.Text(line) for line in lines]
-        controls.append(note(self._held_text(), key="appointments.held"))
+        controls.append(self._held_line())
         if office.email_confirmation:
             controls.append(note(t("appointments.review.email_confirmation"), key="appointments.review.mail"))
         controls += [
