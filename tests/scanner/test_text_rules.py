@@ -23,12 +23,30 @@ def test_valid_utf8_is_utf8(text: str) -> None:
     assert payload_text(text.encode("utf-8")) == text
 
 
-@pytest.mark.parametrize("text", ["Bäckerei Müller", "Süd", "Café", "Ärger", "Weiß", "Grüße"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bäckerei Müller",
+        "Süd",
+        "Café",
+        "Ärger",
+        "Weiß",
+        "Grüße",
+        # Runs of accented capitals and symbols are also bytes of half-width katakana.
+        "ÆØÅ Fjord",
+        "ÄÖÜ-Straße",
+        "©®°",
+        "GRÖßE FÜßE",
+        "«Ä» und »Ö«",
+    ],
+)
 def test_latin1_stays_latin1_and_is_never_read_as_shift_jis(text: str) -> None:
     assert payload_text(text.encode("iso-8859-1")) == text
 
 
-@pytest.mark.parametrize("text", ["[外側QRコード]", "ダブルQR", "ﾃﾞｻﾞｲﾝQR\r\nhttp://d-qr.net/ex/"])
+@pytest.mark.parametrize(
+    "text", ["[外側QRコード]", "ダブルQR", "ﾃﾞｻﾞｲﾝQR\r\nhttp://d-qr.net/ex/", "ﾀﾞﾌﾞﾙQR", "ﾊﾟﾝ", "ｲﾗｽﾄ"]
+)
 def test_shift_jis_without_eci_is_recognised(text: str) -> None:
     assert payload_text(text.encode("shift_jis")) == text
 

@@ -172,9 +172,14 @@ ECI_CHARSETS: dict[int, str] = {
     170: "ascii",
 }
 
-# Runs of Shift-JIS half-width katakana (single bytes 0xA1-0xDF). Read as ISO-8859-1 such a run is a
-# string of accented capitals and symbols ("ÃÞ»Þ²Ý") that no real text contains.
-_KATAKANA_RUN = re.compile(rb"[\xa1-\xdf]{3,}")
+# Shift-JIS half-width katakana are the single bytes 0xA1-0xDF, which ISO-8859-1 reads as symbols
+# (0xA1-0xBF: "©®°»²") and capitals (0xC0-0xDF: "ÄÖÜÆØÅ"). A run of them alone says nothing: Latin text
+# has "ÆØÅ", "ÄÖÜ-Straße" and "©®°" too. Only what Latin text never has decides for katakana:
+# - a voiced mark ﾞ (0xDE, "Þ") after a kana that takes it (ｳ, ｶ-ﾄ, ﾊ-ﾎ), or a semi-voiced mark ﾟ
+#   (0xDF, "ß") after ﾊ-ﾎ: "ﾃﾞｻﾞｲﾝ" reads "ÃÞ»Þ²Ý";
+# - a symbol between two capitals ("ｲﾗｽﾄ" reads "²×½Ä"), where Latin text has a space or a letter.
+_KANA_WITH_MARK = re.compile(rb"[\xb3\xb6-\xc4\xca-\xce]\xde|[\xca-\xce]\xdf")
+_SYMBOL_BETWEEN_CAPITALS = re.compile(rb"[\xc0-\xdf][\xa1-\xbf]+[\xc0-\xdf]")
 # ISO-8859-1's C1 range holds only control codes, which real text never uses, while Shift-JIS lead
 # bytes for kana and common kanji fall exactly there.
 _C1_BYTE = re.compile(rb"[\x80-\x9f]")
@@ -187,8 +192,9 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
        contradict) gives UTF-8 when the bytes are valid UTF-8, otherwise ISO-8859-1.
     2. Without ECI, bytes that are valid UTF-8 are UTF-8 (GiroCodes and most modern codes).
     3. Bytes that only make sense as Shift-JIS (the QR standard's own Kanji character set, used without ECI
-       by Japanese generators) are Shift-JIS: they need ISO-8859-1's unused C1 control range or read as
-       runs of half-width katakana, and they decode cleanly.
+       by Japanese generators) are Shift-JIS: they need ISO-8859-1's unused C1 control range (the lead
+       bytes of double-byte characters) or read as half-width katakana that no Latin text could be (see
+       `_looks_like_katakana`), and they decode cleanly.
     4. Otherwise ISO-8859-1, the QR default, which maps every byte and never garbles Latin text.
     """
     if eci is not None:
@@ -203,12 +209,17 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _C1_BYTE.search(raw) or _KATAKANA_RUN.search(raw):
+    if _C1_BYTE.search(raw) or _looks_like_katakana(raw):
         try:
             return raw.decode("shift_jis")
         except UnicodeDecodeError:
             pass
     return raw.decode("iso-8859-1")
+
+
+def _looks_like_katakana(raw: bytes) -> bool:
+    """True when single bytes 0xA1-0xDF read as half-width katakana in a way no ISO-8859-1 text reads."""
+    return bool(_KANA_WITH_MARK.search(raw) or _SYMBOL_BETWEEN_CAPITALS.search(raw))
 
 
 def _utf8_or_latin1(raw: bytes) -> str:

@@ -217,21 +217,22 @@ def _opencv_eci(detector: Any, index: int, gray: NDArray[Any], quad_points: Any,
 def _as_received(raw: bytes) -> bytes:
     """The payload bytes before OpenCV turned undeclared non-UTF-8 bytes into UTF-8 (as ISO-8859-1).
 
-    Only text with C1 control characters (U+0080-U+009F) is turned back: real text never contains them,
-    while Shift-JIS lead bytes fall exactly there, so this gives the domain's rule the Shift-JIS bytes it
-    recognises. Any other text reads the same either way.
+    The bytes are turned back whenever the domain's text rule reads them differently from OpenCV's
+    ISO-8859-1 text, such as Shift-JIS (C1 lead bytes, half-width katakana). zbar and zxing-cpp hand
+    over the bytes as received, so all decoders then agree on one text and one symbol gives one code.
+    Text that reads the same either way keeps OpenCV's bytes.
     """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw
-    if not any("\x80" <= ch <= "\x9f" for ch in text) or any(ord(ch) > 0xFF for ch in text):
+    if text.isascii() or any(ord(ch) > 0xFF for ch in text):
         return raw
     original = text.encode("iso-8859-1")
     try:
         original.decode("utf-8")
     except UnicodeDecodeError:
-        return original
+        return original if payload_text(original) != text else raw
     return raw  # valid UTF-8 would have been passed through unchanged
 
 
@@ -246,6 +247,6 @@ def opencv_read_curved(gray: NDArray[Any], *, name: str = "opencv-curved") -> li
     text, points = answer
     # decodeCurved returns text only; the bytes are recovered as OpenCV built the string (UTF-8, with
     # byte-mode data that is not UTF-8 passed through as Latin-1 by the Python binding).
-    raw = text.encode("utf-8", "surrogateescape")
+    raw = _as_received(text.encode("utf-8", "surrogateescape"))
     quad = order_clockwise(points[:4])
     return [DecodedCode(text=payload_text(raw), format=QR_CODE, corners=quad, raw=raw, decoder=name)]
