@@ -191,14 +191,146 @@ def test_a_code_that_comes_into_view_later_gets_its_own_look() -> None:
     assert done.complete
 
 
-def test_frames_without_codes_start_no_look() -> None:
-    decoder = ScriptedDecoder(live=[])
-    session = LiveScanSession(decoder)
+class Clock:
+    """A clock the test moves by hand (the pause between looks is measured with it)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _candidate(x: float) -> tuple[tuple[float, float], ...]:
+    return ((x, 10.0), (x + 100, 10.0), (x + 100, 110.0), (x, 110.0))
+
+
+def test_frames_without_codes_start_a_look_once_the_pause_has_passed() -> None:
+    # A phone without zxing-cpp rarely reads a letter in a live frame; the thorough look does.
+    clock = Clock()
+    decoder = ScriptedDecoder(live=[], thorough=[_found("A", 0), _found("B", 500)])
+    decoder.release.set()
+    session = LiveScanSession(decoder, idle_look_interval_ms=1000, clock=clock)
     for _ in range(4):
+        assert not _offer(session).complete
+    assert decoder.looks == []  # not before the pause
+    clock.now += 1.0
+    _offer(session)
+    assert session.wait_for_look(5)
+    assert len(decoder.looks) == 1
+    found = _offer(session)
+    assert sorted(c.text for c in found.new_codes) == ["A", "B"]
+    for _ in range(3):
+        last = _offer(session)
+    assert last.complete
+    assert len(decoder.looks) == 1  # the look covered both codes: no further look
+
+
+def test_looks_at_frames_without_codes_keep_a_pause_between_them() -> None:
+    clock = Clock()
+    decoder = ScriptedDecoder(live=[], thorough=[])
+    decoder.release.set()
+    session = LiveScanSession(decoder, idle_look_interval_ms=1000, clock=clock)
+    clock.now += 1.0
+    _offer(session)
+    assert session.wait_for_look(5)
+    for _ in range(5):
+        _offer(session)  # the look just ended: no new one yet
+    assert len(decoder.looks) == 1
+    clock.now += 1.0
+    _offer(session)
+    assert session.wait_for_look(5)
+    assert len(decoder.looks) == 2
+
+
+@dataclass
+class LocatingDecoder(ScriptedDecoder):
+    """A scripted decoder whose thorough look also reports symbols it located but could not read."""
+
+    located: Sequence[tuple[tuple[float, float], ...]] = ()
+    look_runs_out: bool = False
+
+    def decode_frame(self, frame: object, *, budget_ms: float, thorough: bool = False) -> ScanOutcome:
+        outcome = super().decode_frame(frame, budget_ms=budget_ms, thorough=thorough)
+        if not thorough:
+            return outcome
+        return ScanOutcome(
+            codes=outcome.codes,
+            elapsed_ms=1.0,
+            width=1000,
+            height=800,
+            brightness=180.0,
+            candidates=tuple(self.located),  # type: ignore[arg-type]
+            exhausted=self.look_runs_out,
+        )
+
+
+def _looks_until_complete(session: LiveScanSession, clock: Clock, frames: int = 40) -> tuple[int, list[str]]:
+    """Offer frames (the clock moves 0.5 s each) until complete; the looks it took and the hints seen."""
+    hints: list[str] = []
+    for _ in range(frames):
         update = _offer(session)
-        assert not update.complete
-    assert decoder.looks == []
-    assert not session.looking
+        hints.append(update.hint)
+        if update.complete:
+            return session.thorough_looks, hints
+        session.wait_for_look(5)
+        clock.now += 0.5
+    raise AssertionError(f"never complete: {hints}")
+
+
+def test_a_located_but_unread_symbol_holds_back_completion_and_asks_to_move_closer() -> None:
+    clock = Clock()
+    decoder = LocatingDecoder(
+        live=[_found("A", 0)], thorough=[_found("A", 0)], located=[_candidate(0), _candidate(500)]
+    )
+    decoder.release.set()
+    session = LiveScanSession(decoder, stable_frames=2, unread_retries=2, clock=clock)
+    _offer(session)
+    assert session.wait_for_look(5)
+    held = _offer(session)
+    # The symbol at A's place is A; the one at x=500 is unread: shown, and "Näher heran".
+    assert held.unread == (_candidate(500),)
+    assert held.hint == scanner.HINT_MOVE_CLOSER
+    assert not held.complete
+    looks, hints = _looks_until_complete(session, clock)
+    # The first look and two more on newer frames, then the set completes with what was read.
+    assert looks == 3
+    assert hints[-1] == scanner.HINT_DONE
+    assert scanner.HINT_MOVE_CLOSER in hints[:-1]
+
+
+def test_the_second_code_read_by_a_later_look_completes_the_letter() -> None:
+    clock = Clock()
+    decoder = LocatingDecoder(live=[_found("A", 0)], thorough=[_found("A", 0)], located=[_candidate(500)])
+    decoder.release.set()
+    session = LiveScanSession(decoder, stable_frames=1, clock=clock)
+    _offer(session)
+    assert session.wait_for_look(5)
+    assert not _offer(session).complete
+    # The resident moved closer: the next look reads the symbol it had only located before.
+    decoder.thorough, decoder.located = [_found("A", 0), _found("B", 500)], []
+    clock.now += 1.0
+    _offer(session)
+    assert session.wait_for_look(5)
+    update = _offer(session)
+    assert [c.text for c in update.new_codes] == ["B"]
+    while not update.complete:
+        update = _offer(session)
+    assert sorted(c.text for c in update.codes) == ["A", "B"]
+
+
+def test_a_look_that_ran_out_of_time_is_no_proof_that_nothing_is_missing() -> None:
+    clock = Clock()
+    decoder = LocatingDecoder(live=[_found("A", 0)], thorough=[_found("A", 0)], look_runs_out=True)
+    decoder.release.set()
+    session = LiveScanSession(decoder, stable_frames=1, unread_retries=1, clock=clock)
+    looks, _ = _looks_until_complete(session, clock)
+    assert looks == 2
+    # A look that finished in time proves it at once.
+    decoder.look_runs_out = False
+    session.reset()
+    looks, _ = _looks_until_complete(session, clock)
+    assert looks == 3  # counted over the session: one more
 
 
 def test_a_look_that_fails_counts_as_finding_nothing() -> None:

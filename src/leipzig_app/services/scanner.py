@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from leipzig_app.domain.scanning import (
     CodeDecoder,
     DecodedCode,
+    Quad,
     ScanError,
     ScanOutcome,
     merge_codes,
@@ -29,6 +30,17 @@ LIVE_BUDGET_MS = 60.0
 #: frame is done in well under 100 ms; the budget is spent only on regions that look like codes but
 #: were not read (measured: a slightly blurred second code beside a sharp one is read after 130-450 ms).
 THOROUGH_BUDGET_MS = 1500.0
+#: While nothing has been read (or a located symbol is still unread), a thorough look starts at most this
+#: long after the previous one ended: a phone without zxing-cpp reads a whole letter in a live frame
+#: rarely, but a thorough look reads it in 0.3-1.5 s. Bounds the extra work to one look at a time with
+#: this pause between looks.
+IDLE_LOOK_INTERVAL_MS = 1000.0
+#: A symbol that a thorough look located but could not read, or a look that ran out of time before every
+#: decoder had seen the frame, holds back completion for this many further looks (on newer frames, the
+#: resident sees "Näher heran" for a located symbol meanwhile); a symbol that stays unread (or was no
+#: symbol) then lets the set complete with what was read. Counted in looks, not seconds, so that a slow
+#: phone gets the same number of chances as a fast one.
+UNREAD_RETRIES = 2
 
 HINT_HOLD_IN_FRAME = "scan.hint.hold_in_frame"
 HINT_MOVE_CLOSER = "scan.hint.move_closer"
@@ -78,12 +90,16 @@ class ScannerService:
         budget_ms: float = LIVE_BUDGET_MS,
         stable_frames: int = 3,
         thorough_budget_ms: float = THOROUGH_BUDGET_MS,
+        idle_look_interval_ms: float = IDLE_LOOK_INTERVAL_MS,
+        unread_retries: int = UNREAD_RETRIES,
     ) -> LiveScanSession:
         return LiveScanSession(
             self._decoder,
             budget_ms=budget_ms,
             stable_frames=stable_frames,
             thorough_budget_ms=thorough_budget_ms,
+            idle_look_interval_ms=idle_look_interval_ms,
+            unread_retries=unread_retries,
         )
 
 
@@ -101,6 +117,9 @@ class LiveUpdate:
     complete: bool
     hint: str
     outcome: ScanOutcome
+    #: Symbols located but not read, in the frame's pixels: the live frame's, and those of the last
+    #: thorough look that no collected code accounts for (the live pass on a phone locates none itself).
+    unread: tuple[Quad, ...] = ()
 
 
 class LiveScanSession:
@@ -120,7 +139,12 @@ class LiveScanSession:
 
     The thorough look starts as soon as a frame shows codes the last look did not cover, and runs in its
     own thread beside the live frames, which keep their pace; what it finds is reported with the next
-    frame's update.
+    frame's update. While nothing has been read yet, or a look located a symbol it could not read, a look
+    starts again `idle_look_interval_ms` after the previous one ended: the live pass on a phone (no
+    zxing-cpp) rarely reads a whole letter, the still strategy does. A symbol located by a look but not
+    read holds back completion for `unread_retries` further looks (the guidance says "Näher heran"
+    meanwhile), so a letter is not declared complete with its second code in view but unread; so does a
+    look that ran out of time before every decoder had seen the frame.
     """
 
     def __init__(
@@ -130,15 +154,21 @@ class LiveScanSession:
         budget_ms: float = LIVE_BUDGET_MS,
         stable_frames: int = 3,
         thorough_budget_ms: float = THOROUGH_BUDGET_MS,
+        idle_look_interval_ms: float = IDLE_LOOK_INTERVAL_MS,
+        unread_retries: int = UNREAD_RETRIES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if stable_frames < 1:
             raise ValueError("stable_frames must be at least 1")
+        if idle_look_interval_ms < 0 or unread_retries < 0:
+            raise ValueError("the look interval and the retries must not be negative")
         self._decoder = decoder
         self._budget_ms = budget_ms
         self._stable_frames = stable_frames
         self._thorough_ms = thorough_budget_ms
         self._clock = clock
+        self._idle_interval = idle_look_interval_ms / 1000.0
+        self._retries = unread_retries
         self._busy = threading.Lock()
         self._state = threading.Lock()
         self._codes: dict[str, DecodedCode] = {}
@@ -149,6 +179,12 @@ class LiveScanSession:
         self._covered: frozenset[str] | None = None
         self._look: threading.Thread | None = None
         self._look_found: list[DecodedCode] = []
+        # When the last look ended (or the session began), the symbols it located but could not read,
+        # whether it ran out of time, and how many looks in a row ended in such doubt.
+        self._look_ended = clock()
+        self._look_unread: tuple[Quad, ...] = ()
+        self._look_exhausted = False
+        self._doubtful_looks = 0
         self._generation = 0
         self.frames_decoded = 0
         self.frames_dropped = 0
@@ -178,6 +214,10 @@ class LiveScanSession:
             self._covered = None
             self._look = None
             self._look_found.clear()
+            self._look_ended = self._clock()
+            self._look_unread = ()
+            self._look_exhausted = False
+            self._doubtful_looks = 0
             self._generation += 1
 
     def offer(self, frame: object) -> LiveUpdate | None:
@@ -221,7 +261,27 @@ class LiveScanSession:
             and self._look is None
             and self._covered is not None
             and set(self._codes) <= self._covered
+            and not self._waiting_for_unread()
         )
+
+    def _open_unread(self) -> tuple[Quad, ...]:
+        """The last look's located but unread symbols that no collected code accounts for."""
+        return tuple(
+            q for q in self._look_unread if not any(_inside(q, c.corners) for c in self._codes.values())
+        )
+
+    def _doubtful(self) -> bool:
+        """The last look may have missed a code: it located one it could not read, or ran out of time."""
+        return self._look_exhausted or bool(self._open_unread())
+
+    def _waiting_for_unread(self) -> bool:
+        return self._doubtful() and 0 < self._doubtful_looks <= self._retries
+
+    def _should_look_again(self) -> bool:
+        """Nothing read yet, or a located symbol still unread: look again once the pause has passed."""
+        if self._codes and not self._waiting_for_unread():
+            return False
+        return self._clock() - self._look_ended >= self._idle_interval
 
     def _record(self, outcome: ScanOutcome, frame: object) -> LiveUpdate:
         with self._state:
@@ -242,15 +302,17 @@ class LiveScanSession:
                 self._unchanged += 1
             collected = tuple(self._codes.values())
             covered = self._covered is not None and set(self._codes) <= self._covered
-            if outcome.codes and not covered and self._look is None:
+            if self._look is None and ((outcome.codes and not covered) or self._should_look_again()):
                 self._begin_look(frame)
             complete = self._is_complete()
+            stubborn = () if complete else self._open_unread()
         return LiveUpdate(
             codes=collected,
             new_codes=tuple(new),
             complete=complete,
-            hint=guidance(outcome, collected=bool(collected), complete=complete),
+            hint=guidance(outcome, collected=bool(collected), complete=complete, stubborn=stubborn),
             outcome=outcome,
+            unread=tuple(outcome.candidates) + stubborn,
         )
 
     def _read_with_charset(self, code: DecodedCode) -> bool:
@@ -281,8 +343,11 @@ class LiveScanSession:
 
     def _thorough_look(self, frame: object, before: frozenset[str], generation: int) -> None:
         found: tuple[DecodedCode, ...] = ()
+        unread: tuple[Quad, ...] = ()
+        exhausted = False
         try:
-            found = self._decoder.decode_frame(frame, budget_ms=self._thorough_ms, thorough=True).codes
+            outcome = self._decoder.decode_frame(frame, budget_ms=self._thorough_ms, thorough=True)
+            found, unread, exhausted = outcome.codes, outcome.candidates, outcome.exhausted
         except ScanError:
             pass  # a frame the live pass could read but this one cannot: the look found nothing
         finally:
@@ -291,17 +356,32 @@ class LiveScanSession:
                     self._look_found.extend(found)
                     self._covered = before | {code.text for code in found}
                     self._look = None
+                    self._look_ended = self._clock()
+                    self._look_unread = tuple(
+                        q for q in unread if not any(_inside(q, code.corners) for code in found)
+                    )
+                    self._look_exhausted = exhausted
+                    self._doubtful_looks = self._doubtful_looks + 1 if self._doubtful() else 0
                     self.thorough_looks += 1
 
 
-def guidance(outcome: ScanOutcome, *, collected: bool = False, complete: bool = False) -> str:
+def guidance(
+    outcome: ScanOutcome,
+    *,
+    collected: bool = False,
+    complete: bool = False,
+    stubborn: tuple[Quad, ...] = (),
+) -> str:
     """The hint key for the guidance line after a frame.
 
-    A symbol that was located but not read and is small on screen means "move closer"; a dark frame
-    without codes means "more light"; codes seen but the set not yet stable means "hold still".
+    A symbol that was located but not read and is small on screen means "move closer", and so does one
+    that even a thorough look could not read (`stubborn`: its modules are too small in the picture); a
+    dark frame without codes means "more light"; codes seen but the set not yet stable means "hold still".
     """
     if complete:
         return HINT_DONE
+    if stubborn:
+        return HINT_MOVE_CLOSER
     short_side = min(outcome.width, outcome.height) if outcome.width and outcome.height else 0
     if outcome.candidates and short_side:
         largest = max(quad_side(q) for q in outcome.candidates)
@@ -312,3 +392,12 @@ def guidance(outcome: ScanOutcome, *, collected: bool = False, complete: bool = 
     if collected:
         return HINT_HOLD_STILL
     return HINT_HOLD_IN_FRAME
+
+
+def _inside(quad: Quad, code: Quad) -> bool:
+    """Whether a read code accounts for a located symbol: the symbol's centre lies within the code."""
+    cx = sum(p[0] for p in quad) / 4.0
+    cy = sum(p[1] for p in quad) / 4.0
+    xs = [p[0] for p in code]
+    ys = [p[1] for p in code]
+    return min(xs) <= cx <= max(xs) and min(ys) <= cy <= max(ys)

@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 STILL_LIMIT_MS = 3000.0
 #: Live frames are decoded at most at this size (1280x960 passes unchanged; 1080p is reduced slightly).
 LIVE_WORK_PIXELS = 1_300_000
-#: Without zxing-cpp, zbar decodes first; at this size it keeps close to a live budget on phones.
-LIVE_WORK_PIXELS_PORTABLE = 600_000
+#: Without zxing-cpp, zbar decodes first. A phone's 1080p frame passes unchanged: zbar needs about 3 px
+#: per module, which a letter's notice code (version 12) has in a 1080p frame filled by the page and no
+#: longer once the frame is halved (measured: at 0.6 MP zbar read neither code of such frames, at full
+#: size both). zbar takes longer on the larger frame, so the live pass runs fewer frames a second.
+LIVE_WORK_PIXELS_PORTABLE = 2_100_000
 
 
 @dataclass

@@ -283,7 +283,7 @@ class LivePanel:
         t = self.ctx.t
         outcome = update.outcome
         self.canvas.shapes = code_shapes(
-            [code.corners for code in outcome.codes], outcome.candidates, outcome.width, self.width
+            [code.corners for code in outcome.codes], update.unread, outcome.width, self.width
         )
         self._set_hint(t(update.hint))
         self._refresh()

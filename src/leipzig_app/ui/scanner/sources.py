@@ -141,8 +141,14 @@ class FletCameraSource(FrameSource):
             if not cameras:
                 return False
             back = [c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK]
+            # 1080p, not 720p: a letter's notice code (version 12) needs about 3 px per module, which a
+            # page held at arm's length gets in a 1080p frame and not in a 720p one (measured with the
+            # benchmark letter, `benchmarks/letters`, at 65 % of the frame's width: at 720p its notice
+            # code stayed unread, at 1080p both codes were read).
             await asyncio.wait_for(
-                self.camera.initialize((back or cameras)[0], fc.ResolutionPreset.HIGH, enable_audio=False),
+                self.camera.initialize(
+                    (back or cameras)[0], fc.ResolutionPreset.VERY_HIGH, enable_audio=False
+                ),
                 START_TIMEOUT,
             )
             if not self._web and await self.camera.supports_image_streaming():
