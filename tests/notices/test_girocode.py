@@ -73,6 +73,11 @@ def test_umlauts_in_utf8_and_in_iso_8859_charsets() -> None:
         parse_girocode_bytes(giro(charset="1", name="Bürgeramt").encode("iso8859-1"))
     # a Cyrillic name cannot be carried in ISO 8859-1
     assert "charset_mismatch" in problem_codes(giro(charset="2", name="Київ"))
+    for charset, codec, name in (("5", "iso8859-5", "Город Киев"), ("7", "iso8859-10", "Ísafjörður ŊŦ")):
+        assert parse_girocode_bytes(giro(charset=charset, name=name).encode(codec)).name == name
+    with pytest.raises(GiroCodeError) as caught:
+        parse_girocode_bytes(giro(charset="9", name="Bürgeramt").encode("iso8859-1"))
+    assert "charset_invalid" in [p.code for p in caught.value.problems]
 
 
 @pytest.mark.parametrize(

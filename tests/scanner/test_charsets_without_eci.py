@@ -44,3 +44,40 @@ def test_half_width_katakana_still_reads_as_katakana(
     image = encode(qr_array(text.encode("shift_jis")))
     for decoder in (full_decoder, portable_decoder):
         assert decoder.decode_image(image).texts == (text,), decoder.path
+
+
+# GiroCodes declare their character set on their third line (EPC069-12), not with an ECI:
+# (set, Python codec, beneficiary name that only that set carries among the eight).
+GIROCODE_SETS = [
+    ("2", "iso8859-1", "Bäckerei Müller"),
+    ("3", "iso8859-2", "Urząd Miasta Łódź"),
+    ("4", "iso8859-4", "Rīgas pilsēta Ģ"),
+    ("5", "iso8859-5", "Город Киев"),
+    ("6", "iso8859-7", "Δήμος Αθηναίων"),
+    ("7", "iso8859-10", "Ísafjörður ŊŦ"),
+    ("8", "iso8859-15", "Café Œuvre €"),
+]
+
+
+def _girocode(charset: str, name: str) -> str:
+    return f"BCD\n002\n{charset}\nSCT\n\n{name}\nDE20860555921090000004\nEUR12.00\n\n\nKassenzeichen 1"
+
+
+@pytest.mark.parametrize(("charset", "codec", "name"), GIROCODE_SETS, ids=[s[0] for s in GIROCODE_SETS])
+def test_a_girocode_reads_in_the_character_set_it_declares(
+    full_decoder: QrDecoder, portable_decoder: QrDecoder, charset: str, codec: str, name: str
+) -> None:
+    from leipzig_app.domain.notices.inspect import InspectionContext, inspect_letter
+
+    text = _girocode(charset, name)
+    raw = text.encode(codec)
+    assert raw.decode("iso-8859-1") != text or charset == "2"  # the QR default would garble it
+    image = encode(qr_array(raw))
+    for decoder in (full_decoder, portable_decoder):
+        outcome = decoder.decode_image(image)
+        assert outcome.texts == (text,), decoder.path
+        assert outcome.codes[0].raw == raw, decoder.path
+        (result,) = inspect_letter(outcome.texts, InspectionContext())
+        assert result.kind == "girocode"
+        assert result.fields["name"] == name
+        assert [p.code for p in result.problems] == ["unsigned", "iban_not_official"]

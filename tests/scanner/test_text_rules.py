@@ -51,6 +51,35 @@ def test_shift_jis_without_eci_is_recognised(text: str) -> None:
     assert payload_text(text.encode("shift_jis")) == text
 
 
+@pytest.mark.parametrize(
+    ("charset", "codec", "name"),
+    [
+        ("2", "iso8859-1", "Bäckerei Müller"),
+        ("3", "iso8859-2", "Urząd Miasta Łódź"),
+        ("4", "iso8859-4", "Rīgas pilsēta"),
+        ("5", "iso8859-5", "Город Киев"),
+        ("6", "iso8859-7", "Δήμος Αθηναίων"),
+        ("7", "iso8859-10", "Ísafjörður ŊŦ"),
+        ("8", "iso8859-15", "Café Œuvre €"),
+    ],
+)
+def test_a_girocode_is_read_in_the_character_set_its_third_line_declares(
+    charset: str, codec: str, name: str
+) -> None:
+    text = f"BCD\r\n002\r\n{charset}\r\nSCT\r\n\r\n{name}\r\nDE20860555921090000004\r\nEUR1.00"
+    assert payload_text(text.encode(codec)) == text
+    # Also when a wrong ECI declaration (UTF-8 here) is refused by the bytes.
+    assert payload_text(text.encode(codec), eci=26) == text
+
+
+def test_a_girocode_in_utf8_or_with_an_unknown_set_keeps_the_content_rule() -> None:
+    utf8 = "BCD\n002\n2\nSCT\n\nBäckerei Müller\nDE20860555921090000004"
+    assert payload_text(utf8.encode("utf-8")) == utf8  # written in UTF-8 although it declares set 2
+    unknown = "BCD\n002\n9\nSCT\n\nBäckerei\nDE20860555921090000004"
+    assert payload_text(unknown.encode("iso8859-1")) == unknown
+    assert payload_text("BCD Müller".encode("iso8859-1")) == "BCD Müller"
+
+
 def test_declared_eci_wins() -> None:
     assert payload_text("Привет".encode("iso-8859-5"), eci=7) == "Привет"
     assert payload_text("Süd".encode(), eci=26) == "Süd"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from leipzig_app.domain.errors import AppError
+from leipzig_app.domain.notices.girocode import girocode_text
 
 Point = tuple[float, float]
 #: Corner points in image pixels, clockwise from the code's own top-left corner.
@@ -189,13 +190,15 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
     """Turn the raw bytes of a QR payload into text, following the QR rules.
 
     1. A declared ECI character set wins; an ECI this table does not know (or a declaration the bytes
-       contradict) gives UTF-8 when the bytes are valid UTF-8, otherwise ISO-8859-1.
+       contradict) gives the content-based rule below, without the Shift-JIS guess.
     2. Without ECI, bytes that are valid UTF-8 are UTF-8 (GiroCodes and most modern codes).
-    3. Bytes that only make sense as Shift-JIS (the QR standard's own Kanji character set, used without ECI
+    3. A GiroCode (first line `BCD`) declares its character set on its third line (EPC069-12: 1 UTF-8,
+       2-8 ISO 8859-1, -2, -4, -5, -7, -10, -15) and is read in it (`girocode_text`).
+    4. Bytes that only make sense as Shift-JIS (the QR standard's own Kanji character set, used without ECI
        by Japanese generators) are Shift-JIS: they need ISO-8859-1's unused C1 control range (the lead
        bytes of double-byte characters) or read as half-width katakana that no Latin text could be (see
        `_looks_like_katakana`), and they decode cleanly.
-    4. Otherwise ISO-8859-1, the QR default, which maps every byte and never garbles Latin text.
+    5. Otherwise ISO-8859-1, the QR default, which maps every byte and never garbles Latin text.
     """
     if eci is not None:
         charset = ECI_CHARSETS.get(eci)
@@ -204,12 +207,19 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
                 return raw.decode(charset)
             except UnicodeDecodeError:
                 pass  # a wrong declaration: fall back to the content-based rule below
-        return _utf8_or_latin1(raw)
+        return _by_content(raw, japanese=False)
+    return _by_content(raw, japanese=True)
+
+
+def _by_content(raw: bytes, *, japanese: bool) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _C1_BYTE.search(raw) or _looks_like_katakana(raw):
+    giro = girocode_text(raw)
+    if giro is not None:
+        return giro
+    if japanese and (_C1_BYTE.search(raw) or _looks_like_katakana(raw)):
         try:
             return raw.decode("shift_jis")
         except UnicodeDecodeError:
@@ -220,13 +230,6 @@ def payload_text(raw: bytes, eci: int | None = None) -> str:
 def _looks_like_katakana(raw: bytes) -> bool:
     """True when single bytes 0xA1-0xDF read as half-width katakana in a way no ISO-8859-1 text reads."""
     return bool(_KANA_WITH_MARK.search(raw) or _SYMBOL_BETWEEN_CAPITALS.search(raw))
-
-
-def _utf8_or_latin1(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("iso-8859-1")
 
 
 @dataclass(frozen=True)

@@ -218,8 +218,9 @@ def _as_received(raw: bytes) -> bytes:
     """The payload bytes before OpenCV turned undeclared non-UTF-8 bytes into UTF-8 (as ISO-8859-1).
 
     The bytes are turned back whenever the domain's text rule reads them differently from OpenCV's
-    ISO-8859-1 text, such as Shift-JIS (C1 lead bytes, half-width katakana). zbar and zxing-cpp hand
-    over the bytes as received, so all decoders then agree on one text and one symbol gives one code.
+    ISO-8859-1 text, such as Shift-JIS (C1 lead bytes, half-width katakana) or a GiroCode in the
+    character set its third line declares. zbar and zxing-cpp hand over the bytes as received, so all
+    decoders then agree on one text and one symbol gives one code.
     Text that reads the same either way keeps OpenCV's bytes.
     """
     try:

@@ -90,21 +90,51 @@ def is_girocode(text: str) -> bool:
     return text.startswith(("BCD\n", "BCD\r\n")) or text == "BCD"
 
 
-def parse_girocode_bytes(raw: bytes) -> GiroCode:
-    """Parse the raw bytes of a scanned code, decoding them with the character set the code declares.
+def girocode_text(raw: bytes) -> str | None:
+    """The text of payload bytes that start like a GiroCode (first line `BCD`), or None for other bytes.
 
-    Use this when the QR decoder can hand over bytes: guessing the encoding garbles umlauts.
+    Bytes that are valid UTF-8 are UTF-8 (character set 1, and codes that declare another set but were
+    written in UTF-8, whose text `parse_girocode` still checks against the declared set). Otherwise the
+    bytes are decoded in the character set the third line declares (2-8: ISO 8859-1, -2, -4, -5, -7, -10,
+    -15); None when it declares none of these or the bytes are not valid in it. The scanner's text rule
+    (`domain.scanning.payload_text`) uses this, so a scanned GiroCode reads in its own character set.
     """
-    head = raw.replace(b"\r\n", b"\n").split(b"\n", 3)
-    charset = head[2].decode("ascii", "replace") if len(head) > 2 else "1"
-    codec = CHARSETS.get(charset, "utf-8")
+    head = raw.split(b"\n", 3)
+    if len(head) < 3 or head[0].removesuffix(b"\r") != b"BCD":
+        return None
     try:
-        text = raw.decode(codec)
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    codec = CHARSETS.get(head[2].removesuffix(b"\r").decode("ascii", "replace"))
+    if codec is None:
+        return None
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def parse_girocode_bytes(raw: bytes) -> GiroCode:
+    """Parse the raw bytes of a scanned code in the character set the code declares (`girocode_text`).
+
+    A scanned code needs no call of its own: the scanner's text rule already reads GiroCode bytes this way.
+    """
+    text = girocode_text(raw)
+    if text is not None:
+        return parse_girocode(text)
+    head = raw.split(b"\n", 3)
+    charset = head[2].removesuffix(b"\r").decode("ascii", "replace") if len(head) > 2 else ""
+    if head[0].removesuffix(b"\r") == b"BCD" and charset in CHARSETS:
         raise GiroCodeError(
-            [error("charset_mismatch", f"the text is not valid in character set {charset} ({codec})")]
-        ) from None
-    return parse_girocode(text)
+            [
+                error(
+                    "charset_mismatch",
+                    f"the text is not valid in character set {charset} ({CHARSETS[charset]})",
+                )
+            ]
+        )
+    return parse_girocode(raw.decode("iso-8859-1"))  # not a GiroCode, or no set 1-8: the rules say why
 
 
 def parse_girocode(text: str) -> GiroCode:
