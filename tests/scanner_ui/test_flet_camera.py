@@ -98,3 +98,47 @@ async def test_a_refused_camera_leaves_file_and_manual_entry(runtime: AppRuntime
         assert client.find("scanner.camera.status").get("value").startswith("Die Kamera konnte nicht")
         assert has(client, "scanner.pick")
         assert has(client, "scanner.manual")
+
+
+async def test_leaving_the_scanner_while_the_camera_lists_its_devices(runtime: AppRuntime) -> None:
+    # A browser asking for camera permission, or a slow phone: the answer to "which cameras are there"
+    # comes after the resident has already left "Scannen". Flet refuses an answer for a control that is
+    # no longer registered (a traceback in the server, `Control with ID N is not registered`).
+    use_scanner(runtime)
+    client = CameraClient(runtime.create_main(), platform="android", route="/more")
+    calls = camera_handlers(client, stream=True)
+    asked = asyncio.Event()
+
+    async def answer_after_leaving(_: object, args: dict[str, Any] | None) -> list[dict[str, Any]]:
+        asked.set()
+        while has(client, "scanner.screen"):
+            await asyncio.sleep(0.01)
+        return [BACK_CAMERA]
+
+    client.method_handlers[("Camera", "get_available_cameras")] = answer_after_leaving
+    refused: list[str] = []
+    async with client:
+        handle = client.session.handle_invoke_method_results
+
+        def watched(control_id: int, call_id: str, result: Any, error: str | None) -> None:
+            try:
+                handle(control_id, call_id, result, error)
+            except RuntimeError as failure:
+                refused.append(str(failure))
+                raise
+
+        client.session.handle_invoke_method_results = watched  # type: ignore[method-assign]
+        opening = asyncio.ensure_future(client.navigate("/scanner"))
+        await asyncio.wait_for(asked.wait(), 10)
+        await client.navigate("/more")  # while the camera has not answered yet
+        await opening
+        await wait_for(client, lambda: not any(c.type == "Camera" for c in client.tree.walk()))
+        await client.settle()
+        assert refused == []
+        # The late answer started nothing: the camera was never initialised for a screen that is gone.
+        assert "initialize" not in calls
+        client.method_handlers.pop(("Camera", "get_available_cameras"))
+        camera_handlers(client, stream=True)
+        await client.navigate("/scanner")
+        await wait_for(client, lambda: any(c.type == "Camera" for c in client.find_all(lambda c: True)))
+        assert has(client, "scanner.camera.preview")
