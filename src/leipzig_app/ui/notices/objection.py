@@ -57,7 +57,8 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
         deadline_lines.append(ft.Text(t("notices.object.may_be_later")))
     if info.posting_assumed:
         deadline_lines.append(ft.Text(t("notices.object.posting_assumed")))
-    deadline_lines += _delivered(ctx, letter.id, info)
+    delivered_notes, delivered_inputs = _delivered(ctx, letter.id, info)
+    deadline_lines += delivered_notes
     if info.deadline_passed:
         deadline_lines.append(
             ft.Text(
@@ -72,6 +73,8 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
             padding=12,
             content=ft.Column(deadline_lines, spacing=4),
         ),
+        # The field sits outside the box: the box stays one block of text for screen readers.
+        ft.Column(delivered_inputs, spacing=4, key="notices.object.delivered_box"),
         fact(
             t("notices.object.authority"),
             "\n".join(p for p in (info.authority_name, info.authority_address) if p)
@@ -97,9 +100,12 @@ def build_objection(ctx: ViewContext, overview: LetterOverview) -> list[ft.Contr
     return controls
 
 
-def _delivered(ctx: ViewContext, letter_id: str, info: ObjectionInfo) -> list[ft.Control]:
+def _delivered(
+    ctx: ViewContext, letter_id: str, info: ObjectionInfo
+) -> tuple[list[ft.Control], list[ft.Control]]:
     """The day the letter was delivered (optional): a formally delivered letter (a fine notice always is)
-    starts its period on that day, which can be earlier than the day presumed from posting."""
+    starts its period on that day, which can be earlier than the day presumed from posting. Gives the
+    notes for the deadline box and the field with its buttons."""
     t = ctx.t
     service = ctx.services.notices
     route = letter_route(letter_id, "object")
@@ -133,7 +139,6 @@ def _delivered(ctx: ViewContext, letter_id: str, info: ObjectionInfo) -> list[ft
         value=f"{info.delivered:%d.%m.%Y}" if info.delivered else "",
         key="notices.object.delivered",
         keyboard_type=ft.KeyboardType.DATETIME,
-        expand=True,
     )
 
     def save(e: object = None) -> None:
@@ -166,7 +171,7 @@ def _delivered(ctx: ViewContext, letter_id: str, info: ObjectionInfo) -> list[ft
         on_change=picked,
         key="notices.object.delivered_picker",
     )
-    lines += [
+    inputs: list[ft.Control] = [
         labelled(field),
         ft.Row(
             [
@@ -186,7 +191,7 @@ def _delivered(ctx: ViewContext, letter_id: str, info: ObjectionInfo) -> list[ft
             wrap=True,
         ),
     ]
-    return lines
+    return lines, inputs
 
 
 def _online_form(ctx: ViewContext, url: str | None, domain: str) -> list[ft.Control]:
