@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from leipzig_app.domain.notices.code import Remedy, encode_notice
@@ -185,6 +186,37 @@ def test_compare_codes_catches_every_disagreement(make_notice: Any) -> None:
     found = compare_codes(notice, wrong)
     assert [p.code for p in found] == ["mismatch_iban", "mismatch_amount", "mismatch_reference"]
     assert all(p.severity == "error" for p in found)
+
+
+@pytest.mark.parametrize(
+    ("remittance", "names_it"),
+    [
+        ("Kassenzeichen 5.0123.456789.3", True),
+        ("Kassenzeichen 5 0123 456789 3, Parken", True),
+        ("KZ:5-0123-456789-3.", True),
+        ("501234567893", True),
+        ("Kassenzeichen 5.0123.456789.3 vom 10.11.2026", True),
+        # Extra digits before or after, directly or across a grouping character: another number.
+        ("Kassenzeichen 5.0123.456789.31", False),
+        ("Kassenzeichen 5.0123.456789.3.1", False),
+        ("Kassenzeichen 15.0123.456789.3", False),
+        ("Kassenzeichen 1.5.0123.456789.3", False),
+        ("Kassenzeichen 1 5 0123 456789 3", False),
+        ("Kassenzeichen X5.0123.456789.3", False),
+        # Two references: it counts when one of them is this Kassenzeichen as a whole.
+        ("Kassenzeichen 15.0123.456789.3 und 5.0123.456789.3", True),
+        ("Kassenzeichen 15.0123.456789.3 und 5.0123.456789.31", False),
+    ],
+)
+def test_the_girocode_must_name_the_kassenzeichen_as_a_whole(
+    make_notice: Any, remittance: str, names_it: bool
+) -> None:
+    notice = make_notice(rf_reference=None)
+    giro = parse_girocode(
+        build_girocode(name="S", iban=IBAN, amount=Decimal("123.45"), remittance=remittance)
+    )
+    found = [p.code for p in compare_codes(notice, giro)]
+    assert found == ([] if names_it else ["mismatch_reference"])
 
 
 def test_inspect_letter_marks_both_codes_of_a_mismatched_letter(

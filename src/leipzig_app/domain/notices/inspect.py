@@ -272,8 +272,25 @@ def _reference_matches(notice: Notice, girocode: GiroCode) -> bool:
     if girocode.reference:
         wanted = (notice.rf_reference or "").replace(" ", "").upper()
         return girocode.reference.replace(" ", "").upper() == wanted
-    compact = re.sub(r"[\s.\-/]", "", girocode.remittance).upper()
-    return re.sub(r"[\s.\-/]", "", notice.cash_reference).upper() in compact
+    return names_reference(girocode.remittance, notice.cash_reference)
+
+
+#: Characters that group the digits of a reference ("5.2612.070001.7", "5 2612 070001 7").
+_GROUPING = r"[\s.\-/]"
+
+
+def names_reference(text: str, reference: str) -> bool:
+    """True when `text` names `reference` as a whole: its letters and digits in order, grouped by any of
+    space, ".", "-" or "/", with no letter or digit right before or after it and no grouping character
+    between it and a further digit, which would carry the number on ("15.2612.070001.7",
+    "5.2612.070001.78" and "1.5.2612.070001.7" do not name "5.2612.070001.7"; "Kassenzeichen
+    5 2612 070001 7, Parken" does). A text that names two references names each."""
+    characters = [c for c in reference.upper() if not re.fullmatch(_GROUPING, c)]
+    if not characters:
+        return False
+    body = f"{_GROUPING}*".join(re.escape(c) for c in characters)
+    pattern = rf"(?<![^\W_])(?<!\d{_GROUPING}){body}(?![^\W_])(?!{_GROUPING}\d)"
+    return re.search(pattern, text.upper()) is not None
 
 
 def inspect_letter(texts: Collection[str], context: InspectionContext) -> list[Inspection]:
