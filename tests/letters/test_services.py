@@ -164,6 +164,8 @@ async def test_a_payment_of_less_than_the_letter_asks_is_underpaid_not_paid(
     assert overview.outstanding == Decimal("123.44")
     assert not overview.pay_now  # the city's page refuses a second payment for this Kassenzeichen
     assert overview.reminder is not None  # still to pay: the reminder stays
+    [item] = (await service.home_card("de")).items
+    assert item.title.startswith("123,44\xa0€ zahlen")
     with pytest.raises(LetterError) as err:
         await service.start_payment(letter.id)
     assert err.value.key == "notices.error.payment_differs"

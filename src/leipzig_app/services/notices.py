@@ -419,11 +419,14 @@ class NoticesService:
                 )
                 continue
             key = "notices.home.due_now" if reminder.remind_on <= today else "notices.home.remind_on"
+            amount = reminder.amount
+            if kept is not None:  # after a payment short of the amount: what is still open
+                amount = outstanding_amount(kept, self.store.payment(kept.id)) or amount
             items.append(
                 HomeItem(
                     title=t(
                         "notices.home.item",
-                        amount=format_money(reminder.amount, language),
+                        amount=format_money(amount, language),
                         cash=reminder.cash_reference,
                     ),
                     subtitle=t(
