@@ -73,7 +73,9 @@ def test_a_letter_too_far_away_on_a_phone_asks_to_move_closer(
     # decoder reads it. The live pass on the portable path locates nothing itself; the thorough look does.
     # Its budget is generous here so that a loaded test machine still lets every decoder run.
     frame = phone_frame(letter.page, PORTRAIT_720P, 0.55, 0)
-    session = ScannerService(portable_decoder).live_session(thorough_budget_ms=8000, idle_look_interval_ms=0)
+    now = [0.0]  # a clock moved by hand: one look, started by the first frame, and no second one
+    session = LiveScanSession(portable_decoder, thorough_budget_ms=8000, clock=lambda: now[0])
+    now[0] += scanner.IDLE_LOOK_INTERVAL_MS / 1000.0
     first = session.offer(frame)
     assert first is not None
     assert first.codes == ()
@@ -83,3 +85,4 @@ def test_a_letter_too_far_away_on_a_phone_asks_to_move_closer(
     assert update.unread  # the outline of the located symbol is drawn
     assert update.hint == scanner.HINT_MOVE_CLOSER
     assert not update.complete
+    assert not session.looking  # nothing left running behind the test
