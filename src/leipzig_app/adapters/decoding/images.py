@@ -1,7 +1,8 @@
 """Loading images for the code scanner: bytes or a path in, a bounded greyscale array out.
 
-The header is read first (Pillow reads only the header on open) so that a 40-megapixel photo is decoded at
-reduced size and a decompression bomb is refused before a single pixel is allocated. Every failure becomes
+The header is read first (Pillow reads only the header on open) so that a 40-megapixel JPEG is decoded at
+reduced size, and an image too large to decode within MAX_DECODE_BYTES (formats that cannot be reduced
+while decoding) or a decompression bomb is refused before a single pixel is allocated. Every failure becomes
 a `ScanError` with a message key; no OpenCV or Pillow exception leaves this module.
 """
 
@@ -29,6 +30,16 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Images with more pixels than this are refused from the header alone (a decompression bomb).
 MAX_PIXELS = 150_000_000
+#: Memory one image may take while it is decoded, beyond its file's bytes. JPEG is reduced while decoding
+#: (libjpeg scales by 1/2, 1/4, 1/8) and stays far below it; PNG, WebP and BMP can only be decoded at full
+#: size (Pillow's `draft` and OpenCV's reduced reading scale only JPEG; OpenCV decodes the others whole
+#: and shrinks afterwards), so each has a pixel limit from this budget (`decode_pixel_limit`).
+MAX_DECODE_BYTES = 100 * 1024 * 1024
+#: Peak bytes per pixel while decoding to greyscale here, measured with `ru_maxrss` on 40-MP images
+#: (OpenCV 4.14): PNG and BMP go to a full-size grey plane and one copy (about 1.9); WebP through
+#: libwebp's full-size colour output and OpenCV's conversions (3.9 to 6.7). A 40-MP PNG is read (about
+#: 77 MB); a WebP above about 15 MP is refused with a message instead of taking 270 MB and more.
+DECODE_BYTES_PER_PIXEL = {"PNG": 2.0, "BMP": 2.0, "WEBP": 7.0}
 #: Pixels the decoders work on; larger images are reduced (JPEG while decoding, others afterwards).
 #: 12 MP keeps a QR module of a code filling 1/10 of a 48-MP photo above the ~3 px decoders need.
 MAX_WORK_PIXELS = 12_000_000
@@ -37,6 +48,7 @@ MAX_PDF_PAGES = 4
 PDF_DPI = 200
 
 _FORMATS = {"JPEG", "PNG", "WEBP", "BMP"}
+_FORMAT_NAMES = {"WEBP": "WebP"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,21 @@ def decode_image_bytes(data: bytes) -> LoadedImage:
             f"the image has {width}x{height} pixels; at most {MAX_PIXELS // 1_000_000} MP are allowed",
             params={"width": width, "height": height},
         )
+    limit = decode_pixel_limit(fmt)
+    if pixels > limit:
+        shown = _FORMAT_NAMES.get(fmt, fmt)
+        raise ImageTooLargeError(
+            f"the {shown} image has {width}x{height} pixels; {shown} images are decoded at full size, so at"
+            f" most {limit // 1_000_000} MP are read (JPEG up to {MAX_PIXELS // 1_000_000} MP)",
+            key="scan.error.too_large_format",
+            params={
+                "width": width,
+                "height": height,
+                "format": shown,
+                "megapixels": round(pixels / 1_000_000),
+                "limit": limit // 1_000_000,
+            },
+        )
     import cv2
 
     flag = cv2.IMREAD_GRAYSCALE
@@ -126,6 +153,15 @@ def decode_image_bytes(data: bytes) -> LoadedImage:
     scale = width / gray.shape[1]
     gray, extra = fit_work_size(gray)
     return LoadedImage(gray=gray, scale=scale * extra, width=width, height=height)
+
+
+def decode_pixel_limit(fmt: str) -> int:
+    """The most pixels an image of this format (Pillow's name: "JPEG", "PNG", ...) may have: MAX_PIXELS
+    for JPEG, which is reduced while decoding, else what fits MAX_DECODE_BYTES at full size."""
+    per_pixel = DECODE_BYTES_PER_PIXEL.get(fmt)
+    if per_pixel is None:
+        return MAX_PIXELS
+    return min(MAX_PIXELS, int(MAX_DECODE_BYTES / per_pixel))
 
 
 def fit_work_size(gray: NDArray[Any], max_pixels: int = MAX_WORK_PIXELS) -> tuple[NDArray[Any], float]:
