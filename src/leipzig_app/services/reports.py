@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 #: How far back "Schon gemeldet?" looks for open requests.
 NEARBY_WINDOW = timedelta(days=90)
 STATUS_REFRESH_EVERY = timedelta(minutes=5)
-#: How often the background job renews the offline copy of the categories and their questions.
+#: How often the background job renews the offline copy of the categories and their questions (the first
+#: time STATUS_REFRESH_EVERY after it starts).
 CATALOGUE_REFRESH_EVERY = timedelta(hours=6)
 #: How many service definitions are fetched at the same time.
 DEFINITION_FETCHES = 4
@@ -407,8 +408,12 @@ class ReportsService:
         return changed
 
     async def run_background(self) -> None:
-        """The app's outbox loop: resume, send what is due, refresh statuses, sleep until the next due."""
+        """The app's outbox loop: resume, send what is due, refresh statuses, renew the offline copy of
+        categories and questions, sleep until the next due."""
         self.resume()
+        # The first renewal waits a status-refresh interval: not while the app starts, and opening
+        # "Melden" fetches them anyway.
+        self._catalogue_tried = self._catalogue_tried or self.clock()
         while True:
             try:
                 await self.sync_outbox()
