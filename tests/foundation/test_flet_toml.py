@@ -22,8 +22,9 @@ from tests.support.browser import free_port, open_app
 from leipzig_app.adapters.run_config import RunConfig
 
 EXE = str(Path(sys.executable).with_name("leipzig-app"))
-#: Another loopback address than the default 127.0.0.1 (Linux routes all of 127.0.0.0/8 to loopback).
-OTHER_HOST = "127.0.0.2"
+#: A documentation address (RFC 5737) that no machine running these tests has: binding it must fail,
+#: which proves the host from flet.toml is the address bound, without any traffic off 127.0.0.1.
+FOREIGN_HOST = "192.0.2.1"
 
 
 def _write(path: Path, **run: Any) -> Path:
@@ -87,16 +88,14 @@ def test_host_port_view_renderer_route_and_no_cdn_reach_the_served_page(tmp_path
         tmp_path / "flet.toml",
         city="offenbach",
         view="web",
-        host=OTHER_HOST,
+        host="127.0.0.1",
         port=port,
         no_cdn=True,
         web_renderer="canvaskit",
         route_url_strategy="hash",
     )
     with _app(config, tmp_path / "data") as (url, errors):
-        assert url == f"http://{OTHER_HOST}:{port}/"
-        with pytest.raises(httpx.ConnectError):  # bound to the configured address only
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert url == f"http://127.0.0.1:{port}/"
         page = _page_config(url)
         assert 'flet.webRenderer="canvaskit";' in page
         assert 'flet.routeUrlStrategy="hash";' in page
@@ -106,6 +105,22 @@ def test_host_port_view_renderer_route_and_no_cdn_reach_the_served_page(tmp_path
     # view = "web": the native window was not even tried, so there is no fallback notice
     assert "starting in web mode" not in errors[0]
     assert "Traceback" not in errors[0]
+
+
+def test_the_host_from_flet_toml_is_the_address_bound(tmp_path: Path) -> None:
+    config = _write(tmp_path / "flet.toml", view="web", host=FOREIGN_HOST, port=free_port())
+    env = {**os.environ, "LEIPZIG_APP_RUN_CONFIG": str(config)}
+    done = subprocess.run(
+        [EXE, "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert f"cannot serve the app on {FOREIGN_HOST}:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "http://" not in done.stdout  # nothing was served anywhere else
 
 
 def test_no_cdn_false_leaves_canvaskit_to_the_cdn_and_skwasm_is_passed_on(tmp_path: Path) -> None:
@@ -134,9 +149,7 @@ def test_view_auto_falls_back_to_web_mode_and_says_why(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_the_city_and_the_hash_routes_show_in_the_browser(browser_page: Any, tmp_path: Path) -> None:
-    config = _write(
-        tmp_path / "flet.toml", city="offenbach", view="web", host=OTHER_HOST, route_url_strategy="hash"
-    )
+    config = _write(tmp_path / "flet.toml", city="offenbach", view="web", route_url_strategy="hash")
     with _app(config, tmp_path / "data") as (url, _):
         page = browser_page
         open_app(page, url, ready_text="Willkommen in Offenbach am Main")
