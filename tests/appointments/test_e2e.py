@@ -40,6 +40,7 @@ def test_book_an_appointment_in_chromium(
 
     page.get_by_text("ist für Sie reserviert – noch 15 Minuten").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "contact.png")
+    assert audit_unnamed(page) == []  # the contact step
     type_into(page, page.get_by_role("textbox", name="Name").first, "Erika Mustermann")
     type_into(page, page.get_by_role("textbox", name="E-Mail-Adresse").first, "erika@example.org")
     scroll_to(page, page.get_by_role("button", name="Weiter zur Prüfung").first).click()
@@ -52,6 +53,7 @@ def test_book_an_appointment_in_chromium(
     page.mouse.wheel(0, -3000)
     page.get_by_text("Für: Erika Mustermann, erika@example.org").first.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "review.png")
+    assert audit_unnamed(page) == []  # the review step
     set_text_scale(page, 2.0)
     screenshot(page, screenshot_dir / "review-200.png")
     set_text_scale(page, 1.0)

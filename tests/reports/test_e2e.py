@@ -38,11 +38,13 @@ def test_report_by_address_in_chromium(
     screenshot(page, screenshot_dir / "place.png")
     scroll_to(page, page.get_by_role("button", name="Weiter").first).click()
     page.get_by_role("textbox", name="E-Mail für Rückfragen (freiwillig)").first.wait_for(timeout=WAIT)
+    assert audit_unnamed(page) == []  # the contact step
     page.get_by_role("button", name="Weiter").first.click()
 
     send = scroll_to(page, page.get_by_role("button", name="Meldung senden").first)
     send.wait_for(timeout=WAIT)
     screenshot(page, screenshot_dir / "review.png")
+    assert audit_unnamed(page) == []  # the review step
     send.click()
     page.get_by_text("Vorgangsnummer", exact=False).first.wait_for(timeout=WAIT)
     with sqlite3.connect(tmp_path / "leipzig-app.sqlite3") as db:
