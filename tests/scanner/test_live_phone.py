@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from benchmarks.letters.phone import phone_frame
 
 from leipzig_app.adapters.decoding import QrDecoder
 from leipzig_app.services import scanner
 from leipzig_app.services.scanner import LiveScanSession, LiveUpdate, ScannerService
 
-from .phone_letter import PrintedLetter, issue_letter, phone_frame
+from .phone_letter import PrintedLetter, issue_letter
 
 PORTRAIT_720P = (720, 1280)
 PORTRAIT_1080P = (1080, 1920)
