@@ -4,7 +4,7 @@ post by the latest posting day, or filing in person. The app never files an obje
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import flet as ft
 
@@ -21,7 +21,7 @@ from leipzig_app.ui.notices.common import (
     save_file,
     toggle_step,
 )
-from leipzig_app.ui.widgets.common import heading, icon_button, labelled, secondary_button
+from leipzig_app.ui.widgets.common import calendar_button, heading, labelled, secondary_button
 from leipzig_app.ui.widgets.links import launch
 
 
@@ -154,22 +154,17 @@ def _delivered(
         key = "notices.object.delivered_saved" if typed else "notices.object.delivered_removed"
         ctx.announce(t(key, day=day(ctx, new.deadline.deadline)))
 
-    def picked(e: object) -> None:
-        value = picker.value
-        if value is None:
-            return
-        chosen = value.date() if isinstance(value, datetime) else value
-        field.value = f"{chosen:%d.%m.%Y}"
-        save()
-
     today = service.today()
-    picker = ft.DatePicker(
-        value=info.delivered or today,
-        first_date=info.deadline.notified - timedelta(days=30),
-        last_date=today,
+    pick = calendar_button(
+        field,
+        t("notices.object.delivered_pick"),
+        key="notices.object.delivered_pick",
+        picker_key="notices.object.delivered_picker",
+        first=info.deadline.notified - timedelta(days=30),
+        last=today,
+        initial=info.delivered or today,
         help_text=t("notices.object.delivered_label"),
-        on_change=picked,
-        key="notices.object.delivered_picker",
+        on_picked=lambda value: save(),
     )
     inputs: list[ft.Control] = [
         labelled(field),
@@ -181,12 +176,7 @@ def _delivered(
                     icon=ft.Icons.EVENT_AVAILABLE,
                     on_click=save,
                 ),
-                icon_button(
-                    ft.Icons.CALENDAR_MONTH,
-                    t("notices.object.delivered_pick"),
-                    key="notices.object.delivered_pick",
-                    on_click=lambda e: ctx.page.show_dialog(picker),
-                ),
+                pick,
             ],
             wrap=True,
         ),

@@ -8,7 +8,7 @@ in their label (and the note at the top says what it means, so the mark is never
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import flet as ft
@@ -22,7 +22,7 @@ from leipzig_app.domain.reports import (
     group_services,
 )
 from leipzig_app.i18n import Translator
-from leipzig_app.ui.widgets.common import heading, icon_button, labelled, secondary_button
+from leipzig_app.ui.widgets.common import calendar_button, heading, icon_button, labelled, secondary_button
 
 Answers = dict[str, list[str]]
 
@@ -141,33 +141,26 @@ def _date_field(
     key = f"reports.attr.{attr.code}"
     field.keyboard_type = ft.KeyboardType.DATETIME
 
-    def picked(e: Any) -> None:
-        value = picker.value
-        if value is None:
-            return
-        chosen = value.date() if isinstance(value, datetime) else value
-        field.value = f"{chosen:%d.%m.%Y}"
-        keep(field.value)
+    def picked(value: str) -> None:
+        keep(value)
         field.update()
 
     today = date.today()
-    picker = ft.DatePicker(
-        value=today,
-        first_date=date(today.year - 10, 1, 1),
-        last_date=date(today.year + 1, 12, 31),
+    pick = calendar_button(
+        field,
+        t("reports.date_pick", name=attr.description),
+        key=f"{key}.pick",
+        picker_key=f"{key}.picker",
+        first=date(today.year - 10, 1, 1),
+        last=date(today.year + 1, 12, 31),
+        initial=today,
         help_text=attr.description,
-        on_change=picked,
-        key=f"{key}.picker",
+        on_picked=picked,
     )
     return ft.Row(
         [
             ft.Container(labelled(field), expand=True),
-            icon_button(
-                ft.Icons.CALENDAR_MONTH,
-                t("reports.date_pick", name=attr.description),
-                key=f"{key}.pick",
-                on_click=lambda e: e.control.page.show_dialog(picker),
-            ),
+            pick,
         ],
         vertical_alignment=ft.CrossAxisAlignment.END,
     )

@@ -8,6 +8,7 @@ as headers, and every interactive control gets a stable `key` for tests and a mi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 import flet as ft
@@ -35,6 +36,42 @@ def icon_button(
         on_click=on_click,
         disabled=disabled,
         size_constraints=ft.BoxConstraints(min_width=MIN_TARGET, min_height=MIN_TARGET),
+    )
+
+
+def calendar_button(
+    field: ft.TextField,
+    label: str,
+    *,
+    key: str,
+    picker_key: str,
+    first: date,
+    last: date,
+    initial: date,
+    help_text: str | None = None,
+    on_picked: Callable[[str], Any],
+) -> ft.IconButton:
+    """A calendar button for a date field: the chosen day is written into `field` as 20.11.2026 (the form
+    a resident types too), then `on_picked` gets that text."""
+
+    def picked(e: Any) -> None:
+        value = picker.value
+        if value is None:
+            return
+        chosen = value.date() if isinstance(value, datetime) else value
+        field.value = f"{chosen:%d.%m.%Y}"
+        on_picked(field.value)
+
+    picker = ft.DatePicker(
+        value=initial,
+        first_date=first,
+        last_date=last,
+        help_text=help_text,
+        on_change=picked,
+        key=picker_key,
+    )
+    return icon_button(
+        ft.Icons.CALENDAR_MONTH, label, key=key, on_click=lambda e: e.control.page.show_dialog(picker)
     )
 
 
