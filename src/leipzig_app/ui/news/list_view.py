@@ -22,6 +22,7 @@ from leipzig_app.services.news import NewsService, NewsSnapshot
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.news.visit import Visit
 from leipzig_app.ui.widgets.common import (
+    callout,
     empty_state,
     error_banner,
     heading,
@@ -120,20 +121,7 @@ class NewsList:
             stand = t("news.never_updated")
         controls.append(ft.Text(stand, key="news.stand", color=ft.Colors.ON_SURFACE_VARIANT))
         if snapshot.offline:
-            controls.append(
-                ft.Container(
-                    key="news.offline",
-                    bgcolor=ft.Colors.SECONDARY_CONTAINER,
-                    border_radius=8,
-                    padding=12,
-                    content=ft.Row(
-                        [
-                            ft.Icon(ft.Icons.CLOUD_OFF, color=ft.Colors.ON_SECONDARY_CONTAINER),
-                            ft.Text(t("news.offline"), color=ft.Colors.ON_SECONDARY_CONTAINER, expand=True),
-                        ]
-                    ),
-                )
-            )
+            controls.append(callout(t("news.offline"), key="news.offline", icon=ft.Icons.CLOUD_OFF))
         else:
             for status in snapshot.errors:
                 error = status.error

@@ -10,7 +10,7 @@ from leipzig_app.domain.letters import parse_day
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import day, error_text, letter_route, save_file
-from leipzig_app.ui.widgets.common import heading, labelled, primary_button, secondary_button
+from leipzig_app.ui.widgets.common import callout, heading, labelled, primary_button, secondary_button
 
 
 def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
@@ -23,26 +23,10 @@ def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
     controls: list[ft.Control] = [
         back_to_letter(ctx, letter.id),
         heading(t("notices.later.title"), key="notices.later.heading"),
-        ft.Container(
+        callout(
+            t("notices.later.no_postponement") + " " + t("notices.later.due", due=day(ctx, letter.due_date)),
             key="notices.later.rule",
-            bgcolor=ft.Colors.SECONDARY_CONTAINER,
-            border_radius=8,
-            padding=12,
-            content=ft.Row(
-                [
-                    ft.Icon(
-                        ft.Icons.PRIORITY_HIGH, color=ft.Colors.ON_SECONDARY_CONTAINER, semantics_label=None
-                    ),
-                    ft.Text(
-                        t("notices.later.no_postponement")
-                        + " "
-                        + t("notices.later.due", due=day(ctx, letter.due_date)),
-                        color=ft.Colors.ON_SECONDARY_CONTAINER,
-                        expand=True,
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            ),
+            icon=ft.Icons.PRIORITY_HIGH,
         ),
     ]
     if overview.paid:

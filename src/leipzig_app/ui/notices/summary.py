@@ -11,6 +11,7 @@ from leipzig_app.domain.letters import Letter, TrustState
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.notices.common import day, fact, money, payment_differs_text
+from leipzig_app.ui.widgets.common import callout
 
 #: icon, background, foreground per trust state; the text always says the same as the colour.
 _TRUST_STYLE: dict[TrustState, tuple[Any, Any, Any]] = {
@@ -86,42 +87,22 @@ def summary(ctx: ViewContext, overview: LetterOverview) -> ft.Control:
         key = "notices.paid.transfer" if payment.channel == "bank_transfer" else "notices.paid.page"
         when = day(ctx, payment.paid_at.date()) if payment.paid_at else ""
         controls.append(
-            ft.Container(
+            callout(
+                t(key, day=when, reference=payment.reference),
                 key="notices.paid",
+                icon=ft.Icons.CHECK_CIRCLE,
                 bgcolor=ft.Colors.GREEN_50,
-                border_radius=8,
-                padding=12,
-                content=ft.Row(
-                    [
-                        ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_900, semantics_label=None),
-                        ft.Text(
-                            t(key, day=when, reference=payment.reference),
-                            color=ft.Colors.GREEN_900,
-                            expand=True,
-                        ),
-                    ]
-                ),
+                color=ft.Colors.GREEN_900,
             )
         )
     elif overview.payment_differs:
         controls.append(
-            ft.Container(
+            callout(
+                payment_differs_text(ctx, overview),
                 key="notices.payment_differs",
+                icon=ft.Icons.WARNING_AMBER,
                 bgcolor=ft.Colors.ERROR_CONTAINER,
-                border_radius=8,
-                padding=12,
-                content=ft.Row(
-                    [
-                        ft.Icon(
-                            ft.Icons.WARNING_AMBER, color=ft.Colors.ON_ERROR_CONTAINER, semantics_label=None
-                        ),
-                        ft.Text(
-                            payment_differs_text(ctx, overview),
-                            color=ft.Colors.ON_ERROR_CONTAINER,
-                            expand=True,
-                        ),
-                    ]
-                ),
+                color=ft.Colors.ON_ERROR_CONTAINER,
             )
         )
     return ft.Column(controls, spacing=8, key="notices.summary")

@@ -146,6 +146,31 @@ def empty_state(
     )
 
 
+def callout(
+    text: str,
+    *,
+    key: str,
+    icon: Any,
+    bgcolor: Any = ft.Colors.SECONDARY_CONTAINER,
+    color: Any = ft.Colors.ON_SECONDARY_CONTAINER,
+) -> ft.Control:
+    """A coloured box with an icon and a text that needs attention (the icon adds no words for screen
+    readers: the text says it all). Colour pairs as the theme defines them (container / on-container)."""
+    return ft.Container(
+        key=key,
+        bgcolor=bgcolor,
+        border_radius=8,
+        padding=12,
+        content=ft.Row(
+            [
+                ft.Icon(icon, color=color, semantics_label=None),
+                ft.Text(text, color=color, expand=True),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+    )
+
+
 def error_banner(text: str, *, key: str, action: ft.Control | None = None) -> ft.Control:
     row: list[ft.Control] = [
         ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ON_ERROR_CONTAINER, semantics_label=None),
