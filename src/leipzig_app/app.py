@@ -248,6 +248,12 @@ class AppRuntime:
 
     async def aclose(self) -> None:
         self.stop_background()
+        closers, self.services.closers = self.services.closers, []
+        for closer in closers:
+            try:
+                await closer()
+            except Exception as error:  # noqa: BLE001 - closing goes on whatever one clean-up throws
+                log.warning("a clean-up at close failed: %s", type(error).__name__)
         if self.http is not None:
             await self.http.aclose()
             self.http = None
@@ -426,6 +432,7 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
         map_probe=(lambda: tiles_reachable(http, tiles, *settings.map_center)) if tiles else None,
     )
     runtime.services.reports = service
+    runtime.services.closers.append(service.aclose)
     if reporting is not None:
         runtime.services.background.append(service.run_background)
 

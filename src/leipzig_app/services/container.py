@@ -33,6 +33,9 @@ class AppServices:
     hub: Any = None
     #: Long-running jobs (outbox sync, feed refresh), started once per runtime when the first page opens.
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: Clean-ups run when the runtime closes: one-off work a service started on its own (a background fetch)
+    #: is stopped before the HTTP client and the event loop go away. Kept across city switches.
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Incremented whenever the features are (re)wired, so jobs of a previous city are replaced.
     generation: int = 0
     #: True once every feature is wired; views of features wait for it (see `when_ready`).

@@ -147,6 +147,16 @@ class ReportsService:
             return
         self._prefetch = asyncio.get_running_loop().create_task(self.prefetch_definitions(services))
 
+    async def aclose(self) -> None:
+        """Stop the background fetch of the categories' questions, if one still runs (the app closes)."""
+        task, self._prefetch = self._prefetch, None
+        if task is None or task.done():
+            return
+        task.cancel()
+        if task.get_loop() is asyncio.get_running_loop():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     async def definitions_prefetched(self) -> int:
         """Wait for the background fetch started by the last successful `categories()`; how many
         definitions it cached (0 when none was started)."""
