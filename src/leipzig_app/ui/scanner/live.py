@@ -61,9 +61,6 @@ class LivePanel:
         self.has_camera = False
         self._generation = 0
         self._decoding: asyncio.Task[None] | None = None
-        #: The flet-camera source last started here: its control must stay registered while calls into
-        #: the client are out (see `_park`).
-        self._camera_source: FletCameraSource | None = None
         self._torch_on = False
         self._last_hint = ""
         self.canvas = cv.Canvas(shapes=[], width=self.width, height=self.height, key="scanner.overlay")
@@ -126,16 +123,12 @@ class LivePanel:
                 import flet_camera as fc
             except ImportError:
                 return None
-            previous = self._camera_source
-            if previous is not None and previous.busy:
-                self._park(previous)  # "scan again" while the old control still waits for an answer
             camera = fc.Camera(
                 key="scanner.camera.preview", width=self.width, height=self.height, content=self.canvas
             )
             self.picture.content = camera
             self.frame.controls = [self.picture]
-            self._camera_source = FletCameraSource(camera, web=bool(page.web))
-            return self._camera_source
+            return FletCameraSource(camera, web=bool(page.web))
         cameras = self.ports.cameras
         if cameras is None or not cameras.available():
             return None
@@ -170,51 +163,13 @@ class LivePanel:
         self.ctx.page.run_task(start_and_show)
 
     def stop(self) -> None:
-        """Stop the loop and release the camera (the camera switch, codes found, scan again)."""
+        """Stop the loop and release the camera (leaving the screen, or the camera switch)."""
         self.running = False
         self._generation += 1
         source, self.source = self.source, None
         if source is not None:
             with contextlib.suppress(Exception):
                 self.ctx.page.run_task(source.stop)
-
-    def leave(self) -> None:
-        """The screen leaves the page (its root's `will_unmount`): stop, and keep a camera control whose
-        calls are still out registered until they are answered.
-
-        Leaving while the camera is still being asked for its devices (a permission prompt, a slow
-        browser) is ordinary; Flet answers such a late result for an unregistered control with a
-        traceback and an error on the page.
-        """
-        self.stop()
-        camera_source = self._camera_source
-        if camera_source is not None and camera_source.busy:
-            self._park(camera_source)
-
-    def _park(self, source: FletCameraSource) -> None:
-        """Move the camera control, hidden, into the page's overlay until its calls are answered."""
-        page = self.ctx.page
-        camera = source.camera
-        if camera in page.overlay:
-            return
-        if self.picture.content is camera:
-            self.picture.content = None
-        camera.visible = False  # the client must not open the camera again for a hidden preview
-        camera.content = None  # the overlay canvas belongs to the viewfinder (and a new camera)
-        page.overlay.append(camera)
-        with contextlib.suppress(Exception):  # the page itself may be going away
-            page.update()
-        with contextlib.suppress(Exception):
-            page.run_task(self._unpark_when_settled, source)
-
-    async def _unpark_when_settled(self, source: FletCameraSource) -> None:
-        await source.stop()
-        await source.settled()
-        page = self.ctx.page
-        if source.camera in page.overlay:
-            page.overlay.remove(source.camera)
-            with contextlib.suppress(Exception):
-                page.update()
 
     def _show_status(self, text: str, *, camera_visible: bool) -> None:
         self.status.value = text

@@ -112,7 +112,7 @@ class ScannerScreen:
         )
         root = ScannerRoot(content=body, padding=ft.Padding.all(16), expand=True, key="scanner.screen")
         root.when_shown = self.live.start_soon
-        root.when_hidden = self.live.leave
+        root.when_hidden = self.live.stop
         return root
 
     # --- codes found ------------------------------------------------------------------------------------

@@ -15,15 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from leipzig_app.ui.scanner.ports import CameraFeed, CameraProvider
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: How long the camera control may take to list devices or start (a permission prompt counts here).
 START_TIMEOUT = 30.0
@@ -124,9 +121,6 @@ class FletCameraSource(FrameSource):
     """The flet-camera control on a phone (frame stream) or in a browser (pictures in a loop).
 
     The control must already be on the page when `start` runs: its methods are calls into the client.
-    Flet refuses (with a traceback in the server) the answer to a call whose control is no longer
-    registered, so `busy` tells the screen that calls are still out and the control must stay on the page
-    (hidden) until `settled()` returns.
     """
 
     def __init__(self, camera: Any, *, web: bool) -> None:
@@ -138,55 +132,29 @@ class FletCameraSource(FrameSource):
         self._stopped = False
         self.has_torch = not web
         self.aspect_ratio: float | None = None
-        self._calls = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    @property
-    def busy(self) -> bool:
-        """Calls into the client are still waiting for their answer."""
-        return self._calls > 0
-
-    async def settled(self) -> None:
-        """Return once no call into the client is waiting for its answer."""
-        await self._idle.wait()
-
-    async def _call(self, call: Awaitable[T], timeout: float) -> T:
-        self._calls += 1
-        self._idle.clear()
-        try:
-            return await asyncio.wait_for(call, timeout)
-        finally:
-            self._calls -= 1
-            if not self._calls:
-                self._idle.set()
 
     async def start(self) -> bool:
         import flet_camera as fc
 
         try:
-            cameras = await self._call(self.camera.get_available_cameras(), START_TIMEOUT)
-            if not cameras or self._stopped:
+            cameras = await asyncio.wait_for(self.camera.get_available_cameras(), START_TIMEOUT)
+            if not cameras:
                 return False
             back = [c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK]
             # 1080p, not 720p: a letter's notice code (version 12) needs about 3 px per module, which a
             # page held at arm's length gets in a 1080p frame and not in a 720p one (measured with the
             # benchmark letter, `benchmarks/letters`, at 65 % of the frame's width: at 720p its notice
             # code stayed unread, at 1080p both codes were read).
-            await self._call(
+            await asyncio.wait_for(
                 self.camera.initialize(
                     (back or cameras)[0], fc.ResolutionPreset.VERY_HIGH, enable_audio=False
                 ),
                 START_TIMEOUT,
             )
-            if self._stopped:
-                return False
-            if not self._web and await self._call(self.camera.supports_image_streaming(), START_TIMEOUT):
-                if self._stopped:
-                    return False
+            if not self._web and await self.camera.supports_image_streaming():
                 self.camera.on_stream_image = self._on_stream_image
                 self.camera.update()
-                await self._call(self.camera.start_image_stream(), START_TIMEOUT)
+                await self.camera.start_image_stream()
                 self._streaming = True
         except Exception:  # no device, permission denied, unsupported browser: the file picker remains
             log.info("the camera could not be started", exc_info=True)
@@ -212,7 +180,7 @@ class FletCameraSource(FrameSource):
             data, self._latest = self._latest, None
             return LiveFrame(image=data) if data else None
         try:
-            picture = await self._call(self.camera.take_picture(), PICTURE_TIMEOUT)
+            picture = await asyncio.wait_for(self.camera.take_picture(), PICTURE_TIMEOUT)
         except Exception:
             log.info("taking a picture failed", exc_info=True)
             return None
@@ -222,7 +190,7 @@ class FletCameraSource(FrameSource):
         import flet_camera as fc
 
         try:
-            await self._call(self.camera.set_flash_mode(fc.FlashMode.TORCH if on else fc.FlashMode.OFF), 5)
+            await self.camera.set_flash_mode(fc.FlashMode.TORCH if on else fc.FlashMode.OFF)
         except Exception:  # no flash on this device (or the browser): hide the torch switch
             log.info("switching the torch failed", exc_info=True)
             self.has_torch = False
@@ -235,7 +203,7 @@ class FletCameraSource(FrameSource):
         if self._streaming:
             self._streaming = False
             with contextlib.suppress(Exception):
-                await self._call(self.camera.stop_image_stream(), 5)
+                await asyncio.wait_for(self.camera.stop_image_stream(), 5)
         # The last picture stays on screen (with the codes marked) until the camera starts again.
         with contextlib.suppress(Exception):
-            await self._call(self.camera.pause_preview(), 5)
+            await asyncio.wait_for(self.camera.pause_preview(), 5)
