@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.support.local_server import serve
 
 from leipzig_app.adapters.hub_store import SqliteHubStore
 from leipzig_app.adapters.sqlite_store import Database
@@ -337,15 +337,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def series_url() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/abfuhr.ics"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve(_FeedHandler) as url:
+        yield f"{url}/abfuhr.ics"
 
 
 async def test_the_service_shows_the_moved_collection_and_skips_the_cancelled_one(
