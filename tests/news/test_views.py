@@ -253,6 +253,12 @@ async def test_more_news_bring_their_own_pictures(
         first = first_of_page(0)
         assert len(first) == 2
         await client.wait_until(lambda: pictured() == first)
+        # A card is one button named by its title: its picture is decorative and stays out of the
+        # screen reader's way instead of repeating the title as a second stop.
+        pictures = client.find_all(lambda c: c.type == "Image")
+        assert pictures
+        assert all(p.get("exclude_from_semantics") is True for p in pictures)
+        assert not any(p.get("semantics_label") for p in pictures)
         await client.click("news.more")
         # The items "more" reveals get their pictures too, again only the first ones of the page.
         second = first + first_of_page(1)
