@@ -296,6 +296,10 @@ def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
     the background): Home draws at once and fills its cards when they are ready, other sections wait.
     """
 
+    from leipzig_app.ui import flet_fixes
+
+    flet_fixes.install()
+
     async def main(page: ft.Page) -> None:
         from leipzig_app.ui.shell import Shell
 

@@ -98,3 +98,43 @@ async def test_a_refused_camera_leaves_file_and_manual_entry(runtime: AppRuntime
         assert client.find("scanner.camera.status").get("value").startswith("Die Kamera konnte nicht")
         assert has(client, "scanner.pick")
         assert has(client, "scanner.manual")
+
+
+class HeldAnswerClient(CameraClient):
+    """Keeps the answer to "which cameras are there?" back until the test sends it (`answer_now`)."""
+
+    held: list[dict[str, Any]]
+
+    async def _answer_method(self, body: dict[str, Any]) -> None:
+        if body.get("name") == "get_available_cameras":
+            self.held.append(body)
+            return
+        await super()._answer_method(body)
+
+    async def answer_now(self) -> None:
+        for body in self.held:
+            await super()._answer_method(body)
+        self.held.clear()
+
+
+async def test_leaving_while_the_camera_is_still_asked_keeps_the_connection(runtime: AppRuntime) -> None:
+    """The camera's answer arrives after the screen (and with it the Camera control) is gone: Flet 1.0.5
+    would raise on it in the loop that reads the client's messages and drop the connection; the app drops
+    the answer instead and wakes the call that waited for it."""
+    use_scanner(runtime)
+    client = HeldAnswerClient(runtime.create_main(), platform="android", route="/scanner")
+    client.held = []
+    camera_handlers(client, stream=True)
+    async with client:
+        await wait_for(client, lambda: bool(client.held))
+        camera_id = client.find("scanner.camera.preview").id
+        await client.navigate("/")
+        await wait_for(client, lambda: camera_id not in client.session.index)
+        pending: dict[str, Any] = client.session._Session__method_calls  # type: ignore[attr-defined]
+        assert len(pending) == 1  # the question is still out
+        await client.answer_now()
+        await wait_for(client, lambda: not pending)  # answered: the waiting call is woken, not left hanging
+        assert not client.errors
+        # The page goes on as before: another section opens.
+        await client.navigate("/news")
+        await wait_for(client, lambda: has(client, "news.heading") or has(client, "news.not_available"))
