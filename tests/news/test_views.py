@@ -323,3 +323,32 @@ async def test_new_markers_stay_for_the_whole_visit_of_the_news_section(runtime:
         assert client.texts().count("neu") == 1
     finally:
         await client.close()
+
+
+async def test_pulling_the_list_down_at_its_top_refreshes_it(runtime: AppRuntime) -> None:
+    client = await open_news(runtime)
+    try:
+        await client.wait_until(lambda: not client.find("news.refresh").get("disabled"))
+        demo(runtime, "/demo/feeds/stadt/items", {"title": "Frisch gezogen", "html": "<p>x</p>"})
+        listing = client.find("news.list")
+        assert listing.has_handler("scroll")
+        metrics = {"pixels": 0.0, "min_scroll_extent": 0.0, "max_scroll_extent": 2400.0}
+        metrics["viewport_dimension"] = 700.0
+
+        async def scroll(kind: str, **more: float) -> None:
+            await client.trigger(listing, "scroll", {"event_type": kind, **metrics, **more})
+
+        await scroll("start")
+        for _ in range(4):
+            await scroll("overscroll", overscroll=-30.0, velocity=0.0)
+        assert client.find("news.pull").visible  # "Loslassen zum Aktualisieren"
+        assert "Loslassen zum Aktualisieren" in client.texts()
+        assert len(item_keys(client)) == 10  # nothing yet: the finger is still down
+        await scroll("end")
+        await client.wait_until(lambda: len(item_keys(client)) == 11)
+        assert not has(client, "news.pull")
+        await client.wait_until(lambda: not client.find("news.refresh").get("disabled"))
+        assert not has(client, "news.progress")
+        assert client.find("shell.status").get("value") == "Nachrichten aktualisiert: 11 Meldungen."
+    finally:
+        await client.close()

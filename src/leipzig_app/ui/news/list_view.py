@@ -4,7 +4,9 @@ The list is built from the cache before any network call, so it shows immediatel
 refresh then runs in the background and replaces it. Which items count as new is decided against the
 previous visit of the section, taken once per visit (`visit.py`), so the markers stay put while the
 resident reads, also after opening an item and coming back.
-Flet 1.0.5 has no pull-to-refresh control, so a refresh button does the job on every platform.
+Pulling the list down at its top refreshes it (`ui/widgets/pull.py` reads the gesture from the list's
+scroll events, as Flet 1.0.5 has no RefreshIndicator); the refresh button does the same for everyone who
+does not pull: keyboards, switches, screen readers and mice.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from leipzig_app.ui.widgets.common import (
     search_field,
     secondary_button,
 )
+from leipzig_app.ui.widgets.pull import PullToRefresh
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,20 @@ class NewsList:
         self.refresh_button = icon_button(
             ft.Icons.REFRESH, ctx.t("news.refresh"), key="news.refresh", on_click=self._on_refresh
         )
+        self.progress = ft.ProgressBar(
+            key="news.progress", visible=False, semantics_label=ctx.t("news.refreshing")
+        )
+        self.pull_hint = ft.Row(
+            [
+                ft.Icon(ft.Icons.ARROW_DOWNWARD, color=ft.Colors.PRIMARY, size=20),
+                ft.Text(ctx.t("news.pull.release"), color=ft.Colors.ON_SURFACE),
+            ],
+            key="news.pull",
+            alignment=ft.MainAxisAlignment.CENTER,
+            visible=False,
+        )
+        self.pull = PullToRefresh(on_pull=self._on_pull, on_armed=self._on_pull_armed)
+        self._refreshing = False
         self._images: dict[str, tuple[str, _Card]] = {}
         self._cards: dict[str, _Card] = {}
         self._chips: dict[str, ft.Chip] = {}
@@ -92,8 +109,10 @@ class NewsList:
             content=ft.ListView(
                 key="news.list",
                 controls=[
+                    self.pull_hint,
                     heading(t("news.heading"), key="news.heading"),
                     tools,
+                    self.progress,
                     self.status,
                     self.chips,
                     self.count,
@@ -102,6 +121,7 @@ class NewsList:
                 padding=16,
                 spacing=12,
                 expand=True,
+                on_scroll=self.pull.on_scroll,
             ),
         )
 
@@ -251,9 +271,20 @@ class NewsList:
     async def _on_refresh(self, e: Any) -> None:
         await self._refresh(announce=True)
 
+    def _on_pull_armed(self, armed: bool) -> None:
+        self.pull_hint.visible = armed
+        self._update()
+
+    def _on_pull(self) -> None:
+        self.ctx.page.run_task(self._refresh, True)
+
     async def _refresh(self, announce: bool = False) -> None:
+        if self._refreshing:  # a pull or a tap during a refresh: the running one brings the news
+            return
+        self._refreshing = True
         t = self.ctx.t
         self.refresh_button.disabled = True
+        self.progress.visible = True
         self._update()
         if announce:
             self.ctx.announce(t("news.refreshing"))
@@ -268,6 +299,8 @@ class NewsList:
                 self.ctx.announce(self._summary())
         finally:
             self.refresh_button.disabled = False
+            self.progress.visible = False
+            self._refreshing = False
         self._fill()
         self._update()
         await self._load_images()
