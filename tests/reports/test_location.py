@@ -179,3 +179,25 @@ async def test_appointments_ask_for_permission_and_work_when_denied(runtime: App
         )
         assert calls == ["is_location_service_enabled", "get_permission_status", "request_permission"]
         assert has(client, "appointments.office.10002")  # the list works without the position
+
+
+async def test_appointments_offer_the_settings_that_can_allow_the_location(runtime: AppRuntime) -> None:
+    async with Phone(runtime.create_main(), platform="android", width=360, height=800) as client:
+        client.method_handlers[("SecureStorage", "get_all")] = lambda _, a: {}
+        client.method_handlers[("SecureStorage", "get")] = lambda _, a: None
+        calls = geolocator(
+            client,
+            is_location_service_enabled=True,
+            get_permission_status="deniedForever",
+            open_app_settings=True,
+        )
+        await client.navigate("/appointments/new")
+        await tap(client, "appointments.service.120686")
+        await wait_for(client, lambda: has(client, "appointments.location"))
+        assert not has(client, "appointments.location.settings")  # nothing to fix before asking
+        await client.click("appointments.location")
+        await wait_for(client, lambda: has(client, "appointments.location.settings"))
+        assert shows(client, "App-Einstellungen öffnen")
+        assert has(client, "appointments.office.10002")  # the list works without the position
+        await client.click("appointments.location.settings")
+        await client.wait_until(lambda: "open_app_settings" in calls)

@@ -30,7 +30,7 @@ from leipzig_app.ui.appointments.common import (
     when_text,
 )
 from leipzig_app.ui.appointments.wizard_finish import WizardBase
-from leipzig_app.ui.location import current_position
+from leipzig_app.ui.location import current_position, open_settings
 from leipzig_app.ui.widgets.common import (
     heading,
     icon_button,
@@ -186,6 +186,16 @@ class Wizard(WizardBase):
                 on_click=lambda e: self.ctx.page.run_task(self._use_location),
             )
         )
+        problem = self.location_problem
+        if problem is not None and problem.settings:
+            controls.append(
+                text_button(
+                    t(f"appointments.location.settings.{problem.settings}"),
+                    key="appointments.location.settings",
+                    icon=ft.Icons.SETTINGS,
+                    on_click=lambda e: self.ctx.page.run_task(open_settings, problem),
+                )
+            )
         for choice in self.choices:
             controls.append(self._office_row(choice.office, choice.distance_km))
         controls.append(
@@ -231,6 +241,7 @@ class Wizard(WizardBase):
 
     async def _use_location(self) -> None:
         found = await current_position()  # permission checked and asked for first; never raises
+        self.location_problem = found if found.settings else None
         if found.position is not None:
             self.location = found.position
         else:  # the list works without it

@@ -35,6 +35,7 @@ from leipzig_app.ui.appointments.common import (
 )
 from leipzig_app.ui.appointments.mine import save_ics
 from leipzig_app.ui.context import ViewContext
+from leipzig_app.ui.location import LocationResult
 from leipzig_app.ui.widgets.common import (
     error_banner,
     heading,
@@ -64,6 +65,8 @@ class WizardBase:
         self.choices: list[OfficeChoice] = []
         self.selected: set[str] = set()
         self.location: tuple[float, float] | None = None
+        #: Why the last "use my location" brought no position, when a settings page can change that.
+        self.location_problem: LocationResult | None = None
         self.slots: list[Slot] = []
         #: The free times of the last search, loaded a few days at a time.
         self.free: FreeTimes | None = None
