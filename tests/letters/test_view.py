@@ -110,6 +110,25 @@ async def test_pay_now_reviews_hands_off_and_reads_the_result_back(
     assert not client.find_all(lambda c: c.key == "notices.action.pay_now")
 
 
+@pytest.mark.parametrize(
+    ("page_url", "expected"),
+    [
+        # What Flet's web server gives as the page's URL: its websocket's address, not the page's.
+        ("ws://127.0.0.1:8550", "http://127.0.0.1:8550"),
+        ("wss://app.example/leipzig", "https://app.example/leipzig"),
+    ],
+)
+async def test_on_the_web_the_payment_page_links_back_to_the_app_over_http(
+    runtime: AppRuntime, notices: NoticesService, page_url: str, expected: str
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000014.1"))])
+    async with FakeFletClient(runtime.create_main(), platform="web", page_url=page_url) as web:
+        await web.navigate(f"/scanner/notice/{letter.id}/pay")
+        await web.click("notices.pay.confirm")
+        [url] = web.state.launched_urls
+    assert httpx.URL(url).params["return_url"] == f"{expected}/scanner/notice/{letter.id}/pay"
+
+
 async def test_a_payment_short_of_the_amount_is_shown_as_underpaid_with_what_is_open(
     client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
 ) -> None:

@@ -37,12 +37,18 @@ def _paid_text(ctx: ViewContext, overview: LetterOverview) -> ft.Control:
     )
 
 
+#: Flet's web server names the page by its websocket's address (ws://host:port/path): the browser's is http.
+_PAGE_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+
+
 def _return_url(ctx: ViewContext, letter_id: str) -> str | None:
     """Where the payment page links back to: the app's own page on the web (a phone app has no URL)."""
     if not ctx.page.web or not ctx.page.url:
         return None
-    base = str(ctx.page.url).split("#")[0].rstrip("/")
-    return base + letter_route(letter_id, "pay")
+    scheme, sep, rest = str(ctx.page.url).split("#")[0].rstrip("/").partition("://")
+    if not sep or scheme.lower() not in _PAGE_SCHEMES:
+        return None  # no address a browser could open (a payment page follows only http(s) links)
+    return f"{_PAGE_SCHEMES[scheme.lower()]}://{rest}{letter_route(letter_id, 'pay')}"
 
 
 def build_pay(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
