@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from leipzig_app.domain.deadlines import Deadline, compute_deadline
-from leipzig_app.i18n import EASY_GERMAN, Translator
+from leipzig_app.domain.deadlines import GERMAN_STATES, Deadline, compute_deadline
+from leipzig_app.i18n import EASY_GERMAN, Translator, catalog
 from leipzig_app.services.notice_letters import deadline_rule, deadline_steps
 from leipzig_app.ui import formatting
 
@@ -23,8 +23,8 @@ DEADLINES = [
     compute_deadline("widerspruch", delivered=date(2025, 11, 25)),
 ]
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: Latin-script words allowed in Ukrainian and Arabic texts: the names of German laws and the state.
-LAW_WORDS = {"VwGO", "VwVfG", "BGB", "OWiG", "Abs", "SN"}
+#: Latin-script words allowed in Ukrainian and Arabic texts: the names of German laws.
+LAW_WORDS = {"VwGO", "VwVfG", "BGB", "OWiG", "Abs"}
 
 
 def explained(deadline: Deadline, language: str) -> list[str]:
@@ -33,6 +33,25 @@ def explained(deadline: Deadline, language: str) -> list[str]:
         deadline_rule(deadline, t),
         *deadline_steps(deadline, t, lambda day: formatting.day(day, t.base_language)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "state"),
+    [("de", "Sachsen"), ("en", "Saxony"), ("uk", "Саксонія"), ("ar", "ساكسونيا")],
+)
+def test_the_rule_names_the_state_whose_holidays_count_in_words(language: str, state: str) -> None:
+    # "Feiertag (SN)" leaves a resident guessing what SN is: the state is named as the language names it.
+    for deadline in DEADLINES:
+        rule = deadline_rule(deadline, Translator(language))
+        assert f"({state})" in rule, rule
+        assert "(SN)" not in rule, rule
+
+
+@pytest.mark.parametrize("language", ["de", "en", "uk", "ar"])
+@pytest.mark.parametrize("state", GERMAN_STATES)
+def test_every_state_has_a_name(language: str, state: str) -> None:
+    key = f"notices.deadline.state.{state}"
+    assert key in catalog(language), f"{language}: {key}"
 
 
 def test_every_kind_of_step_is_covered() -> None:

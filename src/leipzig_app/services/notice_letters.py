@@ -79,7 +79,10 @@ HOLIDAYS = {
 def deadline_rule(deadline: Deadline, t: Translator, *, with_presumption: bool = True) -> str:
     """The rule behind a deadline in the translator's language; with the note that notification was
     presumed from the posting date when it was (and `with_presumption`)."""
-    text = t(f"notices.deadline.rule.{deadline.rule_key}", state=deadline.state)
+    # The state whose holidays count, by its name ("Sachsen"): its code ("SN") means nothing to a resident.
+    state_key = f"notices.deadline.state.{deadline.state}"
+    state = t(state_key) if t.has(state_key) else deadline.state
+    text = t(f"notices.deadline.rule.{deadline.rule_key}", state=state)
     if with_presumption and deadline.may_be_later:
         text += " " + t("notices.deadline.rule.presumed")
     return text
