@@ -469,6 +469,17 @@ async def test_the_objection_draft_is_kept_and_goes_into_the_letter(service: Not
     assert pdf.startswith(b"%PDF-")
 
 
+async def test_the_printed_letter_closes_with_the_greeting_on_its_own_line(service: NoticesService) -> None:
+    letter = await service.open_letter([sign(demo_notice())])
+    printed = printed_objection(
+        letter, service.objection(letter.id), None, "de", date(2026, 12, 3), "Leipzig"
+    )
+    # A German letter ends "Mit freundlichen Grüßen" on a line of its own above the signature (DIN 5008).
+    *body, closing = printed.paragraphs
+    assert closing == "Mit freundlichen Grüßen"
+    assert body[-1] == "Bitte bestätigen Sie mir den Eingang dieses Schreibens."
+
+
 async def test_a_parking_offer_has_no_objection(service: NoticesService) -> None:
     letter = await service.open_letter([sign(demo_notice(remedy=Remedy.NONE, notice_type="parking"))])
     assert "object" not in letter.actions

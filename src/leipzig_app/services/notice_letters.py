@@ -384,6 +384,7 @@ def printed_objection(
         de("notices.pdf.salutation"),
         de(f"notices.pdf.body_{kind}", date=notice_date, issuer=letter.issuer or info.authority_name),
         reason,
+        de("notices.pdf.receipt"),
         de("notices.pdf.closing"),
     )
     notes = (
