@@ -129,6 +129,18 @@ async def test_on_the_web_the_payment_page_links_back_to_the_app_over_http(
     assert httpx.URL(url).params["return_url"] == f"{expected}/scanner/notice/{letter.id}/pay"
 
 
+@pytest.mark.parametrize("step", ["", "/pay", "/transfer", "/later", "/object"])
+async def test_every_text_of_the_letter_follows_the_text_size_setting(
+    client: FakeFletClient, notices: NoticesService, step: str
+) -> None:
+    # The setting scales the theme's text styles: a text with a size of its own stays small at 200 %
+    # (the labels "Zuständige Behörde", "Empfänger", "Betrag", ... did).
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000015.1"))])
+    await client.navigate(f"/scanner/notice/{letter.id}{step}")
+    fixed = client.find_all(lambda c: c.type == "Text" and c.get("size") is not None)
+    assert not fixed, [(c.key, c.own_texts(), c.get("size")) for c in fixed]
+
+
 async def test_a_payment_short_of_the_amount_is_shown_as_underpaid_with_what_is_open(
     client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
 ) -> None:

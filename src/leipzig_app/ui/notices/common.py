@@ -63,7 +63,8 @@ def fact(label: str, value: str, *, key: str) -> ft.Control:
         key=key,
         content=ft.Column(
             [
-                ft.Text(label, color=ft.Colors.ON_SURFACE_VARIANT, size=13),
+                # A style of the theme, not a size of its own: the theme's sizes follow the text size setting.
+                ft.Text(label, color=ft.Colors.ON_SURFACE_VARIANT, theme_style=ft.TextThemeStyle.BODY_MEDIUM),
                 ft.Text(value, weight=ft.FontWeight.W_500),
             ],
             spacing=0,
