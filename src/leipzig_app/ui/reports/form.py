@@ -233,13 +233,15 @@ def _area_picker(t: Translator, number: int, on_add_area: Callable[[int], Any]) 
         options=[
             ft.DropdownOption(key=str(cell), text=t(f"reports.photos.cell.{cell}")) for cell in range(9)
         ],
-        expand=True,
     )
 
     def add(e: Any) -> None:
         if picker.value is not None:
             on_add_area(int(picker.value))
 
+    # A wrapping row (the button moves below the picker at large text) lays its children out one by one:
+    # an expanding child has no width to fill there, and Flutter draws the whole photo step from the
+    # picker on as an error box, "Weiter" included.
     return ft.Row(
         [
             labelled(picker),
