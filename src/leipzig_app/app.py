@@ -433,7 +433,11 @@ def _wire_reports(runtime: AppRuntime, profile: CityProfile) -> None:
         mode=settings.mode,
         handoff_url=settings.handoff_url,
         map_tile_url=tiles,
-        map_probe=(lambda: tiles_reachable(http, tiles, *settings.map_center)) if tiles else None,
+        map_probe=(
+            (lambda origin: tiles_reachable(http, tiles, *settings.map_center, origin=origin))
+            if tiles
+            else None
+        ),
     )
     runtime.services.reports = service
     runtime.services.closers.append(service.aclose)

@@ -227,6 +227,45 @@ async def test_demo_tiles_and_the_probe(http: Any, profile: Any, sandbox_url: st
     tile = await http.get(tile_url(template, 51.34, 12.37, 3))
     assert tile.headers["content-type"] == "image/png"
     assert tile.content.startswith(b"\x89PNG")
+    # the web app's page (another port) may draw them: a browser shows them only with this header
+    assert tile.headers["access-control-allow-origin"] == "*"
+    assert await tiles_reachable(http, template, *profile.reports.map_center, origin="http://127.0.0.1:8550")
+
+
+async def test_probe_in_a_browser_needs_the_tile_server_to_allow_the_page() -> None:
+    from leipzig_app.adapters.tiles import tiles_reachable
+
+    png = {"content-type": "image/png"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "open.example":
+            return httpx.Response(
+                200, headers={**png, "Access-Control-Allow-Origin": "*"}, content=b"\x89PNG"
+            )
+        if request.url.host == "echo.example":
+            allowed = request.headers.get("origin", "")
+            return httpx.Response(200, headers={**png, "Access-Control-Allow-Origin": allowed}, content=b"P")
+        return httpx.Response(200, headers=png, content=b"\x89PNG")  # no CORS header
+
+    page = "https://app.example"
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        for host in ("open.example", "echo.example", "closed.example"):
+            # drawn by the app itself (desktop, phone): any tile server that answers with an image
+            assert await tiles_reachable(client, f"https://{host}/{{z}}/{{x}}/{{y}}.png", 51.34, 12.37)
+        assert await tiles_reachable(
+            client, "https://open.example/{z}/{x}/{y}.png", 51.34, 12.37, origin=page
+        )
+        assert await tiles_reachable(
+            client, "https://echo.example/{z}/{x}/{y}.png", 51.34, 12.37, origin=page
+        )
+        # the browser would refuse these tiles: no map, the address field stays
+        assert not await tiles_reachable(
+            client, "https://closed.example/{z}/{x}/{y}.png", 51.34, 12.37, origin=page
+        )
+        # tiles from the page's own origin need no permission
+        assert await tiles_reachable(
+            client, "https://app.example/tiles/{z}/{x}/{y}.png", 51.34, 12.37, origin=page
+        )
 
 
 @pytest.mark.parametrize(

@@ -309,7 +309,7 @@ async def test_no_map_without_tiles(runtime: AppRuntime) -> None:
         reporting=old.reporting,
         photos=old.photos,
         map_tile_url=url,
-        map_probe=lambda: tiles_reachable(http, url, 51.34, 12.37),
+        map_probe=lambda origin: tiles_reachable(http, url, 51.34, 12.37, origin=origin),
     )
     async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=900) as client:
         await _to_photo_step(client)

@@ -7,7 +7,8 @@
 - `POST /demo/open311/settings`: `honour_idempotency`, `batch_delay_seconds`, `check_after_seconds`,
   `close_after_seconds`, `refuse_json` (0, or 404/406/415 for every `.json` URL: an XML-only server)
 - `GET /demo/open311/stats`: number of requests and of duplicates (same description and category)
-- `GET /open311/demo-tiles/{z}/{x}/{y}.png`: plain demo map tiles for the optional map pin
+- `GET /open311/demo-tiles/{z}/{x}/{y}.png`: plain demo map tiles for the optional map pin (any origin may
+  load them, as a browser drawing the web app's map needs)
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def add_demo_routes(router: APIRouter, ctx: SandboxContext) -> None:
     def demo_tile(z: int, x: int, y: int) -> Response:
         if not (0 <= z <= 19 and 0 <= x < 2**z and 0 <= y < 2**z):
             return _bad("no such tile", 404)
-        return Response(demo_tile_png(), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+        # A browser draws the map from the app's own origin: like public tile servers, allow any origin,
+        # or the web app's map stays grey.
+        headers = {"Cache-Control": "max-age=86400", "Access-Control-Allow-Origin": "*"}
+        return Response(demo_tile_png(), media_type="image/png", headers=headers)
 
     @router.post("/demo/open311/requests/{request_id}/status")
     async def set_status(request_id: str, request: Request) -> JSONResponse:

@@ -103,7 +103,7 @@ class ReportsService:
         rng: random.Random | None = None,
         policy: RetryPolicy | None = None,
         map_tile_url: str | None = None,
-        map_probe: Callable[[], Awaitable[bool]] | None = None,
+        map_probe: Callable[[str | None], Awaitable[bool]] | None = None,
     ):
         self.outbox = outbox
         self.reporting = reporting
@@ -120,7 +120,8 @@ class ReportsService:
         self._prefetch: asyncio.Task[int] | None = None
         self.map_tile_url = map_tile_url
         self._map_probe = map_probe
-        self._map_ok = False
+        #: Whether tiles load, per web page origin (None: drawn by the app itself, not a browser).
+        self._map_ok: dict[str | None, bool] = {}
         self.wake = asyncio.Event()
 
     # --- categories -----------------------------------------------------------------------------------
@@ -218,11 +219,12 @@ class ReportsService:
         self.outbox.cache_set(key, _definition_to(found))
         return found
 
-    async def map_available(self) -> bool:
-        """Whether the optional map pin can be offered: a tile server is set and a tile loads."""
-        if not self._map_ok and self.map_tile_url and self._map_probe is not None:
-            self._map_ok = await self._map_probe()
-        return self._map_ok
+    async def map_available(self, origin: str | None = None) -> bool:
+        """Whether the optional map pin can be offered: a tile server is set and a tile loads (in a browser
+        whose page has `origin`: one the tile server lets that page show)."""
+        if not self._map_ok.get(origin) and self.map_tile_url and self._map_probe is not None:
+            self._map_ok[origin] = await self._map_probe(origin)
+        return self._map_ok.get(origin, False)
 
     # --- writing a report -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import flet as ft
 
@@ -119,7 +120,7 @@ def map_controls(wizard: ReportWizard) -> list[ft.Control]:
 
 
 async def _probe_map(wizard: ReportWizard) -> None:
-    if await wizard.service_api.map_available():
+    if await wizard.service_api.map_available(_browser_origin(wizard.ctx.page)):
         wizard.map_ok = True
         wizard.refresh()
 
@@ -139,3 +140,11 @@ async def locate(wizard: ReportWizard) -> None:
         return
     wizard.gps_problem = None
     wizard.use_position(result.position)
+
+
+def _browser_origin(page: ft.Page) -> str | None:
+    """The web page's origin (scheme, host, port) when a browser draws the map, else None."""
+    if not page.web or not page.url:
+        return None
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
