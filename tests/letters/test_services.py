@@ -266,6 +266,22 @@ async def test_cancel_and_failure_are_read_back_and_allow_another_try(
     assert (await service.check_payment(letter.id)).paid
 
 
+@pytest.mark.parametrize("button", ["cancel", "fail"])
+async def test_a_new_try_after_a_cancelled_one_stays_pending_until_the_page_has_an_answer(
+    service: NoticesService, http: httpx.AsyncClient, button: str
+) -> None:
+    # The city reports the last result for a Kassenzeichen: right after the second hand-off that is still
+    # the first try's "cancelled", which says nothing about the try the resident has just begun.
+    letter = await service.open_letter([sign(demo_notice())])
+    await press(http, await service.start_payment(letter.id), button)
+    assert (await service.check_payment(letter.id)).status.value != "pending"
+    again = await service.start_payment(letter.id)
+    assert (await service.check_payment(letter.id)).status is PaymentStatus.PENDING
+    assert service.overview(letter.id).payment.status is PaymentStatus.PENDING  # type: ignore[union-attr]
+    await press(http, again, "pay")
+    assert (await service.check_payment(letter.id)).paid
+
+
 async def test_the_payment_status_is_offline_when_the_city_is_unreachable(
     make_service: Callable[..., NoticesService], city: CityProfile
 ) -> None:

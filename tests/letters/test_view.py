@@ -173,6 +173,21 @@ async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(
     assert client.find("notices.pay.status").visible
 
 
+async def test_a_new_try_after_a_cancelled_one_is_shown_as_waiting_for_the_page(
+    client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000016.1"))])
+    assert runtime.http is not None
+    await press(runtime.http, await notices.start_payment(letter.id), "cancel")
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    await until(client, lambda: "Die Zahlung wurde abgebrochen" in status(client))
+    await client.click("notices.pay.confirm")
+    await asyncio.sleep(0.3)  # the pay step reads the city's answer once by itself
+    await client.settle()
+    assert "Bezahlseite ist geöffnet" in status(client)
+    assert client.find("notices.pay.check").visible
+
+
 async def test_returning_to_the_app_reads_the_payment_result_by_itself(
     client: FakeFletClient, notices: NoticesService, runtime: AppRuntime
 ) -> None:

@@ -57,6 +57,7 @@ MIGRATIONS = Migrations(
             updated_at TEXT
         );
         """,
+        "ALTER TABLE letter_payments ADD COLUMN earlier_result TEXT NOT NULL DEFAULT '';",
     ],
 )
 
@@ -91,9 +92,11 @@ class SqliteLettersStore:
     def save_payment(self, record: PaymentRecord) -> None:
         self._write(
             "INSERT INTO letter_payments (letter_id, status, amount, paid_at, reference, channel, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(letter_id) DO UPDATE SET "
+            "updated_at, earlier_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(letter_id) DO UPDATE SET "
             "status = excluded.status, amount = excluded.amount, paid_at = excluded.paid_at, "
-            "reference = excluded.reference, channel = excluded.channel, updated_at = excluded.updated_at",
+            "reference = excluded.reference, channel = excluded.channel, updated_at = excluded.updated_at, "
+            "earlier_result = excluded.earlier_result",
             (
                 record.letter_id,
                 record.status.value,
@@ -102,6 +105,7 @@ class SqliteLettersStore:
                 record.reference,
                 record.channel,
                 record.updated_at.isoformat() if record.updated_at else None,
+                record.earlier_result.value if record.earlier_result else "",
             ),
         )
 
@@ -117,6 +121,7 @@ class SqliteLettersStore:
             reference=row["reference"],
             channel=row["channel"],
             updated_at=datetime.fromisoformat(row["updated_at"]) if row["updated_at"] else None,
+            earlier_result=PaymentStatus(row["earlier_result"]) if row["earlier_result"] else None,
         )
 
     # --- reminders ----------------------------------------------------------------------------------

@@ -158,6 +158,10 @@ class PaymentRecord:
     reference: str = ""
     channel: str = "payment_page"  # "payment_page" or "bank_transfer" (marked by the resident)
     updated_at: datetime | None = None
+    #: For a hand-off still pending: the result of an earlier try (cancelled or failed) that the city
+    #: reported when this one began. The city names only its last result, so that same answer afterwards
+    #: is still the earlier try's and says nothing about this one.
+    earlier_result: PaymentStatus | None = None
 
     @property
     def paid(self) -> bool:

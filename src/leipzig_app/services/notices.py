@@ -108,6 +108,8 @@ class LetterOverview:
 _SUSPECT = frozenset({TrustState.FORGED, TrustState.MISMATCH, TrustState.UNKNOWN})
 #: Payments the city received that do not settle the letter: no second hand-off, the resident is told.
 _NOT_SETTLED = frozenset({PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS})
+#: Results of a try that ended without a payment: the city may still name them when the next try begins.
+_EARLIER_TRY = frozenset({PaymentStatus.CANCELLED, PaymentStatus.FAILED})
 
 
 class NoticesService:
@@ -267,7 +269,10 @@ class NoticesService:
             return_url=return_url,
             allowed_domains=self.profile.links.allowed_domains,
         )
-        self._record(letter, PaymentStatus.PENDING, None, "", letter.amount)
+        # The city names only its last result: an earlier try's "cancelled" or "failed" is still what it
+        # says until the resident acts on the page, so remember it as not this try's answer.
+        earlier = remote.status if remote.status in _EARLIER_TRY else None
+        self._record(letter, PaymentStatus.PENDING, None, "", letter.amount, earlier_result=earlier)
         return url
 
     async def check_payment(self, letter_id: str) -> PaymentRecord:
@@ -280,8 +285,15 @@ class NoticesService:
             raise LetterError("paying online is not offered", key="notices.error.no_payment_page")
         remote = await self.payments.status(letter.cash_reference)
         status = payment_outcome(letter, remote)
+        if (
+            current is not None
+            and current.status is PaymentStatus.PENDING
+            and status in (PaymentStatus.OPEN, current.earlier_result)
+        ):
+            # Nothing happened on the page yet, or the city still names the earlier try's result: a
+            # started hand-off stays pending.
+            return current
         if status is PaymentStatus.OPEN:
-            # Nothing happened on the page yet: a started hand-off stays pending.
             status = current.status if current is not None else PaymentStatus.OPEN
         # The amount the city reports is kept as it is: an underpaid letter shows what is still open.
         return self._record(letter, status, remote.paid_at, remote.reference, remote.amount)
@@ -335,6 +347,7 @@ class NoticesService:
         amount: Decimal | None,
         *,
         channel: str = "payment_page",
+        earlier_result: PaymentStatus | None = None,
     ) -> PaymentRecord:
         record = PaymentRecord(
             letter_id=letter.id,
@@ -344,6 +357,7 @@ class NoticesService:
             reference=reference,
             channel=channel,
             updated_at=self.clock(),
+            earlier_result=earlier_result,
         )
         self.store.save_payment(record)
         if record.paid:
