@@ -234,3 +234,40 @@ async def test_the_list_of_times_loads_more_days_when_asked(runtime: AppRuntime)
         await client.click("appointments.times.more")
         await wait_for(client, lambda: has(client, "appointments.day.5"))
         assert has(client, "appointments.slot.0")
+
+
+async def test_a_typo_seen_on_the_review_is_corrected_without_losing_the_time(runtime: AppRuntime) -> None:
+    service = runtime.services.appointments
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        secure = secure_storage(client)
+        await client.navigate("/appointments/new")
+        await tap(client, "appointments.service.120686")
+        await wait_for(client, lambda: has(client, "appointments.office.10002"))
+        await check(client, "appointments.office.10002")
+        await client.click("appointments.offices.next")
+        await wait_for(client, lambda: has(client, "appointments.slot.0"))
+        await client.click("appointments.slot.0")
+        await wait_for(client, lambda: has(client, "appointments.name"))
+        await client.type("appointments.name", "Erika Mustermann")
+        await client.type("appointments.email", "erika@exmaple.org")
+        await client.click("appointments.contact.next")
+        await wait_for(client, lambda: has(client, "appointments.confirm"))
+        assert shows(client, "Für: Erika Mustermann, erika@exmaple.org")
+        held = [name for name in secure if name.startswith("appointments.held.")]
+        assert len(held) == 1
+
+        # back to the contact step, with what was typed, and the same time still held
+        await client.click("appointments.review.edit")
+        await wait_for(client, lambda: has(client, "appointments.email"))
+        assert client.find("appointments.email").get("value") == "erika@exmaple.org"
+        assert client.find("appointments.name").get("value") == "Erika Mustermann"
+        assert shows(client, "ist für Sie reserviert")
+        await client.type("appointments.email", "erika@example.org")
+        await client.click("appointments.contact.next")
+        await wait_for(client, lambda: has(client, "appointments.confirm"))
+        assert shows(client, "Für: Erika Mustermann, erika@example.org")
+        assert [name for name in secure if name.startswith("appointments.held.")] == held
+        await client.click("appointments.confirm")
+        await wait_for(client, lambda: has(client, "appointments.done.state"))
+        [booked] = service.my_appointments()
+        assert booked.email == "erika@example.org"

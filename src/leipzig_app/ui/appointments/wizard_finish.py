@@ -295,12 +295,23 @@ class WizardBase:
                 icon=ft.Icons.CHECK,
                 on_click=lambda e: self.ctx.page.run_task(self._book),
             ),
+        ]
+        if self.old is None:  # a typo seen here is corrected on the contact step, keeping the held time
+            controls.append(
+                text_button(
+                    t("appointments.review.edit"),
+                    key="appointments.review.edit",
+                    icon=ft.Icons.EDIT,
+                    on_click=lambda e: self._show_contact(),
+                )
+            )
+        controls.append(
             text_button(
                 t("appointments.other_time"),
                 key="appointments.review.back",
                 on_click=lambda e: self.ctx.page.run_task(self._other_time),
-            ),
-        ]
+            )
+        )
         self._show("review", controls)
 
     async def _book(self) -> None:
