@@ -20,6 +20,7 @@ from leipzig_app.domain.letters import (
     check_reminder_day,
     default_reminder_day,
     parse_amount,
+    parse_day,
     payment_handoff_url,
     payment_outcome,
 )
@@ -232,3 +233,25 @@ def test_the_girocode_image_reads_back_exactly_with_umlauts() -> None:
     [found] = zxingcpp.read_barcodes(image)
     assert found.text == text
     assert found.ec_level == "M"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "30.12.2026",
+        "2026-12-30",
+        "30.12.26",
+        # As the Arabic screen writes dates (day/month/year, with right-to-left marks), also copied.
+        "30/12/2026",
+        "30\u200f/12\u200f/2026",
+    ],
+)
+def test_a_day_is_read_as_the_app_writes_it(typed: str) -> None:
+    assert parse_day(typed, field_key="remind_on") == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize("typed", ["12/30/2026", "30/12", "31.02.2026", "30-12-2026x"])
+def test_a_day_that_is_no_day_is_refused(typed: str) -> None:
+    with pytest.raises(LetterError) as err:
+        parse_day(typed, field_key="remind_on")
+    assert err.value.key == "notices.error.date_invalid"

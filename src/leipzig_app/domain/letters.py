@@ -332,10 +332,15 @@ def parse_amount(text: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+#: Direction marks in a date copied from a right-to-left screen (Arabic writes 15\u200f/12\u200f/2026).
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))
+
+
 def parse_day(text: str, *, field_key: str) -> date:
-    """A date typed as 15.12.2026 or 2026-12-15; raises LetterError naming the field."""
-    value = text.strip()
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+    """A date typed as 15.12.2026, 2026-12-15 or, as the Arabic screen writes it, 15/12/2026 (day first, as
+    in Europe); raises LetterError naming the field."""
+    value = text.translate(_DIRECTION_MARKS).strip()
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"):
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:
