@@ -19,10 +19,13 @@ from leipzig_app.ui.context import ViewContext
 
 
 def day_text(ctx: ViewContext, moment: datetime) -> str:
-    """ "Dienstag, 24.11.2026" / "Tuesday, 24 Nov 2026" / "вівторок, 24 лист. 2026 р." (Leipzig time)."""
+    """ "Dienstag, 24.11.2026" / "Tuesday, 24 Nov 2026" / "вівторок, 24 лист. 2026 р." / "الثلاثاء، ..."
+    (Leipzig time; the comma is the language's own)."""
     local = moment.astimezone(BERLIN).date()
     language = ctx.t.base_language
-    return f"{formatting.weekday(local, language)}, {formatting.day(local, language)}"
+    return ctx.t(
+        "appointments.day", weekday=formatting.weekday(local, language), date=formatting.day(local, language)
+    )
 
 
 def time_text(moment: datetime) -> str:
