@@ -282,6 +282,30 @@ async def test_a_new_try_after_a_cancelled_one_stays_pending_until_the_page_has_
     assert (await service.check_payment(letter.id)).paid
 
 
+@pytest.mark.parametrize("mark", ["page", "transfer"])
+async def test_a_corrected_notice_asking_more_is_not_paid_by_the_first_payment(
+    service: NoticesService, http: httpx.AsyncClient, mark: str
+) -> None:
+    # A corrected notice (Änderungsbescheid) keeps Kassenzeichen and Aktenzeichen and is the same letter
+    # to the app; what was paid for the first amount does not settle a higher one.
+    first = await service.open_letter([sign(demo_notice())])
+    if mark == "page":
+        await press(http, await service.start_payment(first.id), "pay")
+        assert (await service.check_payment(first.id)).paid
+    else:
+        service.mark_transferred(first.id)
+    corrected = await service.open_letter([sign(demo_notice(amount=Decimal("150.00")))])
+    assert corrected.id == first.id
+    overview = service.overview(corrected.id)
+    assert not overview.paid
+    assert overview.payment is not None
+    assert overview.payment.status is PaymentStatus.UNDERPAID
+    assert service.transfer_data(corrected.id).amount == Decimal("26.55")
+    # Scanning the first notice again (the amount that was paid) shows it paid again.
+    again = await service.open_letter([sign(demo_notice())])
+    assert service.overview(again.id).paid
+
+
 async def test_the_payment_status_is_offline_when_the_city_is_unreachable(
     make_service: Callable[..., NoticesService], city: CityProfile
 ) -> None:

@@ -38,6 +38,7 @@ from leipzig_app.domain.letters import (
     PaymentStatus,
     Reminder,
     ReminderCalendar,
+    RemoteStatus,
     TrustRefresher,
     TrustState,
     check_delivered_day,
@@ -108,6 +109,8 @@ class LetterOverview:
 _SUSPECT = frozenset({TrustState.FORGED, TrustState.MISMATCH, TrustState.UNKNOWN})
 #: Payments the city received that do not settle the letter: no second hand-off, the resident is told.
 _NOT_SETTLED = frozenset({PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS})
+#: States in which the city received money for the letter (the amount may not match).
+_RECEIVED = frozenset({PaymentStatus.PAID, PaymentStatus.UNDERPAID, PaymentStatus.DIFFERS})
 #: Results of a try that ended without a payment: the city may still name them when the next try begins.
 _EARLIER_TRY = frozenset({PaymentStatus.CANCELLED, PaymentStatus.FAILED})
 
@@ -195,7 +198,24 @@ class NoticesService:
         if kept is not None and kept.delivered_date is not None:
             letter = replace(letter, delivered_date=kept.delivered_date)  # what the resident told stays
         self.store.save_letter(letter, self.clock())
+        if kept is not None and kept.amount != letter.amount:
+            self._judge_payment_again(letter)
         return letter
+
+    def _judge_payment_again(self, letter: Letter) -> None:
+        """A corrected notice under the same Kassenzeichen and Aktenzeichen asks another amount: what was
+        paid is judged against the new amount (paid for 35 EUR is not paid when the letter now asks 55)."""
+        payment = self.store.payment(letter.id)
+        if payment is None or payment.amount is None or payment.status not in _RECEIVED:
+            return
+        received = RemoteStatus(
+            PaymentStatus.PAID, paid_at=payment.paid_at, reference=payment.reference, amount=payment.amount
+        )
+        status = payment_outcome(letter, received)
+        if status is not payment.status:
+            self._record(
+                letter, status, payment.paid_at, payment.reference, payment.amount, channel=payment.channel
+            )
 
     def enter_manually(
         self, *, cash_reference: str, notice_date: str, amount: str, notice_type: str, due_date: str = ""
