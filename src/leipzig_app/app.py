@@ -85,7 +85,9 @@ class AppRuntime:
     #: The running background jobs and the wiring generation they belong to.
     _jobs: list[concurrent.futures.Future[None]] = field(default_factory=list)
     _jobs_generation: int = -1
-    _job_page: ft.Page | None = None
+    #: The event loop the jobs run on: the server's, which every page's session shares. Not a page: the
+    #: page that started them may be long closed when the city is switched in another tab.
+    _job_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def create(
@@ -214,8 +216,8 @@ class AppRuntime:
             self.services.settings.switch_city(name, profile.languages)
             self.services.problems.clear()
             self._wire_or_report(profile)
-        if self._job_page is not None:
-            self.ensure_background(self._job_page)
+        if self._job_loop is not None:
+            self._start_jobs(self._job_loop)
         for listener in list(self.listeners):
             with contextlib.suppress(Exception):
                 listener()
@@ -225,13 +227,18 @@ class AppRuntime:
     def ensure_background(self, page: ft.Page) -> None:
         """Run the background jobs exactly once per runtime (not once per open page or browser tab), and
         replace them when the features were re-wired for another city."""
+        self._start_jobs(page.session.connection.loop)
+
+    def _start_jobs(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._jobs_generation == self.services.generation:
             return
         for job in self._jobs:
             job.cancel()
-        self._jobs = [page.run_task(job) for job in self.services.background]
+        self._jobs = [asyncio.run_coroutine_threadsafe(_run(job), loop) for job in self.services.background]
+        for running in self._jobs:
+            running.add_done_callback(_log_job_failure)
         self._jobs_generation = self.services.generation
-        self._job_page = page
+        self._job_loop = loop
 
     @property
     def background_jobs(self) -> tuple[concurrent.futures.Future[None], ...]:
@@ -266,6 +273,15 @@ class AppRuntime:
         if self.lease is not None:
             self.lease.close()
             self.lease = None
+
+
+async def _run(job: Callable[[], Awaitable[None]]) -> None:
+    await job()
+
+
+def _log_job_failure(job: concurrent.futures.Future[None]) -> None:
+    if not job.cancelled() and job.exception() is not None:
+        log.error("a background job stopped", exc_info=job.exception())
 
 
 def _load_profile_or_default(

@@ -103,6 +103,31 @@ async def test_switching_the_city_in_settings_changes_name_modules_and_feeds(tmp
         await runtime.aclose()
 
 
+async def test_switching_the_city_after_the_first_tab_has_closed(tmp_path: Path) -> None:
+    """In web mode the background jobs are started by the first page; once that tab's session has ended,
+    a resident in another tab must still be able to switch the city (it showed Flet's "Error running app")."""
+    runtime = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800):
+            first = runtime.background_jobs
+            assert first
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: bool(keys(client, "settings.city")))
+            await client.choose("settings.city", "offenbach")
+            await wait_for(client, lambda: runtime.services.profile.id == "offenbach")
+            await client.navigate("/")
+            await wait_for(client, lambda: any("Offenbach am Main" in t for t in client.texts()))
+            assert not client.errors
+            # the old city's jobs are stopped, the new city's run
+            assert all(job.cancelled() or job.done() for job in first)
+            jobs = runtime.background_jobs
+            assert len(jobs) == len(runtime.services.background)
+            assert not any(job.done() for job in jobs)
+    finally:
+        await runtime.aclose()
+
+
 async def test_switching_the_city_offers_the_new_citys_languages(tmp_path: Path) -> None:
     runtime = AppRuntime.create(city="offenbach", data_dir=tmp_path / "app", defer_start=True)
     try:
