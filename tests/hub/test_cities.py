@@ -3,12 +3,13 @@ hub modules, and talks to its own jurisdiction of the demo city; Settings switch
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.support.flet_fake import FakeFletClient
-from tests.support.view import wait_for
+from tests.support.view import has, wait_for
 
 from leipzig_app.adapters.profiles import available_cities, load_profile
 from leipzig_app.app import AppRuntime
@@ -124,6 +125,31 @@ async def test_switching_the_city_after_the_first_tab_has_closed(tmp_path: Path)
             jobs = runtime.background_jobs
             assert len(jobs) == len(runtime.services.background)
             assert not any(job.done() for job in jobs)
+    finally:
+        await runtime.aclose()
+
+
+async def test_a_tab_without_connection_shows_the_new_city_when_it_is_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tab whose connection dropped (a phone in a tunnel) is rebuilt for the new city when it comes back,
+    not while nobody can see it: Home could not start loading its cards then and showed an error."""
+    runtime = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as phone:
+            await wait_for(phone, lambda: any("Willkommen in Leipzig" in t for t in phone.texts()))
+            connection = phone.session.connection
+            await phone.session.disconnect(60)
+            async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as other:
+                await other.navigate("/more/settings")
+                await wait_for(other, lambda: bool(keys(other, "settings.city")))
+                await other.choose("settings.city", "offenbach")
+                await wait_for(other, lambda: any("Offenbach" in t for t in other.texts()))
+            assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+            await phone.session.connect(connection)
+            await wait_for(phone, lambda: any("Willkommen in Offenbach am Main" in t for t in phone.texts()))
+            assert not has(phone, "home.failed")
+            assert not phone.errors
     finally:
         await runtime.aclose()
 

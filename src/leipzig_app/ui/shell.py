@@ -63,6 +63,8 @@ class Shell:
         self._leave_callbacks: list[Callable[[], Awaitable[None]]] = []
         #: The page's session has ended (see `close`): the shown screen has been left for good.
         self.closed = False
+        #: A rebuild was asked for while the page had no connection; it is done when the page is back.
+        self._rebuild_on_connect = False
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -72,6 +74,7 @@ class Shell:
         page.on_resize = self._on_resize
         page.on_route_change = self._on_route_change
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        page.on_connect = self._on_connect
         page.padding = 0
         self._apply_preferences()
         initial = page.route if page.route else "/"
@@ -220,10 +223,27 @@ class Shell:
         if self.current.id != "home" or self.services.problems:
             self.show(self.route)
 
+    def _connected(self) -> bool:
+        try:
+            return self.page.session.connection is not None
+        except RuntimeError:  # the session is gone
+            return False
+
+    def _on_connect(self, e: Any) -> None:
+        """The page is back after its connection dropped (flet_web sends it the whole page again)."""
+        if self._rebuild_on_connect:
+            self._rebuild_on_connect = False
+            self.show(self.route)
+
     def show(self, route: str) -> None:
         if self.closed:  # nobody will see it, and its screen would never be told to leave
             return
         self.route = route or "/"
+        if not self._connected():
+            # A page without connection (a dropped network, a tab being closed) cannot start a screen's
+            # work (Home loads its cards in tasks of the page): build the screen when the page is back.
+            self._rebuild_on_connect = True
+            return
         section = section_for_route(self.route, self.sections)
         if section is not self.current:
             # A status from another section ("Schritt 1: ...") would be read as if it were about this one.
