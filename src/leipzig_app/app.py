@@ -224,10 +224,13 @@ class AppRuntime:
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
-    def ensure_background(self, page: ft.Page) -> None:
+    def ensure_background(self) -> None:
         """Run the background jobs exactly once per runtime (not once per open page or browser tab), and
-        replace them when the features were re-wired for another city."""
-        self._start_jobs(page.session.connection.loop)
+        replace them when the features were re-wired for another city.
+
+        Called from a page's `main`, on the event loop every page shares; the page itself may have lost its
+        connection by then (a phone in a tunnel while the app was starting)."""
+        self._start_jobs(asyncio.get_running_loop())
 
     def _start_jobs(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._jobs_generation == self.services.generation:
@@ -334,7 +337,7 @@ def create_main(runtime: AppRuntime) -> Callable[[ft.Page], Awaitable[None]]:
             runtime.start_in_background()  # the first screen is out: now the slower part
             await runtime.wait_ready()
             shell.on_ready()
-        runtime.ensure_background(page)
+        runtime.ensure_background()
 
     return main
 

@@ -134,6 +134,31 @@ async def test_background_jobs_run_once_per_runtime_not_per_page(runtime: AppRun
     assert all(job.cancelled() or job.done() for job in first)
 
 
+async def test_background_jobs_start_when_the_first_page_lost_its_connection_while_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page starts the background jobs once the features are wired; a phone that lost its
+    connection meanwhile must not leave the app without them (news refresh, reminders)."""
+    runtime = AppRuntime.create(data_dir=tmp_path / "app", defer_start=True)
+    wait_ready = runtime.wait_ready
+
+    async def connection_drops_while_starting() -> None:
+        await ft.context.page.session.disconnect(60)
+        await wait_ready()
+
+    monkeypatch.setattr(runtime, "wait_ready", connection_drops_while_starting)
+    try:
+        async with FakeFletClient(
+            runtime.create_main(), platform="android", width=390, height=844, settle_timeout=30
+        ) as client:
+            await client.wait_until(lambda: runtime.ready.is_set(), timeout=30)
+            await client.wait_until(lambda: len(runtime.background_jobs) == len(runtime.services.background))
+            assert runtime.services.background
+            assert not any(job.done() for job in runtime.background_jobs)
+    finally:
+        await runtime.aclose()
+
+
 @pytest.mark.parametrize(
     ("language", "expected"), [("uk", "Демо-місто Лейпциг"), ("ar", "مدينة لايبزيغ التجريبية")]
 )
