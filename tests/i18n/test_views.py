@@ -148,7 +148,9 @@ async def test_the_objection_deadline_is_explained_in_ukrainian_and_arabic(
             str(c.get("value"))
             for c in client.find_all(lambda c: str(c.get("key", "")).startswith("notices.object.step."))
         ]
-        assert rule == t("notices.deadline.rule.widerspruch_one_month", state="SN")
+        # The state whose holidays count is named in the resident's language, not by its code "SN".
+        assert rule == t("notices.deadline.rule.widerspruch_one_month", state=t("notices.deadline.state.SN"))
+        assert "(SN)" not in rule
         assert len(steps) >= 2  # presumed notification, then the month's end
         # Posted 11 Nov 2026: notified on 15 Nov, the month ends on 15 Dec (a Tuesday).
         assert formatting.day(date(2026, 11, 11), language) in steps[0]
