@@ -19,6 +19,9 @@ What is real and what is faked:
 - Method calls from the app (`SharedPreferences`, `Clipboard`, `UrlLauncher`, `focus`, ...) are answered
   by handlers in `method_handlers`; defaults keep preferences and the clipboard in memory and record
   launched URLs. A call without a handler gets the error a client would send, so it surfaces in the test.
+- Every state the client settles in is checked for layouts Flutter cannot draw (an expanding child of a
+  wrapping Row or of a scrolling Column, `layout_rules.py`): the release build would draw a grey box
+  there and lose the buttons in it, without any message to the server.
 
 Pitfalls (Flet 1.0.5):
 - Messages must be msgpack-encoded with `configure_encode_object_for_msgpack`: the encoder also records
@@ -59,6 +62,7 @@ from flet.pubsub.pubsub_hub import PubSubHub
 from tests.support.flet_gestures import FakeClientError, UserGestures
 from tests.support.flet_methods import ClientState, MethodCall, MethodHandler, default_handlers
 from tests.support.flet_tree import ClientControl, ClientTree
+from tests.support.layout_rules import layout_problems
 
 __all__ = ["ClientControl", "FakeClientError", "FakeFletClient", "ServerMessage"]
 
@@ -119,10 +123,13 @@ class FakeFletClient(UserGestures):
         device_pixel_ratio: float = 2.0,
         page_url: str = "http://127.0.0.1:8550/",
         settle_timeout: float = 5.0,
+        check_layout: bool = True,
     ) -> None:
         if platform not in PLATFORMS:
             raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
         self._main = main
+        #: Every settled state is checked for layouts Flutter cannot draw (`layout_rules.py`).
+        self.check_layout = check_layout
         self.platform = platform
         self.web = platform == "web" if web is None else web
         self.width, self.height = width, height
@@ -412,3 +419,7 @@ class FakeFletClient(UserGestures):
                 raise FakeClientError(f"the app did not settle within {self.settle_timeout} s")
         if raise_errors and self.errors:
             raise FakeClientError("the app reported an error to the client:\n" + "\n".join(self.errors))
+        if raise_errors and self.check_layout:
+            problems = layout_problems(self.tree)
+            if problems:
+                raise FakeClientError("a layout Flutter cannot draw:\n" + "\n".join(problems))
