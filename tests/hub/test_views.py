@@ -202,3 +202,35 @@ async def test_waste_screen_names_the_bins_in_english(runtime: AppRuntime) -> No
             assert not any("Restabfall" in t for t in titles)
     finally:
         runtime.services.settings.update(language="de")
+
+
+async def test_leaving_for_another_authority_does_not_call_it_the_citys_page(runtime: AppRuntime) -> None:
+    """The enforcement body, the transport operator and BundID are not the city's pages: the dialog says
+    the city has approved the address, not that the page is the city's."""
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/accessibility")
+        await tap(client, "a11y.enforcement.url")
+        await wait_for(client, lambda: has(client, "a11y.enforcement.confirm.domain"))
+        assert shows(client, "Die Stadt hat diese Adresse freigegeben.")
+        assert not shows(client, "Seite der Stadt")
+
+
+async def test_ticket_intro_reads_right_for_any_operators_name(tmp_path: Path) -> None:
+    """The operator's name comes from the city profile, with or without an article ("die LVB", "der
+    RMV"): the sentence around it must not depend on it."""
+    for city, operator in (
+        ("leipzig", "Leipziger Verkehrsbetriebe (LVB)"),
+        ("offenbach", "Rhein-Main-Verkehrsverbund (RMV)"),
+    ):
+        runtime = AppRuntime.create(city=city, data_dir=tmp_path / city)
+        try:
+            async with FakeFletClient(
+                runtime.create_main(), platform="web", width=1280, height=800
+            ) as client:
+                await client.navigate("/more/ticket")
+                await wait_for(client, lambda: has(client, "hub.ticket.operator"))
+                assert client.find("hub.ticket.operator").get("value") == (
+                    f"Anbieter der Fahrkarten: {operator}. Die App öffnet dessen App oder Ticketshop."
+                )
+        finally:
+            await runtime.aclose()
