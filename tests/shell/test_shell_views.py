@@ -206,3 +206,30 @@ async def test_the_text_size_probe_is_silent_and_untouchable(runtime: AppRuntime
         assert isinstance(container, ft.Container)
         assert container.ignore_interactions
         assert container.opacity == 0
+
+
+async def test_the_status_line_goes_with_the_screen_it_was_about(
+    runtime: AppRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leipzig_app.ui import shell as shell_module
+
+    client = FakeFletClient(runtime.create_main(), platform="android", width=360, height=800, route="/news")
+    async with client:
+        await wait_for(client, lambda: bool(runtime.services.news and runtime.services.news.cached().items))
+        await wait_for(client, lambda: not client.find("news.refresh").get("disabled"))
+        shell = runtime.listeners[-1].__self__  # type: ignore[attr-defined]
+        item = runtime.services.news.cached().items[0]
+
+        # Said and then moved on in one go: the message is about what comes next, and stays.
+        shell.announce("Termin aus der Liste entfernt.")
+        shell.navigate(f"/news/{item.id}")
+        await wait_for(client, lambda: has(client, "news.detail.title"))
+        assert client.find("shell.status").get("value") == "Termin aus der Liste entfernt."
+
+        # Said a while before the resident moves on within the section: it was about the screen left.
+        monkeypatch.setattr(shell_module, "STATUS_CARRIES_OVER_S", 0.0)
+        shell.announce("1 Nachricht")
+        await client.settle()
+        await client.click("news.back")
+        await wait_for(client, lambda: has(client, "news.list"))
+        assert client.find("shell.status").get("value") in ("", None)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,6 +37,11 @@ _LABEL_BEHAVIOR = {
 }
 
 #: Bundled fonts (assets/fonts/) for languages whose script the default font lacks; Latin falls back to it.
+#: A message announced this shortly (seconds) before the route changes within a section belongs to the
+#: screen that comes next (a screen says "Termin aus der Liste entfernt." and shows the list); an older one
+#: was about the screen being left and goes with it. A change of section always clears the status line.
+STATUS_CARRIES_OVER_S = 1.0
+
 SCRIPT_FONTS = {"ar": ("Noto Sans Arabic", "fonts/NotoSansArabic-Regular.ttf")}
 
 _LOCALES = {"de": ("de", "DE"), "en": ("en", "GB"), "uk": ("uk", "UA"), "ar": ("ar", "")}
@@ -55,6 +61,7 @@ class Shell:
         #: The phone's or browser's own text size (200 % = 2.0), measured by `probe` once it is drawn.
         self.device_text_scale = 1.0
         self.status = ft.Text("", key="shell.status", color=ft.Colors.ON_SURFACE_VARIANT)
+        self._status_at = float("-inf")  # when the status line last got a message (time.monotonic)
         self.content = ft.Container(expand=True, key="shell.content")
         self.probe = self._text_scale_probe()
         #: What the shown screen wants done when the app returns to the foreground (see ViewContext).
@@ -245,8 +252,9 @@ class Shell:
             self._rebuild_on_connect = True
             return
         section = section_for_route(self.route, self.sections)
-        if section is not self.current:
-            # A status from another section ("Schritt 1: ...") would be read as if it were about this one.
+        if section is not self.current or time.monotonic() - self._status_at > STATUS_CARRIES_OVER_S:
+            # A status about another section or screen ("Schritt 1: ...", "Die Codes passen nicht
+            # zusammen") would be read as if it were about this one.
             self.status.value = ""
         self.current = section
         self._resume_callbacks = []  # they belonged to the screen that is replaced now
@@ -367,6 +375,7 @@ class Shell:
     def announce(self, message: str) -> None:
         """Show the message in the status line (a live region) and ask the platform to read it out."""
         self.status.value = message
+        self._status_at = time.monotonic()
         with contextlib.suppress(Exception):
             self.status.update()
         # The page may have closed while the work that announces was finishing (its session is gone or
