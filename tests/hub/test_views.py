@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import flet as ft
 from tests.support.flet_fake import FakeFletClient
 from tests.support.view import has, shows, tap, wait_for
 
@@ -234,3 +235,20 @@ async def test_ticket_intro_reads_right_for_any_operators_name(tmp_path: Path) -
                 )
         finally:
             await runtime.aclose()
+
+
+async def test_module_titles_move_under_the_back_button_instead_of_breaking_inside_a_word(
+    runtime: AppRuntime,
+) -> None:
+    """At 200 % text on a phone "Abfuhrkalender" did not fit beside the back button and broke as
+    "Abfuhrkalend / er": the title row must let the title move to a line of its own, as on the settings and
+    legal screens."""
+    modules = ("ticket", "library", "waste", "online_services", "participation", "numbers")
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        for module in (*modules, "settings", "accessibility"):
+            await client.navigate(f"/more/{module}")
+            key = f"hub.{module}.heading" if module in modules else f"{module}.heading"
+            await wait_for(client, lambda k=key: has(client, k))  # type: ignore[misc]
+            row = client.live(key).parent
+            assert isinstance(row, ft.Row), module
+            assert row.wrap, f"{module}: the title cannot move under the back button"

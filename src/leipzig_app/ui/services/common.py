@@ -35,9 +35,12 @@ def header(ctx: ViewContext, module_id: str) -> ft.Control:
                 key=f"hub.{module_id}.back",
                 on_click=lambda e: ctx.navigate("/more"),
             ),
-            ft.Container(heading(t(f"hub.{module_id}.title"), key=f"hub.{module_id}.heading"), expand=True),
+            heading(t(f"hub.{module_id}.title"), key=f"hub.{module_id}.heading"),
         ],
-        wrap=False,
+        # A title too long for the line moves under the back button and wraps between words there, instead
+        # of breaking inside a word at large text ("Abfuhrkalend / er"); as on the settings screen.
+        wrap=True,
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
 
 
