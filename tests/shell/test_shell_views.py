@@ -233,3 +233,13 @@ async def test_the_status_line_goes_with_the_screen_it_was_about(
         await client.click("news.back")
         await wait_for(client, lambda: has(client, "news.list"))
         assert client.find("shell.status").get("value") in ("", None)
+
+
+@pytest.mark.parametrize("language", ["de", "en", "uk", "ar"])
+async def test_accessibility_statement_has_no_doubled_full_stops(runtime: AppRuntime, language: str) -> None:
+    """Ukrainian dates end in "р." ("1 лист. 2026 р."): a sentence must not put its own full stop after it."""
+    runtime.services.settings.update(language=language)
+    async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+        await client.navigate("/more/accessibility")
+        await wait_for(client, lambda: has(client, "a11y.feedback.mail"))
+        assert not [text for text in client.texts() if ".." in text]
