@@ -25,7 +25,12 @@ def build(ctx: ViewContext) -> ft.Control:
     language = ft.Dropdown(
         key="settings.language",
         label=t("settings.language"),
-        tooltip=t("settings.language"),
+        # Flet's dropdown gives a screen reader only its tooltip, not the chosen entry: name both.
+        tooltip=t(
+            "settings.choice",
+            label=t("settings.language"),
+            value=LANGUAGE_NAMES.get(prefs.language, prefs.language),
+        ),
         value=prefs.language,
         options=[
             ft.DropdownOption(key=code, text=LANGUAGE_NAMES.get(code, code)) for code in ctx.profile.languages
@@ -97,7 +102,7 @@ def build(ctx: ViewContext) -> ft.Control:
                 ft.Dropdown(
                     key="settings.city",
                     label=t("settings.city"),
-                    tooltip=t("settings.city"),
+                    tooltip=t("settings.choice", label=t("settings.city"), value=ctx.profile.id.capitalize()),
                     value=ctx.profile.id,
                     options=[ft.DropdownOption(key=name, text=name.capitalize()) for name in services.cities],
                     on_select=on_city,
