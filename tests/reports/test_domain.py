@@ -20,6 +20,7 @@ from leipzig_app.domain.reports import (
     ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
+    draft_problems,
     group_services,
     matches_report,
     nearby_open,
@@ -77,6 +78,25 @@ def test_validation_names_the_problem(changes: dict[str, object], key: str) -> N
     with pytest.raises(ReportInvalidError) as caught:
         validate_draft(_draft(**changes), DEFINITION)
     assert caught.value.key == key
+
+
+def test_every_problem_is_named_once_per_field() -> None:
+    draft = _draft(
+        location=Location(),
+        description="",
+        email="nobody",
+        attributes={"menge": ("viel", "mehr"), "seit": ("gestern",)},
+    )
+    found = [(p.params["field"], p.key) for p in draft_problems(draft, DEFINITION)]
+    assert found == [
+        ("location", "reports.error.no_location"),
+        ("description", "reports.error.no_description"),
+        ("email", "reports.error.bad_email"),
+        ("art", "reports.error.attribute_required"),
+        ("menge", "reports.error.attribute_single"),
+        ("seit", "reports.error.attribute_datetime"),
+    ]
+    assert draft_problems(_draft(), DEFINITION) == []
 
 
 def test_valid_drafts_pass() -> None:

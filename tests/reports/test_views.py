@@ -96,6 +96,62 @@ async def test_report_from_category_to_meine_meldungen(runtime: AppRuntime) -> N
     assert httpx.get(sent["media_url"]).status_code == 200
 
 
+async def test_all_missing_answers_are_marked_at_once(runtime: AppRuntime) -> None:
+    """ "Weiter" with several answers missing marks each field with its own error, says how many and which
+    in one message, and puts the focus on the first of them from the top (not on the description)."""
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        focused: list[str | None] = []
+        client.method_handlers[("*", "focus")] = lambda control, args: focused.append(control.key)
+        await client.navigate("/reports/new")
+        await client.wait_until(lambda: has(client, "reports.category.spielplatz"))
+        await client.click("reports.category.spielplatz")
+        await client.click("reports.next")
+
+        assert client.find("reports.wizard.step").get("value") == "Schritt 2 von 5: Angaben"
+        assert client.find("reports.attr.geraet").get("error") == "Bitte beantworten Sie: Welches Gerät?"
+        assert client.find("reports.description").get("error") == "Bitte beschreiben Sie das Problem."
+        assert client.find("reports.attr.beobachtet").get("error") is None
+        summary = "2 Angaben fehlen: Welches Gerät?, Beschreibung"
+        assert client.find("shell.status").get("value") == summary
+        assert summary in client.texts()  # also written above the form
+        assert focused == ["reports.attr.geraet"]
+
+        await client.type("reports.attr.geraet", "Schaukel")
+        await client.click("reports.next")
+        assert client.find("reports.attr.geraet").get("error") is None
+        assert client.find("reports.description").get("error") == "Bitte beschreiben Sie das Problem."
+        assert client.find("shell.status").get("value") == "Bitte beschreiben Sie das Problem."
+        assert focused == ["reports.attr.geraet", "reports.description"]
+
+        await client.type("reports.description", "Die Kette der Schaukel ist gerissen.")
+        await client.click("reports.next")
+        assert client.find("reports.wizard.step").get("value") == "Schritt 3 von 5: Ort und Fotos"
+
+
+async def test_missing_and_invalid_answers_together(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+        focused: list[str | None] = []
+        client.method_handlers[("*", "focus")] = lambda control, args: focused.append(control.key)
+        await client.navigate("/reports/new")
+        await client.wait_until(lambda: has(client, "reports.category.strassenlaterne"))
+        await client.click("reports.category.strassenlaterne")
+        await client.type("reports.attr.seit", "gestern")
+        await client.click("reports.next")
+
+        assert (
+            client.find("reports.attr.fehlerbild").get("error_text") == "Bitte beantworten Sie: Was ist los?"
+        )
+        assert client.find("reports.attr.seit").get("error") == (
+            "Bitte geben Sie ein Datum ein (TT.MM.JJJJ, z. B. 20.11.2026): Seit wann?"
+        )
+        assert client.find("reports.description").get("error") == "Bitte beschreiben Sie das Problem."
+        assert client.find("reports.attr.mastnummer").get("error") is None
+        assert client.find("shell.status").get("value") == (
+            "Bitte prüfen Sie 3 Angaben: Was ist los?, Seit wann?, Beschreibung"
+        )
+        assert focused == ["reports.attr.fehlerbild"]
+
+
 async def test_offline_report_waits_in_meine_meldungen(runtime: AppRuntime) -> None:
     service = runtime.services.reports
     assert service is not None

@@ -310,7 +310,9 @@ class FakeFletClient(UserGestures):
             self._spawn(self._answer_method(body))
 
     async def _answer_method(self, body: dict[str, Any]) -> None:
-        control_id, name, args = body["control_id"], body["name"], body["args"]
+        # Flet 1.0.5 leaves "args" out of calls without arguments (`focus`, `take_picture`); the Dart
+        # client reads that as no arguments.
+        control_id, name, args = body["control_id"], body["name"], body.get("args")
         result: Any = None
         error: str | None = None
         props = self.tree.index.get(control_id)

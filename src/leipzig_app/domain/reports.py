@@ -185,38 +185,53 @@ def _invalid(field_name: str, problem: str, message: str, **params: object) -> R
 
 def validate_draft(draft: ReportDraft, definition: ServiceDefinition | None) -> None:
     """Raise `ReportInvalidError` at the first problem the resident must fix before sending."""
+    problems = draft_problems(draft, definition)
+    if problems:
+        raise problems[0]
+
+
+def draft_problems(draft: ReportDraft, definition: ServiceDefinition | None) -> list[ReportInvalidError]:
+    """Every problem the resident must fix before sending, at most one per field (`params['field']`), so a
+    form can mark all of them at once; `validate_draft` raises the first of them."""
+    problems: list[ReportInvalidError] = []
     if not draft.service_code.strip():
-        raise _invalid("service_code", "no_category", "choose a category")
+        problems.append(_invalid("service_code", "no_category", "choose a category"))
     loc = draft.location
     if loc.has_point:
         assert loc.lat is not None
         assert loc.long is not None
         if not (-90 <= loc.lat <= 90 and -180 <= loc.long <= 180):
-            raise _invalid("location", "bad_location", "latitude/longitude out of range")
+            problems.append(_invalid("location", "bad_location", "latitude/longitude out of range"))
     elif not (loc.address and loc.address.strip()):
-        raise _invalid("location", "no_location", "give a location (address or position)")
+        problems.append(_invalid("location", "no_location", "give a location (address or position)"))
     if not draft.description.strip():
-        raise _invalid("description", "no_description", "describe the problem")
-    if len(draft.description) > MAX_DESCRIPTION:
-        raise _invalid("description", "description_too_long", "description too long", max=MAX_DESCRIPTION)
+        problems.append(_invalid("description", "no_description", "describe the problem"))
+    elif len(draft.description) > MAX_DESCRIPTION:
+        problems.append(
+            _invalid("description", "description_too_long", "description too long", max=MAX_DESCRIPTION)
+        )
     if draft.email and not _EMAIL.match(draft.email.strip()):
-        raise _invalid("email", "bad_email", "not an e-mail address")
+        problems.append(_invalid("email", "bad_email", "not an e-mail address"))
     attributes = {a.code: a for a in definition.attributes} if definition else {}
     for code in draft.attributes:
         if definition is not None and code not in attributes:
-            raise _invalid(code, "unknown_attribute", f"unknown attribute {code}", code=code)
+            problems.append(_invalid(code, "unknown_attribute", f"unknown attribute {code}", code=code))
     for attr in attributes.values():
         values = tuple(v for v in draft.attributes.get(attr.code, ()) if v.strip())
         if not attr.variable:
             continue
-        if attr.required and not values:
-            raise _invalid(
-                attr.code,
-                "attribute_required",
-                f"attribute {attr.code} is required ({attr.description})",
-                name=attr.description,
-            )
-        _check_values(attr, values)
+        try:
+            if attr.required and not values:
+                raise _invalid(
+                    attr.code,
+                    "attribute_required",
+                    f"attribute {attr.code} is required ({attr.description})",
+                    name=attr.description,
+                )
+            _check_values(attr, values)
+        except ReportInvalidError as problem:
+            problems.append(problem)
+    return problems
 
 
 def _check_values(attr: ServiceAttribute, values: tuple[str, ...]) -> None:

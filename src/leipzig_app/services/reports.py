@@ -35,10 +35,12 @@ from leipzig_app.domain.reports import (
     ProcessedPhoto,
     Region,
     ReportDraft,
+    ReportInvalidError,
     Service,
     ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
+    draft_problems,
     matches_report,
     nearby_open,
     normalise_attributes,
@@ -73,14 +75,18 @@ def prepare_draft(draft: ReportDraft, definition: ServiceDefinition | None) -> R
     """The draft as it is sent: text and e-mail trimmed, attribute values cleaned (numbers with a decimal
     point, so `1,5` is sent as `1.5`); `ReportInvalidError` names what to fix. The app and the command
     line both send through this."""
-    cleaned = replace(
+    cleaned = _clean(draft, definition)
+    validate_draft(cleaned, definition)
+    return cleaned
+
+
+def _clean(draft: ReportDraft, definition: ServiceDefinition | None) -> ReportDraft:
+    return replace(
         draft,
         description=draft.description.strip(),
         email=(draft.email or "").strip() or None,
         attributes=normalise_attributes(draft.attributes, definition),
     )
-    validate_draft(cleaned, definition)
-    return cleaned
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,10 @@ class ReportsService:
     def prepare(self, draft: ReportDraft, definition: ServiceDefinition | None) -> ReportDraft:
         """The draft with clean attribute values, or `ReportInvalidError` naming what to fix."""
         return prepare_draft(draft, definition)
+
+    def problems(self, draft: ReportDraft, definition: ServiceDefinition | None) -> list[ReportInvalidError]:
+        """Everything `prepare` would refuse, one problem per field (the first is the one it raises)."""
+        return draft_problems(_clean(draft, definition), definition)
 
     async def submit_report(
         self,

@@ -7,7 +7,7 @@ in their label (and the note at the top says what it means, so the mark is never
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,8 @@ from leipzig_app.i18n import Translator
 from leipzig_app.ui.widgets.common import calendar_button, heading, icon_button, labelled, secondary_button
 
 Answers = dict[str, list[str]]
+#: The controls that can take the focus, by field (attribute code, "description", "address", ...).
+Focusable = dict[str, ft.TextField | ft.Dropdown]
 
 
 def category_list(
@@ -59,10 +61,16 @@ def attribute_fields(
     definition: ServiceDefinition | None,
     answers: Answers,
     on_change: Callable[[], Any] = lambda: None,
+    *,
+    errors: Mapping[str, str] | None = None,
+    focusable: Focusable | None = None,
 ) -> list[ft.Control]:
-    """One control per attribute; edits write straight into `answers` (code -> values), then `on_change()`."""
+    """One control per attribute; edits write straight into `answers` (code -> values), then `on_change()`.
+    A field with an entry in `errors` shows it as its own error; fields that can take the focus are put
+    into `focusable`."""
     if definition is None:
         return []
+    errors = errors or {}
     controls: list[ft.Control] = []
     if any(a.required for a in definition.attributes):
         controls.append(ft.Text(t("reports.required_note"), color=ft.Colors.ON_SURFACE_VARIANT))
@@ -70,12 +78,17 @@ def attribute_fields(
         if not attr.variable:
             controls.append(ft.Text(attr.description))
             continue
-        controls.append(_field(t, attr, answers, on_change))
+        controls.append(_field(t, attr, answers, on_change, errors.get(attr.code), focusable))
     return controls
 
 
 def _field(
-    t: Translator, attr: ServiceAttribute, answers: Answers, on_change: Callable[[], Any]
+    t: Translator,
+    attr: ServiceAttribute,
+    answers: Answers,
+    on_change: Callable[[], Any],
+    error: str | None,
+    focusable: Focusable | None,
 ) -> ft.Control:
     def _set(answers: Answers, code: str, value: str) -> None:
         answers[code] = [value] if value.strip() else []
@@ -85,17 +98,19 @@ def _field(
     label = _label(t, attr)
     current = answers.get(attr.code, [])
     if attr.datatype == "singlevaluelist":
-        return labelled(
-            ft.Dropdown(
-                key=key,
-                label=label,
-                tooltip=label,
-                value=current[0] if current else None,
-                options=[ft.DropdownOption(key=v.key, text=v.name) for v in attr.values],
-                on_select=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
-                expand=True,
-            )
+        dropdown = ft.Dropdown(
+            key=key,
+            label=label,
+            tooltip=label,
+            value=current[0] if current else None,
+            options=[ft.DropdownOption(key=v.key, text=v.name) for v in attr.values],
+            on_select=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
+            expand=True,
+            error_text=error,
         )
+        if focusable is not None:
+            focusable[attr.code] = dropdown
+        return labelled(dropdown)
     if attr.datatype == "multivaluelist":
         boxes: list[ft.Control] = [ft.Text(label, weight=ft.FontWeight.BOLD)]
         for value in attr.values:
@@ -110,9 +125,15 @@ def _field(
 
             boxes.append(
                 ft.Checkbox(
-                    key=f"{key}.{value.key}", label=value.name, value=value.key in current, on_change=toggle
+                    key=f"{key}.{value.key}",
+                    label=value.name,
+                    value=value.key in current,
+                    on_change=toggle,
+                    error=error is not None,
                 )
             )
+        if error is not None:  # a checkbox has no error text of its own
+            boxes.append(ft.Text(error, key=f"{key}.error", color=ft.Colors.ERROR))
         return ft.Column(boxes, spacing=0)
     hint = {"number": t("reports.number_hint"), "datetime": t("reports.date_hint")}.get(
         attr.datatype, attr.datatype_description or None
@@ -126,7 +147,10 @@ def _field(
         multiline=attr.datatype == "text",
         min_lines=3 if attr.datatype == "text" else None,
         on_change=lambda e, c=attr.code: _set(answers, c, str(e.control.value or "")),
+        error=error,
     )
+    if focusable is not None:
+        focusable[attr.code] = field
     if attr.datatype == "number":
         field.keyboard_type = ft.KeyboardType.NUMBER
     if attr.datatype == "datetime":

@@ -27,17 +27,18 @@ log = logging.getLogger(__name__)
 
 def location_controls(wizard: ReportWizard) -> list[ft.Control]:
     t = wizard.t
+    address = ft.TextField(
+        error_max_lines=4,
+        key="reports.address",
+        label=t("reports.address"),
+        hint_text=t("reports.address.hint"),
+        value=wizard.address,
+        on_change=wizard.setter("address"),
+        error=wizard.field_errors.get("location"),
+    )
+    wizard.focusable["location"] = address
     controls: list[ft.Control] = [
-        labelled(
-            ft.TextField(
-                error_max_lines=4,
-                key="reports.address",
-                label=t("reports.address"),
-                hint_text=t("reports.address.hint"),
-                value=wizard.address,
-                on_change=wizard.setter("address"),
-            )
-        ),
+        labelled(address),
         secondary_button(
             t("reports.gps"),
             key="reports.gps",

@@ -158,6 +158,10 @@ async def send(wizard: ReportWizard) -> None:
     t = wizard.t
     if wizard.busy or wizard.service_api.mode == "handoff":
         return
+    problems = wizard.check_step()
+    if problems:  # a continued or corrected draft can reach this step with answers still to fix
+        await wizard.show_problems(problems)
+        return
     wizard.busy = True
     wizard.ctx.announce(t("reports.sending"))
     wizard.refresh()

@@ -37,7 +37,7 @@ from leipzig_app.services.report_drafts import NEW_REPORT, STEPS, photo_limit
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.location import LocationResult
 from leipzig_app.ui.reports.correct import check_category, open_correction
-from leipzig_app.ui.reports.form import Answers, attribute_fields, category_list
+from leipzig_app.ui.reports.form import Answers, Focusable, attribute_fields, category_list
 from leipzig_app.ui.reports.photos import PhotoDraft, PhotoSteps
 from leipzig_app.ui.reports.resume import DraftKeeping, offer_controls
 from leipzig_app.ui.widgets.common import (
@@ -89,6 +89,11 @@ class ReportWizard(DraftKeeping, PhotoSteps):
         self.consent = False
         self.nearby: list[ServiceRequest] | None = None
         self.error: str | None = None
+        #: What is wrong with which field (attribute code, "description", "location", "email", "consent"),
+        #: shown at the field itself after "Weiter" or "Senden".
+        self.field_errors: dict[str, str] = {}
+        #: The fields of the step on screen that can take the focus (filled while the step is drawn).
+        self.focusable: Focusable = {}
         self.busy = False
         self.body = ft.Column(key="reports.wizard", spacing=12)
         self.list = ft.Column(spacing=0, key="reports.categories")
@@ -145,6 +150,7 @@ class ReportWizard(DraftKeeping, PhotoSteps):
             )
         if self.error:
             controls.append(error_banner(self.error, key="reports.error"))
+        self.focusable = {}
         controls += getattr(self, f"_step_{STEPS[self.step]}")()
         controls.append(self._navigation())
         self.body.controls = controls
@@ -178,18 +184,18 @@ class ReportWizard(DraftKeeping, PhotoSteps):
 
     def _back(self, e: Any = None) -> None:
         self.error = None
+        self.field_errors = {}
         self.step = max(0, self.step - 1)
         self.changed()
         self.refresh()
 
     async def _next(self, e: Any = None) -> None:
-        problem = self._check_step()
-        if problem:
-            self.error = problem
-            self.ctx.announce(problem)
-            self.refresh()
+        problems = self.check_step()
+        if problems:
+            await self.show_problems(problems)
             return
         self.error = None
+        self.field_errors = {}
         self.step += 1
         self.changed()
         if STEPS[self.step] == "review":
@@ -205,20 +211,66 @@ class ReportWizard(DraftKeeping, PhotoSteps):
             )
         )
 
-    def _check_step(self) -> str | None:
+    def check_step(self) -> list[AppError]:
+        """Everything to fix before the next step, at most one problem per field."""
+        step = STEPS[self.step]
+        problems: list[AppError] = []
+        if step == "details":
+            problems += self.service_api.problems(self.draft(require_location=False), self.definition)
+        elif step in ("location", "contact", "review"):
+            problems += self.service_api.problems(self.draft(), self.definition)
+        if step in ("contact", "review") and self.email.strip() and not self.consent:
+            problems.append(
+                AppError("consent missing", key="reports.email.consent_missing", params={"field": "consent"})
+            )
+        return problems
+
+    async def show_problems(self, problems: list[AppError]) -> None:
+        """Mark every field that needs fixing with its own error, say how many and which in one message,
+        and put the focus on the first of them on the screen (top to bottom)."""
         t = self.t
-        try:
-            if STEPS[self.step] == "details":
-                self.service_api.prepare(self.draft(require_location=False), self.definition)
-            elif STEPS[self.step] == "location":
-                self.service_api.prepare(self.draft(), self.definition)
-            elif STEPS[self.step] == "contact":
-                if self.email.strip() and not self.consent:
-                    return t("reports.email.consent_missing")
-                self.service_api.prepare(self.draft(), self.definition)
-        except AppError as error:
-            return t(error.key, **error.params)
-        return None
+        order = self._field_order()
+        problems = sorted(problems, key=lambda p: order.get(str(p.params.get("field")), len(order)))
+        self.field_errors = {str(p.params.get("field")): t(p.key, **p.params) for p in problems}
+        if len(problems) == 1:
+            summary = t(problems[0].key, **problems[0].params)
+        else:
+            names = t("reports.problems.separator").join(self._field_name(p) for p in problems)
+            missing = all(p.key in _MISSING for p in problems)
+            summary = t(
+                "reports.problems.missing" if missing else "reports.problems.check",
+                count=len(problems),
+                names=names,
+            )
+        self.error = summary
+        self.refresh()
+        self.ctx.announce(summary)
+        first = next((self.focusable[f] for f in self.field_errors if f in self.focusable), None)
+        if first is not None:
+            try:
+                await first.focus()  # type: ignore[no-untyped-call]  # untyped in Flet 1.0.5
+            except Exception:  # the page moved on, or the client could not focus it
+                log.debug("could not focus the first field to fix", exc_info=True)
+
+    def _field_order(self) -> dict[str, int]:
+        """The fields as they appear on the screens, top to bottom and step by step."""
+        attributes = [a.code for a in self.definition.attributes] if self.definition else []
+        fields = ["service_code", *attributes, "description", "location", "email", "consent"]
+        return {name: index for index, name in enumerate(fields)}
+
+    def _field_name(self, problem: AppError) -> str:
+        field = str(problem.params.get("field"))
+        attributes = {a.code: a.description for a in self.definition.attributes} if self.definition else {}
+        if field in attributes:
+            return attributes[field]
+        names = {
+            "service_code": "reports.step.category",
+            "description": "reports.description",
+            "location": "reports.address",
+            "email": "reports.email.name",
+            "consent": "reports.email.consent.name",
+        }
+        return self.t(names[field]) if field in names else field
 
     def draft(self, *, require_location: bool = True) -> ReportDraft:
         lat, long = self.position if self.position else (None, None)
@@ -296,6 +348,7 @@ class ReportWizard(DraftKeeping, PhotoSteps):
             self.refresh()
             return
         self.error = None
+        self.field_errors = {}
         self.step = 1
         self.changed()
         self.refresh()
@@ -306,22 +359,30 @@ class ReportWizard(DraftKeeping, PhotoSteps):
     def _step_details(self) -> list[ft.Control]:
         t = self.t
         assert self.service is not None
+        description = ft.TextField(
+            error_max_lines=4,
+            key="reports.description",
+            label=t("reports.required_mark", label=t("reports.description")),
+            hint_text=t("reports.description.hint"),
+            value=self.description,
+            multiline=True,
+            min_lines=3,
+            max_length=MAX_DESCRIPTION,
+            on_change=self.setter("description"),
+            error=self.field_errors.get("description"),
+        )
+        self.focusable["description"] = description
         return [
             ft.Text(t("reports.chosen", name=self.service.name), weight=ft.FontWeight.BOLD),
-            *attribute_fields(t, self.definition, self.answers, on_change=self.changed),
-            labelled(
-                ft.TextField(
-                    error_max_lines=4,
-                    key="reports.description",
-                    label=t("reports.required_mark", label=t("reports.description")),
-                    hint_text=t("reports.description.hint"),
-                    value=self.description,
-                    multiline=True,
-                    min_lines=3,
-                    max_length=MAX_DESCRIPTION,
-                    on_change=self.setter("description"),
-                )
+            *attribute_fields(
+                t,
+                self.definition,
+                self.answers,
+                on_change=self.changed,
+                errors=self.field_errors,
+                focusable=self.focusable,
             ),
+            labelled(description),
         ]
 
     # --- step 3: place and photos ---------------------------------------------------------------------
@@ -335,24 +396,30 @@ class ReportWizard(DraftKeeping, PhotoSteps):
 
     def _step_contact(self) -> list[ft.Control]:
         t = self.t
-        return [
-            labelled(
-                ft.TextField(
-                    error_max_lines=4,
-                    key="reports.email",
-                    label=t("reports.email"),
-                    value=self.email,
-                    keyboard_type=ft.KeyboardType.EMAIL,
-                    on_change=self.setter("email"),
-                )
-            ),
+        email = ft.TextField(
+            error_max_lines=4,
+            key="reports.email",
+            label=t("reports.email"),
+            value=self.email,
+            keyboard_type=ft.KeyboardType.EMAIL,
+            on_change=self.setter("email"),
+            error=self.field_errors.get("email"),
+        )
+        self.focusable["email"] = email
+        consent_error = self.field_errors.get("consent")
+        controls: list[ft.Control] = [
+            labelled(email),
             ft.Checkbox(
                 key="reports.consent",
                 label=t("reports.email.consent"),
                 value=self.consent,
                 on_change=self.setter("consent", bool),
+                error=consent_error is not None,
             ),
         ]
+        if consent_error is not None:  # a checkbox has no error text of its own
+            controls.append(ft.Text(consent_error, key="reports.consent.error", color=ft.Colors.ERROR))
+        return controls
 
     # --- step 5: review and send ----------------------------------------------------------------------
 
@@ -372,6 +439,17 @@ class ReportWizard(DraftKeeping, PhotoSteps):
 
         await send(self)
 
+
+#: Problems that mean an answer is missing (rather than given but not usable).
+_MISSING = frozenset(
+    {
+        "reports.error.no_category",
+        "reports.error.no_location",
+        "reports.error.no_description",
+        "reports.error.attribute_required",
+        "reports.email.consent_missing",
+    }
+)
 
 _STATE_KEYS = {
     OutboxState.DRAFT: "reports.state.draft",
