@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +110,36 @@ def test_installing_the_filter_twice_attaches_it_once(caplog: pytest.LogCaptureF
             host.warning("Receive loop error", exc_info=True)
         host.warning("Unhandled error processing page session")
     assert [r.getMessage() for r in caplog.records] == ["Unhandled error processing page session"]
+
+
+@pytest.mark.e2e
+def test_the_web_app_asks_no_other_host_for_anything(
+    web_app_factory: Any, browser_page: Any, tmp_path: Path
+) -> None:
+    """Web mode serves every asset itself (no CDN, works offline). Flet's web client still loads a script
+    of its animation library from cdn.jsdelivr.net on every start: the resident's address went there."""
+    from tests.support.browser import open_app
+
+    exe = str(Path(sys.executable).with_name("leipzig-app"))
+    app = web_app_factory([exe, "--web", "--port", "{port}", "--data-dir", str(tmp_path)])
+    page = browser_page
+    elsewhere: list[str] = []
+    page.on("request", lambda request: elsewhere.append(request.url) if not _local(request.url) else None)
+    # a request the page's policy refuses never leaves the browser
+    page.on(
+        "requestfailed", lambda request: elsewhere.remove(request.url) if request.failure == "csp" else None
+    )
+    open_app(page, app.url, ready_text="Willkommen in Leipzig")
+    for tab in ("Aktuell", "Mehr", "Start"):
+        page.get_by_role("tab", name=tab).first.click()
+        page.get_by_role("tab", name=tab, selected=True).first.wait_for(timeout=15_000)
+        page.wait_for_timeout(1_000)
+    assert elsewhere == []
+    assert "Traceback" not in app.tail(200)
+
+
+def _local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or parts.hostname == "127.0.0.1"

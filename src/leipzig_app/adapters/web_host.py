@@ -6,6 +6,10 @@ WebSocket as an unhandled exception with a traceback. Nothing is wrong with the 
 of tracebacks hides the real problems. `quiet_disconnects` wraps the ASGI app so a WebSocket session that
 ends because its client disappeared ends quietly, and `QuietDisconnectFilter` turns the host's own
 "receive loop error" for the same cause into a one-line debug record. Every other exception still surfaces.
+
+`same_origin_scripts` keeps the page's scripts to the app's own server: Flet 1.0.5's web client loads a
+script of its animation library (Rive) from cdn.jsdelivr.net on every start, which the app does not use and
+which would send the resident's address there.
 """
 
 from __future__ import annotations
@@ -51,6 +55,33 @@ def quiet_disconnects(app: ASGIApp) -> ASGIApp:
                 log.debug("browser connection closed while the app was sending")
                 return
             raise
+
+    return wrapped
+
+
+#: Scripts only from the app's own server (Flutter's engine needs inline scripts, WebAssembly, blob workers).
+#: Images, fonts and connections are not restricted here: news pictures and map tiles come from elsewhere.
+SCRIPT_POLICY = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval' blob:"
+
+
+def same_origin_scripts(app: ASGIApp) -> ASGIApp:
+    """The ASGI app `app`, with every HTTP response telling the browser to run scripts of this server only."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message.get("type") == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"
+                ]
+                headers.append((b"content-security-policy", SCRIPT_POLICY.encode("ascii")))
+                message["headers"] = headers
+            await send(message)
+
+        await app(scope, receive, send_with_policy)
 
     return wrapped
 

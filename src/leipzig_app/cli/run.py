@@ -149,7 +149,11 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
     from flet.controls.types import RouteUrlStrategy, WebRenderer
     from flet_web.fastapi import app as flet_fastapi_app
 
-    from leipzig_app.adapters.web_host import install_disconnect_filter, quiet_disconnects
+    from leipzig_app.adapters.web_host import (
+        install_disconnect_filter,
+        quiet_disconnects,
+        same_origin_scripts,
+    )
     from leipzig_app.sandbox.server import SandboxStartError, bind_socket
 
     upload_dir = Path(runtime.data_dir) / "uploads"
@@ -180,7 +184,9 @@ async def _serve_web(runtime: Any, config: Any, *, open_browser: bool) -> None:
 
         webbrowser.open(url)
     install_disconnect_filter()
-    server = uvicorn.Server(uvicorn.Config(quiet_disconnects(asgi), log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(same_origin_scripts(quiet_disconnects(asgi)), log_level="warning", access_log=False)
+    )
     try:
         await server.serve(sockets=[sock])
     finally:
