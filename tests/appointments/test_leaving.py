@@ -46,8 +46,9 @@ async def free_at_gruenau(runtime: AppRuntime) -> list[Slot]:
     return await service.slots([GRUENAU], ANMELDEN, 1)
 
 
-async def open_times(client: FakeFletClient) -> None:
-    await client.navigate("/appointments/new")
+async def open_times(client: FakeFletClient, *, navigate: bool = True) -> None:
+    if navigate:
+        await client.navigate("/appointments/new")
     await tap(client, f"appointments.service.{ANMELDEN}")
     await wait_for(client, lambda: has(client, f"appointments.office.{GRUENAU}"))
     await client.update_props(f"appointments.office.{GRUENAU}", {"value": True})
@@ -248,3 +249,46 @@ async def test_on_a_phone_holds_left_in_secure_storage_are_given_back(runtime: A
         await wait_for(client, lambda: not secure)
     assert first in await free_at_gruenau(runtime)
     assert (await server(runtime).fetch(held.process_id, held.auth_key)).state is BookingState.CANCELLED
+
+
+async def test_another_service_from_the_offices_step_keeps_the_search_and_holds_nothing(
+    runtime: AppRuntime,
+) -> None:
+    """Step 2 leads back to step 1 with the search as typed; a time picked and given back on the way
+    leaves nothing held, and offices chosen for the first service are not asked for the second."""
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/appointments/new")
+        await wait_for(client, lambda: has(client, "appointments.search"))
+        await client.type("appointments.search", "anmelden")
+        await open_times(client, navigate=False)
+        await client.click("appointments.slot.0")
+        await wait_for(client, lambda: has(client, "appointments.name"))
+        assert held_entries(runtime)
+        await client.click("appointments.contact.back")  # "Andere Zeit wählen" gives the time back
+        await wait_for(client, lambda: has(client, "appointments.times.back"))
+        await client.click("appointments.times.back")
+        await wait_for(client, lambda: has(client, "appointments.offices.back"))
+        assert client.find("appointments.offices.back").get("content") == "Anderes Anliegen wählen"
+
+        await client.click("appointments.offices.back")
+        await wait_for(client, lambda: has(client, f"appointments.service.{ANMELDEN}"))
+        assert shows(client, "Schritt 1: Anliegen wählen")
+        assert client.find("shell.status").get("value") == "Schritt 1: Anliegen wählen"
+        assert client.find("appointments.search").get("value") == "anmelden"
+        assert not has(client, "appointments.service.121151")  # still filtered
+        assert held_entries(runtime) == {}
+
+        await client.type("appointments.search", "Reisepass")
+        await tap(client, "appointments.service.121151")
+        await wait_for(client, lambda: has(client, "appointments.office.10005"))
+        assert not client.find(f"appointments.office.{GRUENAU}").get("value")  # not ticked
+        await client.update_props("appointments.office.10005", {"value": True})
+        await client.trigger("appointments.office.10005", "change", "true")
+        await client.click("appointments.offices.next")
+        await wait_for(client, lambda: has(client, "appointments.slot.0"))
+        assert "Südvorstadt" in str(client.find("appointments.slot.0").get("content"))
+        assert "Grünau" not in " ".join(
+            str(c.get("content"))
+            for c in client.find_all(lambda c: str(c.key or "").startswith("appointments.slot."))
+        )
+    assert held_entries(runtime) == {}

@@ -120,8 +120,16 @@ class Wizard(WizardBase):
         return ft.Card(content=ft.Container(ft.Column(lines, spacing=6), padding=16))
 
     async def _choose_service(self, service: Service) -> None:
+        if self.chosen is not None and self.chosen.id != service.id:
+            self.selected = set()  # offices chosen for another service may not offer this one
         self.chosen, self.count = service, 1
         await self._show_offices()
+
+    async def _other_service(self) -> None:
+        """Back from the offices to the services, with the search as it was."""
+        await self._release()  # nothing is held before a time is picked; this keeps it so
+        self.free, self.slots = None, []
+        await self._show_services()
 
     # --- step 2: persons and offices -------------------------------------------------------------------
 
@@ -205,6 +213,14 @@ class Wizard(WizardBase):
                 on_click=lambda e: self.ctx.page.run_task(self._load_slots),
             )
         )
+        if self.old is None:  # a new time for an appointment keeps its service
+            controls.append(
+                text_button(
+                    t("appointments.other_service"),
+                    key="appointments.offices.back",
+                    on_click=lambda e: self.ctx.page.run_task(self._other_service),
+                )
+            )
         self._show("offices", controls)
 
     def _office_row(self, office: Office, distance: float | None) -> ft.Control:
