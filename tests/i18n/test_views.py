@@ -161,3 +161,24 @@ async def test_the_objection_deadline_is_explained_in_ukrainian_and_arabic(
     finally:
         await client.close()
         runtime.services.settings.update(language="de")
+
+
+async def test_a_field_runs_right_to_left_while_its_text_is_written_so(
+    runtime: AppRuntime, letter_id: str
+) -> None:
+    """In the German app a resident may write the reason in Arabic: the field then runs right to left
+    (its full stop at the end, its lines aligned right); German text, or none, leaves the screen's own
+    direction."""
+    runtime.services.settings.update(language="de")
+    client = await open_client(runtime, f"/scanner/notice/{letter_id}/object")
+    try:
+        key = "notices.object.reason"
+        assert not client.find(key).get("rtl")
+        await client.type(key, "الرسوم مرتفعة جدا.")
+        assert client.find(key).get("rtl") is True
+        await client.type(key, "Die Gebühr ist zu hoch.")
+        assert not client.find(key).get("rtl")
+        await client.type(key, "")
+        assert not client.find(key).get("rtl")
+    finally:
+        await client.close()

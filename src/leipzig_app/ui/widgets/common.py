@@ -7,9 +7,11 @@ as headers, and every interactive control gets a stable `key` for tests and a mi
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import flet as ft
 
@@ -203,6 +205,8 @@ def labelled(field: ft.TextField | ft.Dropdown) -> ft.Control:
     the border or is cut off. Here the field keeps the label only as its accessible name (screen readers
     still read it, also once something is typed or chosen; a dropdown keeps its tooltip too) and the
     visible text above is hidden from them, so it is read once."""
+    if isinstance(field, ft.TextField):
+        follow_writing_direction(field)
     text = field.label if isinstance(field.label, str) else None
     if not text:
         return field
@@ -214,6 +218,42 @@ def labelled(field: ft.TextField | ft.Dropdown) -> ft.Control:
     if field.expand:
         wrapper.expand, field.expand = field.expand, None
     return wrapper
+
+
+def follow_writing_direction(field: ft.TextField) -> ft.TextField:
+    """Let a field run right to left while what is typed into it is written right to left.
+
+    A resident who keeps the app in German may write an address or a description in Arabic: the field
+    then runs right to left (the full stop at the sentence's end, the lines aligned right), as a browser's
+    `dir="auto"` would do; it follows the text's first strong character (`writing_direction`).
+    The other way round is not possible in Flet 1.0.5: `rtl=False` does not make a field left to right,
+    it leaves the screen's direction, so on an Arabic screen a German sentence stays right to left."""
+    from leipzig_app.domain.languages import writing_direction
+
+    def apply(value: str | None) -> bool:
+        rtl = writing_direction(value) == "rtl"
+        if field.rtl == rtl:
+            return False
+        try:
+            field.rtl = rtl
+        except Exception:  # noqa: BLE001 - Flet froze the field (its screen was rebuilt): leave it be
+            return False
+        return True
+
+    apply(field.value)
+    own = cast("Callable[[Any], Any] | None", field.on_change)
+
+    async def on_change(e: Any) -> None:
+        if apply(field.value):
+            with contextlib.suppress(Exception):  # the field left the page meanwhile
+                field.update()
+        if own is not None:
+            result = own(e)
+            if inspect.isawaitable(result):
+                await result
+
+    field.on_change = on_change
+    return field
 
 
 def search_field(
