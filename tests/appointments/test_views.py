@@ -271,3 +271,33 @@ async def test_a_typo_seen_on_the_review_is_corrected_without_losing_the_time(ru
         await wait_for(client, lambda: has(client, "appointments.done.state"))
         [booked] = service.my_appointments()
         assert booked.email == "erika@example.org"
+
+
+def _own_node(client: FakeFletClient, control_id: int) -> bool:
+    """The control sits in a semantics container of its own, so Flutter does not join its text with its
+    neighbours' into one label (a row or a card otherwise reads as one odd sentence)."""
+    holder = client.tree.index[client.tree.parents[control_id]]
+    return holder["_c"] == "Semantics" and holder.get("container") is True
+
+
+async def test_persons_and_offices_are_read_one_control_at_a_time(runtime: AppRuntime) -> None:
+    async with FakeFletClient(runtime.create_main(), platform="linux", width=1000, height=800) as client:
+        await client.navigate("/appointments/new")
+        await tap(client, "appointments.service.120686")
+        await wait_for(client, lambda: has(client, "appointments.office.10002"))
+
+        minus, plus = client.find("appointments.count.minus"), client.find("appointments.count.plus")
+        assert minus.get("icon")["semantics_label"] == "Eine Person weniger"
+        assert plus.get("icon")["semantics_label"] == "Eine Person mehr"
+        count = client.find("appointments.count")
+        assert count.get("value") == "Personen: 1"
+        assert _own_node(client, count.id)
+        await client.click("appointments.count.plus")
+        assert client.find("appointments.count").get("value") == "Personen: 2"
+        assert _own_node(client, client.find("appointments.count").id)
+
+        # an office's address and hours are read after its name, each line on its own
+        [address] = client.find_all(
+            lambda c: c.type == "Text" and c.get("value") == "Stuttgarter Allee 18, 04209 Leipzig"
+        )
+        assert _own_node(client, address.id)

@@ -169,7 +169,9 @@ class Wizard(WizardBase):
                             key="appointments.count.minus",
                             on_click=lambda e: self._change_count(-1),
                         ),
-                        self.count_text,
+                        # Its own node: otherwise Flutter joins it with the buttons' names into the
+                        # row's label ("Eine Person weniger Personen: 1").
+                        ft.Semantics(container=True, content=self.count_text),
                         icon_button(
                             ft.Icons.ADD,
                             t("appointments.persons.more"),
@@ -240,7 +242,12 @@ class Wizard(WizardBase):
                             on_change=toggle,
                             key=f"appointments.office.{office.id}",
                         ),
-                        *[ft.Text(line) for line in office_lines(self.ctx, office, distance)],
+                        # Each line its own text, after the office's name (not all lines as one
+                        # label of the card, read before the name).
+                        *[
+                            ft.Semantics(container=True, content=ft.Text(line))
+                            for line in office_lines(self.ctx, office, distance)
+                        ],
                     ],
                     spacing=4,
                 ),
