@@ -159,20 +159,26 @@ async def test_a_platform_without_location_points_to_the_address(runtime: AppRun
         assert shows(client, "Standortbestimmung ist hier nicht verfügbar. Bitte geben Sie eine Adresse ein.")
 
 
+async def to_offices_step(client: Phone, **answers: object) -> list[str]:
+    """Open a booking up to the offices step, with the geolocator answering `answers`; returns its calls."""
+    client.method_handlers[("SecureStorage", "get_all")] = lambda _, a: {}
+    client.method_handlers[("SecureStorage", "get")] = lambda _, a: None
+    calls = geolocator(client, **answers)
+    await client.navigate("/appointments/new")
+    await tap(client, "appointments.service.120686")
+    await wait_for(client, lambda: has(client, "appointments.location"))
+    return calls
+
+
 async def test_appointments_ask_for_permission_and_work_when_denied(runtime: AppRuntime) -> None:
     async with Phone(runtime.create_main(), platform="android", width=360, height=800) as client:
-        client.method_handlers[("SecureStorage", "get_all")] = lambda _, a: {}
-        client.method_handlers[("SecureStorage", "get")] = lambda _, a: None
-        calls = geolocator(
+        calls = await to_offices_step(
             client,
             is_location_service_enabled=True,
             get_permission_status="denied",
             request_permission="denied",
             get_current_position=POSITION,
         )
-        await client.navigate("/appointments/new")
-        await tap(client, "appointments.service.120686")
-        await wait_for(client, lambda: has(client, "appointments.location"))
         await client.click("appointments.location")
         await wait_for(
             client, lambda: shows(client, "Sie haben den Zugriff auf Ihren Standort nicht erlaubt.")
@@ -183,17 +189,12 @@ async def test_appointments_ask_for_permission_and_work_when_denied(runtime: App
 
 async def test_appointments_offer_the_settings_that_can_allow_the_location(runtime: AppRuntime) -> None:
     async with Phone(runtime.create_main(), platform="android", width=360, height=800) as client:
-        client.method_handlers[("SecureStorage", "get_all")] = lambda _, a: {}
-        client.method_handlers[("SecureStorage", "get")] = lambda _, a: None
-        calls = geolocator(
+        calls = await to_offices_step(
             client,
             is_location_service_enabled=True,
             get_permission_status="deniedForever",
             open_app_settings=True,
         )
-        await client.navigate("/appointments/new")
-        await tap(client, "appointments.service.120686")
-        await wait_for(client, lambda: has(client, "appointments.location"))
         assert not has(client, "appointments.location.settings")  # nothing to fix before asking
         await client.click("appointments.location")
         await wait_for(client, lambda: has(client, "appointments.location.settings"))
