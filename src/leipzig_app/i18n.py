@@ -10,6 +10,7 @@ easy-to-read German (Leichte Sprache): it holds only the texts it rewrites and f
 from __future__ import annotations
 
 import json
+import string
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -68,10 +69,30 @@ class Translator:
             text = catalog(FALLBACK).get(key, key)
         if params:
             try:
-                return text.format(**params)
+                return _fill(text, params)
             except (KeyError, IndexError, ValueError):
                 return text
         return text
 
     def has(self, key: str) -> bool:
         return key in catalog(self.language) or key in catalog(FALLBACK)
+
+
+_FORMATTER = string.Formatter()
+
+
+def _fill(text: str, params: dict[str, Any]) -> str:
+    """`text.format(**params)`, with one typographic rule: a value that ends in an abbreviation's full stop
+    also ends the sentence, so the template's own full stop after it is dropped ("до 30 груд. 2026 р."
+    rather than "... р..")."""
+    parts: list[str] = []
+    for literal, name, spec, conversion in _FORMATTER.parse(text):
+        if literal.startswith(".") and parts and parts[-1].endswith(".") and not literal.startswith(".."):
+            literal = literal[1:]
+        parts.append(literal)
+        if name is None:
+            continue
+        value, _ = _FORMATTER.get_field(name, (), params)
+        value = _FORMATTER.convert_field(value, conversion)
+        parts.append(_FORMATTER.format_field(value, spec or ""))
+    return "".join(parts)
