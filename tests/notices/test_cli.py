@@ -140,6 +140,14 @@ def test_deadline_command(capsys: Any) -> None:
     _, out, _ = run(capsys, "deadline", "--kind", "einspruch", "--delivered", "2025-10-17", "--lang", "de")
     assert out == {"notified": "2025-10-17", "deadline": "2025-11-03", "rule": out["rule"]}
     assert "Zustellung" in out["rule"]
+    # Every language of the app, and easy-to-read German, as on the objection screen.
+    for lang, word in (("uk", "Саксонія"), ("ar", "ساكسونيا"), ("de-LS", "Werktag")):
+        code, out, _ = run(
+            capsys, "deadline", "--kind", "widerspruch", "--posted", "2025-10-27", "--lang", lang
+        )
+        assert code == 0
+        assert out["deadline"] == "2025-12-01"
+        assert word in out["rule"], (lang, out["rule"])
 
 
 def test_deadline_errors(capsys: Any) -> None:

@@ -4,8 +4,8 @@
     leipzig-app deadline --kind einspruch --delivered D
 
 Prints `{"notified": "YYYY-MM-DD", "deadline": "YYYY-MM-DD", "rule": "..."}`. The rules and their legal
-references are in docs/notice-code.md; `--lang de` gives the rule text in German (the texts are the app's,
-`notices.deadline.rule.*` in locales/<lang>/notices.json).
+references are in docs/notice-code.md; `--lang de` (or uk, ar, de-LS) gives the rule text in that language
+(the texts are the app's, `notices.deadline.rule.*` in locales/<lang>/notices.json).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from leipzig_app.cli.output import CliError, emit
+from leipzig_app.i18n import EASY_GERMAN, LANGUAGES
 
 
 def iso_date(text: str) -> date:
@@ -45,7 +46,12 @@ def register(sub: Any) -> None:
         help="the notice had no or wrong instructions on remedies (one year, § 58 VwGO)",
     )
     parser.add_argument("--state", default="SN", help="German state for public holidays (default: SN)")
-    parser.add_argument("--lang", choices=("en", "de"), default="en", help="language of the rule text")
+    parser.add_argument(
+        "--lang",
+        choices=(*LANGUAGES, EASY_GERMAN),
+        default="en",
+        help=f"language of the rule text (the app's languages; {EASY_GERMAN} is easy-to-read German)",
+    )
     parser.set_defaults(handler=run)
 
 
