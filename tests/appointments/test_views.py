@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,28 @@ async def test_phones_keep_booking_secrets_in_secure_storage(runtime: AppRuntime
         await tap(client, "appointments.cancel.yes")
         await wait_for(client, lambda: f"appointments.{newer.id}" not in secure)
         assert service.get(newer.id).state is BookingState.CANCELLED
+
+
+async def test_a_new_phone_session_talks_to_its_own_secure_storage(runtime: AppRuntime) -> None:
+    """The app process outlives its page on a phone (the OS may recreate the Flutter view): the secret store
+    must follow the page that is there now, not keep calling the one that is gone."""
+    service = runtime.services.appointments
+    slots = await service.slots(["10002"], "120686", 1)
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as first:
+        first_secure = secure_storage(first)
+        await first.navigate("/appointments")
+        before = await service.book(slots[0], "120686", 1, _erika())
+        assert f"appointments.{before.id}" in first_secure
+    async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as second:
+        second_secure = secure_storage(second)
+        second_secure.update(first_secure)  # the same phone: its Keystore still holds the first booking
+        await second.navigate("/appointments")
+        after = await asyncio.wait_for(service.book(slots[1], "120686", 1, _erika()), 10)
+        assert f"appointments.{after.id}" in second_secure
+        assert (
+            await service.secrets.get(f"appointments.{before.id}")
+            == first_secure[f"appointments.{before.id}"]
+        )
 
 
 async def test_demo_city_points_testers_to_the_sent_mail(runtime: AppRuntime) -> None:

@@ -4,6 +4,10 @@ flet-secure-storage talks to the device through the running Flet page, so this s
 page does; the composition root starts the service with the file store (`adapters/secrets.py`), and the
 appointments section switches to this one on Android and iOS. Entries written to the file before (for
 example by an older version) are moved over on first read, so no booking loses its access data.
+
+The storage service belongs to the page it was created on. On a phone the app process can outlive its
+page (the system recreates the Flutter view, the session reconnects as a new page), so the store is
+created anew for each page that opens the section, over the same file store.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ class DeviceSecretStoreError(AppError):
 class DeviceSecretStore:
     """Implements the `SecretStore` port over flet-secure-storage, with the file store as the old home."""
 
-    def __init__(self, previous: SecretStore):
+    def __init__(self, previous: SecretStore, page: ft.Page):
         from flet_secure_storage import SecureStorage
 
-        self._storage = SecureStorage()
+        self._storage = SecureStorage()  # registers with the page being built, which is `page`
+        self.page = page
         self.previous = previous
 
     async def get(self, name: str) -> str | None:
@@ -77,5 +82,11 @@ class DeviceSecretStore:
 def use_device_storage(page: ft.Page, service: AppointmentService) -> None:
     """On Android and iOS apps, keep the booking secrets in the device's secure storage from now on."""
     mobile = page.platform in (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS) and not page.web
-    if mobile and not isinstance(service.secrets, DeviceSecretStore):
-        service.use_secret_store(DeviceSecretStore(service.secrets))
+    if not mobile:
+        return
+    current = service.secrets
+    if isinstance(current, DeviceSecretStore):
+        if current.page is page:
+            return
+        current = current.previous  # a page that is gone cannot reach the storage any more
+    service.use_secret_store(DeviceSecretStore(current, page))
