@@ -272,8 +272,8 @@ async def test_another_service_from_the_offices_step_keeps_the_search_and_holds_
 
         await client.click("appointments.offices.back")
         await wait_for(client, lambda: has(client, f"appointments.service.{ANMELDEN}"))
-        assert shows(client, "Schritt 1: Anliegen wählen")
-        assert client.find("shell.status").get("value") == "Schritt 1: Anliegen wählen"
+        assert shows(client, "Schritt 1 von 5: Anliegen wählen")
+        assert client.find("shell.status").get("value") == "Schritt 1 von 5: Anliegen wählen"
         assert client.find("appointments.search").get("value") == "anmelden"
         assert not has(client, "appointments.service.121151")  # still filtered
         assert held_entries(runtime) == {}

@@ -48,6 +48,10 @@ from leipzig_app.ui.widgets.common import (
 log = logging.getLogger(__name__)
 #: How often the contact and review steps say again how many minutes the time is still held.
 TICK_SECONDS = 60.0
+#: The numbered steps of a new booking, and of a new time for a booked appointment (which keeps its
+#: service, persons and contact). The result ("done") is not a step.
+STEPS = ("service", "offices", "times", "contact", "review")
+RESCHEDULE_STEPS = ("offices", "times", "review")
 
 
 class WizardBase:
@@ -92,7 +96,7 @@ class WizardBase:
 
     def _show(self, step: str, controls: list[ft.Control], announce: str | None = None) -> None:
         self.step = step
-        title = self.t(f"appointments.step.{step}")
+        title = self._step_title(step)
         top: list[ft.Control] = [
             ft.Row(
                 [
@@ -114,6 +118,18 @@ class WizardBase:
         self.ctx.announce(announce or (self.problem or title))
         self.problem = ""
         self.body.update()
+
+    def _step_title(self, step: str) -> str:
+        """ "Schritt 2 von 5: Personen und Bürgeramt", counted within this booking's own steps."""
+        steps = STEPS if self.old is None else RESCHEDULE_STEPS
+        if step not in steps:
+            return self.t(f"appointments.step.{step}")
+        name_key = f"appointments.step.{step}"
+        if self.old is not None and step == "offices":  # the persons stay as booked
+            name_key = "appointments.step.offices.reschedule"
+        return self.t(
+            "appointments.step", number=steps.index(step) + 1, total=len(steps), name=self.t(name_key)
+        )
 
     def _fail(self, error: AppError) -> None:
         self.problem = error_text(self.ctx, error)
