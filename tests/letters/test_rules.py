@@ -146,6 +146,14 @@ def test_a_status_answer_names_its_currency_and_kassenzeichen() -> None:
         parse_status({"status": "open", "currency": 978})
 
 
+def test_a_status_answer_names_the_try_it_is_about() -> None:
+    assert parse_status({"status": "cancelled", "transaction": "T-2"}).transaction == "T-2"
+    assert parse_status({"status": "cancelled", "transaction": None}).transaction == ""
+    assert parse_status({"status": "open"}).transaction == ""
+    with pytest.raises(InvalidResponseError):
+        parse_status({"status": "cancelled", "transaction": ["T-2"]})
+
+
 _OWED = Letter(id="n1", source="code", trust=TrustState.VERIFIED, cash_reference="5.0123.456789.3",
                amount=Decimal("123.45"))  # fmt: skip
 _PAID_AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -213,7 +221,30 @@ async def test_the_demo_payment_page_explains_bad_input_and_refuses_a_second_pay
     assert status["amount"] == "1234.50"
     unknown = (await http.get(f"{base}/payments/status", params={"kassenzeichen": "9.9"})).json()
     assert unknown["status"] == "open"
+    assert unknown["transaction"] is None
     assert (await http.get(f"{base}/payments/status", params={"kassenzeichen": ""})).status_code == 400
+
+
+async def test_the_demo_city_names_each_try_on_its_payment_page_apart(
+    sandbox: SandboxServer, http: httpx.AsyncClient
+) -> None:
+    base = sandbox.base_url
+
+    async def end_try(action: str) -> dict[str, object]:
+        form = {"kassenzeichen": "5.2", "betrag": "10.00", "action": action}
+        assert (await http.post(f"{base}/payments/pay", data=form)).status_code == 200
+        return dict((await http.get(f"{base}/payments/status", params={"kassenzeichen": "5.2"})).json())
+
+    first, second = await end_try("cancel"), await end_try("cancel")
+    assert first["status"] == second["status"] == "cancelled"
+    assert first["transaction"]
+    assert second["transaction"]
+    assert first["transaction"] != second["transaction"]
+    # A reset (for testers) never gives an id twice: an app that kept one must not take a new try for it.
+    reset = await http.post(f"{base}/demo/payments/reset", params={"kassenzeichen": "5.2"})
+    assert reset.status_code == 200
+    third = await end_try("cancel")
+    assert third["transaction"] not in (first["transaction"], second["transaction"])
 
 
 def test_the_girocode_image_reads_back_exactly_with_umlauts() -> None:

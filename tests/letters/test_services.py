@@ -21,7 +21,7 @@ from tests.letters.conftest import (
 from leipzig_app.adapters.letters_store import SqliteLettersStore
 from leipzig_app.adapters.sqlite_store import Database
 from leipzig_app.domain.errors import OfflineError
-from leipzig_app.domain.letters import LetterError, PaymentStatus, TrustState
+from leipzig_app.domain.letters import LetterError, PaymentStatus, RemoteStatus, TrustState
 from leipzig_app.domain.notices.code import Notice, Remedy
 from leipzig_app.domain.profile import CityProfile
 from leipzig_app.sandbox.notices import demo_key
@@ -280,6 +280,46 @@ async def test_a_new_try_after_a_cancelled_one_stays_pending_until_the_page_has_
     assert service.overview(letter.id).payment.status is PaymentStatus.PENDING  # type: ignore[union-attr]
     await press(http, again, "pay")
     assert (await service.check_payment(letter.id)).paid
+
+
+@pytest.mark.parametrize(("first", "then"), [("cancel", "cancel"), ("fail", "fail"), ("cancel", "fail")])
+async def test_a_second_and_third_try_ended_on_the_page_read_as_ended(
+    service: NoticesService, http: httpx.AsyncClient, first: str, then: str
+) -> None:
+    # The city names its last result, and with it the try it belongs to: a second cancellation is this
+    # try's answer, not the first try's, while a try the resident has not finished stays pending.
+    ended = {"cancel": PaymentStatus.CANCELLED, "fail": PaymentStatus.FAILED}
+    letter = await service.open_letter([sign(demo_notice())])
+    await press(http, await service.start_payment(letter.id), first)
+    assert (await service.check_payment(letter.id)).status is ended[first]
+    for _ in range(2):  # the second and the third try
+        again = await service.start_payment(letter.id)
+        assert (await service.check_payment(letter.id)).status is PaymentStatus.PENDING
+        await press(http, again, then)
+        assert (await service.check_payment(letter.id)).status is ended[then]
+        assert service.overview(letter.id).payment.status is ended[then]  # type: ignore[union-attr]
+    await press(http, await service.start_payment(letter.id), "pay")
+    assert (await service.check_payment(letter.id)).paid
+
+
+async def test_without_the_try_named_the_same_result_leaves_a_new_try_pending(
+    service: NoticesService, http: httpx.AsyncClient
+) -> None:
+    # A city whose status names no try: a second "cancelled" cannot be told from the first one, and "no
+    # result yet" is the safe reading for a try the resident may still be finishing.
+    real = service.payments
+    assert real is not None
+
+    class Unnamed:
+        async def status(self, cash_reference: str) -> RemoteStatus:
+            return replace(await real.status(cash_reference), transaction="")
+
+    service.payments = Unnamed()
+    letter = await service.open_letter([sign(demo_notice())])
+    await press(http, await service.start_payment(letter.id), "cancel")
+    assert (await service.check_payment(letter.id)).status is PaymentStatus.CANCELLED
+    await press(http, await service.start_payment(letter.id), "cancel")
+    assert (await service.check_payment(letter.id)).status is PaymentStatus.PENDING
 
 
 @pytest.mark.parametrize("mark", ["page", "transfer"])

@@ -58,6 +58,7 @@ MIGRATIONS = Migrations(
         );
         """,
         "ALTER TABLE letter_payments ADD COLUMN earlier_result TEXT NOT NULL DEFAULT '';",
+        "ALTER TABLE letter_payments ADD COLUMN earlier_transaction TEXT NOT NULL DEFAULT '';",
     ],
 )
 
@@ -92,11 +93,11 @@ class SqliteLettersStore:
     def save_payment(self, record: PaymentRecord) -> None:
         self._write(
             "INSERT INTO letter_payments (letter_id, status, amount, paid_at, reference, channel, "
-            "updated_at, earlier_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "updated_at, earlier_result, earlier_transaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(letter_id) DO UPDATE SET "
             "status = excluded.status, amount = excluded.amount, paid_at = excluded.paid_at, "
             "reference = excluded.reference, channel = excluded.channel, updated_at = excluded.updated_at, "
-            "earlier_result = excluded.earlier_result",
+            "earlier_result = excluded.earlier_result, earlier_transaction = excluded.earlier_transaction",
             (
                 record.letter_id,
                 record.status.value,
@@ -106,6 +107,7 @@ class SqliteLettersStore:
                 record.channel,
                 record.updated_at.isoformat() if record.updated_at else None,
                 record.earlier_result.value if record.earlier_result else "",
+                record.earlier_transaction,
             ),
         )
 
@@ -122,6 +124,7 @@ class SqliteLettersStore:
             channel=row["channel"],
             updated_at=datetime.fromisoformat(row["updated_at"]) if row["updated_at"] else None,
             earlier_result=PaymentStatus(row["earlier_result"]) if row["earlier_result"] else None,
+            earlier_transaction=row["earlier_transaction"],
         )
 
     # --- reminders ----------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 The hand-off itself is a plain link (built by `domain.letters.payment_handoff_url` and opened in the
 browser): the app never sees card or account data. Afterwards the app asks `status_url` for the
 Kassenzeichen and gets `{"kassenzeichen", "status": "paid"|"cancelled"|"failed"|"open", "paid_at",
-"reference", "amount"[, "currency"]}` (the shape the demo city and docs/letters.md describe; no currency
-means euros). Whether a payment settles the letter is decided by `domain.letters.payment_outcome`.
-Transport failures become the domain's errors.
+"reference", "amount"[, "currency"][, "transaction"]}` (the shape the demo city and docs/letters.md
+describe; no currency means euros; `transaction` names the try on the page the status is about).
+Whether a payment settles the letter is decided by `domain.letters.payment_outcome`. Transport failures
+become the domain's errors.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def parse_status(body: Any) -> RemoteStatus:
         raise InvalidResponseError(
             "payment status: currency is not a text", params={"what": "payment status"}
         )
+    transaction = body.get("transaction") or ""
+    if not isinstance(transaction, str):
+        raise InvalidResponseError(
+            "payment status: transaction is not a text", params={"what": "payment status"}
+        )
     return RemoteStatus(
         status,
         paid_at,
@@ -90,4 +96,5 @@ def parse_status(body: Any) -> RemoteStatus:
         amount,
         currency=currency,
         cash_reference=str(body.get("kassenzeichen") or ""),
+        transaction=transaction,
     )

@@ -162,6 +162,9 @@ class PaymentRecord:
     #: reported when this one began. The city names only its last result, so that same answer afterwards
     #: is still the earlier try's and says nothing about this one.
     earlier_result: PaymentStatus | None = None
+    #: The city's id of that earlier try ("" when it names none): the same result under another id is this
+    #: try's own (a second cancellation), under the same id it is still the earlier one.
+    earlier_transaction: str = ""
 
     @property
     def paid(self) -> bool:
@@ -203,6 +206,9 @@ class RemoteStatus:
     currency: str = "EUR"
     #: The Kassenzeichen the city's answer names ("" when it names none).
     cash_reference: str = ""
+    #: The city's id of the try on its payment page this answer is about ("" when it names none). The city
+    #: names only its last result; the id tells a new try's result from the one before.
+    transaction: str = ""
 
 
 # --- rules ----------------------------------------------------------------------------------------------

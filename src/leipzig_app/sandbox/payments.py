@@ -5,7 +5,10 @@
   buttons post to `POST /payments/pay`; a Kassenzeichen that is already paid is refused with 409, so
   nothing is paid twice.
 - `GET /payments/status?kassenzeichen=..`: `{"kassenzeichen", "status": "open"|"paid"|"cancelled"|
-  "failed", "paid_at", "reference", "amount"}`; a Kassenzeichen never seen is "open".
+  "failed", "paid_at", "reference", "amount", "transaction"}`; a Kassenzeichen never seen is "open".
+  Only the last result is named; `transaction` names the try on the page it belongs to (every press of a
+  button is a try of its own, `DEMO-T000001`, ...; null while there is none), so that a client can tell
+  a second cancelled try from the first.
 - `POST /demo/payments/reset[?kassenzeichen=..]`: forget one Kassenzeichen, or all (for testers).
 
 The page never asks for card or account data: this is demo data, and a real city's provider does that on
@@ -34,6 +37,16 @@ SCHEMA = [
         paid_at TEXT,
         reference TEXT NOT NULL DEFAULT '',
         updated_at TEXT NOT NULL
+    )
+    """,
+    # One row per try that ended on the page; AUTOINCREMENT: an id is never given twice, not even after a
+    # reset, so a client never takes a new try for one it has seen.
+    """
+    CREATE TABLE IF NOT EXISTS payment_tries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kassenzeichen TEXT NOT NULL,
+        status TEXT NOT NULL,
+        ended_at TEXT NOT NULL
     )
     """,
 ]
@@ -106,7 +119,16 @@ def _back_link(return_url: str) -> str:
 def _row(ctx: SandboxContext, kassenzeichen: str) -> dict[str, Any] | None:
     with ctx.db() as conn:
         row = conn.execute("SELECT * FROM payments WHERE kassenzeichen = ?", (kassenzeichen,)).fetchone()
-    return dict(row) if row else None
+        last = conn.execute(
+            "SELECT MAX(id) FROM payment_tries WHERE kassenzeichen = ?", (kassenzeichen,)
+        ).fetchone()[0]
+    if row is None:
+        return None
+    return {**dict(row), "transaction": _transaction(last)}
+
+
+def _transaction(try_id: int | None) -> str | None:
+    return None if try_id is None else f"DEMO-T{try_id:06d}"
 
 
 def _invalid(kassenzeichen: str, betrag: str) -> str | None:
@@ -205,6 +227,10 @@ def create_router(ctx: SandboxContext) -> APIRouter:
                 "reference = excluded.reference, updated_at = excluded.updated_at",
                 (kassenzeichen, status, cents, paid_at, reference, now),
             )
+            conn.execute(
+                "INSERT INTO payment_tries (kassenzeichen, status, ended_at) VALUES (?, ?, ?)",
+                (kassenzeichen, status, now),
+            )
         texts = {
             "paid": (
                 "Zahlung erfolgreich",
@@ -230,7 +256,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
         if row is None:
             body: dict[str, Any] = {
                 "kassenzeichen": kassenzeichen, "status": "open", "paid_at": None, "reference": None,
-                "amount": None,
+                "amount": None, "transaction": None,
             }  # fmt: skip
         else:
             body = {
@@ -239,6 +265,7 @@ def create_router(ctx: SandboxContext) -> APIRouter:
                 "paid_at": row["paid_at"],
                 "reference": row["reference"] or None,
                 "amount": f"{row['amount_cents'] // 100}.{row['amount_cents'] % 100:02d}",
+                "transaction": row["transaction"],
             }
         return JSONResponse(body)
 
@@ -249,8 +276,10 @@ def create_router(ctx: SandboxContext) -> APIRouter:
                 deleted = conn.execute(
                     "DELETE FROM payments WHERE kassenzeichen = ?", (kassenzeichen,)
                 ).rowcount
+                conn.execute("DELETE FROM payment_tries WHERE kassenzeichen = ?", (kassenzeichen,))
             else:
                 deleted = conn.execute("DELETE FROM payments").rowcount
+                conn.execute("DELETE FROM payment_tries")
         return {"kassenzeichen": kassenzeichen or None, "reset": deleted}
 
     return router

@@ -290,9 +290,18 @@ class NoticesService:
             allowed_domains=self.profile.links.allowed_domains,
         )
         # The city names only its last result: an earlier try's "cancelled" or "failed" is still what it
-        # says until the resident acts on the page, so remember it as not this try's answer.
+        # says until the resident acts on the page, so remember it (and the try it names) as not this
+        # try's answer.
         earlier = remote.status if remote.status in _EARLIER_TRY else None
-        self._record(letter, PaymentStatus.PENDING, None, "", letter.amount, earlier_result=earlier)
+        self._record(
+            letter,
+            PaymentStatus.PENDING,
+            None,
+            "",
+            letter.amount,
+            earlier_result=earlier,
+            earlier_transaction=remote.transaction if earlier is not None else "",
+        )
         return url
 
     async def check_payment(self, letter_id: str) -> PaymentRecord:
@@ -308,7 +317,7 @@ class NoticesService:
         if (
             current is not None
             and current.status is PaymentStatus.PENDING
-            and status in (PaymentStatus.OPEN, current.earlier_result)
+            and (status is PaymentStatus.OPEN or _still_the_earlier_try(current, status, remote))
         ):
             # Nothing happened on the page yet, or the city still names the earlier try's result: a
             # started hand-off stays pending.
@@ -368,6 +377,7 @@ class NoticesService:
         *,
         channel: str = "payment_page",
         earlier_result: PaymentStatus | None = None,
+        earlier_transaction: str = "",
     ) -> PaymentRecord:
         record = PaymentRecord(
             letter_id=letter.id,
@@ -378,6 +388,7 @@ class NoticesService:
             channel=channel,
             updated_at=self.clock(),
             earlier_result=earlier_result,
+            earlier_transaction=earlier_transaction,
         )
         self.store.save_payment(record)
         if record.paid:
@@ -529,6 +540,18 @@ class NoticesService:
         name = "einspruch" if info.remedy.value == "einspruch" else "widerspruch"
         ref = _file_safe(letter.case_number or letter.cash_reference or letter.id)
         return f"{name}-{ref}.pdf", self.renderer.render(printed)
+
+
+def _still_the_earlier_try(pending: PaymentRecord, status: PaymentStatus, remote: RemoteStatus) -> bool:
+    """Whether the city's answer is still the result of the try before the pending one: the same result,
+    and the same try on the page. When the city (or the record kept from an older version of the app)
+    names no try, the same result is taken for the earlier one: it cannot be told apart, and "no result
+    yet" is safer than "cancelled" for a try the resident may still be finishing."""
+    if pending.earlier_result is None or status is not pending.earlier_result:
+        return False
+    if not pending.earlier_transaction or not remote.transaction:
+        return True
+    return remote.transaction == pending.earlier_transaction
 
 
 def _file_safe(text: str) -> str:
