@@ -164,6 +164,7 @@ def _confirm_open(ctx: ViewContext, url: str) -> None:
         key="news.confirm",
         modal=True,
         title=ft.Text(t("news.confirm.title")),
+        semantics_label=t("news.confirm.title"),  # else screen readers on the web meet a nameless dialog
         content=ft.Column(
             [
                 ft.Text(domain, weight=ft.FontWeight.BOLD, key="news.confirm.domain"),

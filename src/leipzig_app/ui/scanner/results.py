@@ -147,8 +147,11 @@ class CodeList:
             key="scanner.confirm",
             modal=True,
             title=ft.Text(t("scanner.result.confirm_title")),
+            semantics_label=t("scanner.result.confirm_title"),  # else the web's dialog has no name
             content=ft.Column(
                 [
+                    # The domain first, on its own line, as in every dialog that leaves the app.
+                    ft.Text(domain, weight=ft.FontWeight.BOLD, key="scanner.confirm.domain"),
                     ft.Text(t("scanner.result.confirm_text", domain=domain), key="scanner.confirm.text"),
                     ft.Text(url, color=ft.Colors.ON_SURFACE_VARIANT),
                 ],

@@ -96,6 +96,7 @@ def confirm_open(
         key=key,
         modal=True,
         title=ft.Text(t("hub.confirm.title")),
+        semantics_label=t("hub.confirm.title"),  # else screen readers on the web meet a nameless dialog
         content=ft.Column(
             [
                 ft.Text(
