@@ -155,6 +155,33 @@ def test_wrong_field_types_in_a_payload_are_refused(signing_key: Any, make_notic
         assert caught.value.code == "payload_invalid", (key, value)
 
 
+@pytest.mark.parametrize("currency", ["CHF", "eur", "", "€"])
+def test_a_signed_code_asking_another_currency_than_euros_is_refused(
+    signing_key: Any, make_notice: Any, context: Any, currency: str
+) -> None:
+    # The encoder signs only euros (SEPA), but a code signed elsewhere could name another currency: the
+    # app would then show and take its amount as euros. The code is refused as a whole instead.
+    from leipzig_app.domain.notices.code import notice_to_map, sig_structure
+
+    protected = cbor2.dumps({1: -8, 4: b"lej-2026"})
+    payload = cbor2.dumps({**notice_to_map(make_notice()), 8: currency})
+    signature = signing_key.sign(sig_structure(protected, payload))
+    text = _code(cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, signature])))
+    with pytest.raises(NoticeCodeError) as caught:
+        decode_notice(text)
+    assert caught.value.code == "payload_invalid"
+    inspection = inspect_payload(text, context)
+    assert not inspection.verified
+    assert [p.code for p in inspection.problems] == ["payload_invalid"]
+    assert "pay_now" not in inspection.actions
+    # Euros named outright (the encoder leaves the default out) are read as before.
+    euros = cbor2.dumps({**notice_to_map(make_notice()), 8: "EUR"})
+    signed = signing_key.sign(sig_structure(protected, euros))
+    assert inspect_payload(
+        _code(cbor2.dumps(cbor2.CBORTag(18, [protected, {}, euros, signed]))), context
+    ).verified
+
+
 def test_a_realistic_notice_fits_qr_version_13_at_level_m(signing_key: Any, make_notice: Any) -> None:
     text = encode_notice(make_notice(), signing_key, "lej-2026")
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M)

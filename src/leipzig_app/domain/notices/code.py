@@ -325,6 +325,10 @@ def _notice_from_map(data: Any) -> Notice:
             raise NoticeCodeError("payload_invalid", f"field {name} must be a whole number")
     if "instructions_given" in v and not isinstance(v["instructions_given"], bool):
         raise NoticeCodeError("payload_invalid", "field instructions_given must be true or false")
+    if v.get("currency", "EUR") != "EUR":
+        # Notices are paid by SEPA transfer, in euros (the encoder signs nothing else): an amount in
+        # another currency would be shown, paid and compared as euros.
+        raise NoticeCodeError("payload_invalid", "field currency must be EUR")
     remedy = _REMEDY_BY_CODE.get(v.get("remedy", 0))
     if remedy is None:
         raise NoticeCodeError("payload_invalid", "field remedy must be 0, 1 or 2")
