@@ -142,8 +142,10 @@ def test_a_status_answer_names_its_currency_and_kassenzeichen() -> None:
     )  # fmt: skip
     assert (status.currency, status.cash_reference) == ("CHF", "5.0123.456789.3")
     assert parse_status({"status": "open"}).currency == "EUR"
-    with pytest.raises(InvalidResponseError):
-        parse_status({"status": "open", "currency": 978})
+    assert parse_status({"status": "open", "currency": " chf "}).currency == "CHF"
+    for bad in (978, "EURO", "€", "C1F"):
+        with pytest.raises(InvalidResponseError):
+            parse_status({"status": "open", "currency": bad})
 
 
 def test_a_status_answer_names_the_try_it_is_about() -> None:

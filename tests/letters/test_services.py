@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -344,6 +345,77 @@ async def test_a_corrected_notice_asking_more_is_not_paid_by_the_first_payment(
     # Scanning the first notice again (the amount that was paid) shows it paid again.
     again = await service.open_letter([sign(demo_notice())])
     assert service.overview(again.id).paid
+
+
+async def test_a_payment_keeps_the_currency_it_was_made_in(
+    service: NoticesService, http: httpx.AsyncClient
+) -> None:
+    # The city's page took 123.45 Swiss francs for a letter asking 100.00 euros: not paid. A corrected
+    # notice asking 123.45 euros does not make it paid either: the payment stays the francs it was.
+    real = service.payments
+    assert real is not None
+
+    class Francs:
+        async def status(self, cash_reference: str) -> RemoteStatus:
+            return replace(await real.status(cash_reference), currency="CHF")
+
+    first = await service.open_letter([sign(demo_notice(amount=Decimal("100.00")))])
+    url = await service.start_payment(first.id)
+    assert service.overview(first.id).payment.currency == "EUR"  # type: ignore[union-attr]
+    await press(http, str(httpx.URL(url).copy_merge_params({"betrag": "123.45"})), "pay")
+    service.payments = Francs()
+    record = await service.check_payment(first.id)
+    assert (record.status, record.amount, record.currency) == (
+        PaymentStatus.DIFFERS,
+        Decimal("123.45"),
+        "CHF",
+    )
+    corrected = await service.open_letter([sign(demo_notice())])  # 123.45 EUR
+    assert corrected.id == first.id
+    payment = service.overview(corrected.id).payment
+    assert payment is not None
+    assert (payment.status, payment.currency) == (PaymentStatus.DIFFERS, "CHF")
+    # The resident transferring the letter's amount themselves pays it in euros.
+    assert service.mark_transferred(corrected.id).currency == "EUR"
+
+
+def test_payments_kept_before_the_currency_was_kept_are_euros_where_that_is_known(tmp_path: Path) -> None:
+    from leipzig_app.adapters.letters_store import MIGRATIONS
+    from leipzig_app.adapters.sqlite_store import Migrations
+    from leipzig_app.app import migrations
+
+    path = tmp_path / "app.sqlite3"
+    old = Database(path, [Migrations("letters", MIGRATIONS.steps[:3])])
+    rows = {
+        "paid": ("paid", "payment_page"),
+        "underpaid": ("underpaid", "payment_page"),
+        "pending": ("pending", "payment_page"),
+        "transfer": ("paid", "bank_transfer"),
+        # The city named a payment that does not match: its currency was not kept, and may not be euros.
+        "differs": ("differs", "payment_page"),
+    }
+    with old.transaction() as conn:
+        for letter_id, (status, channel) in rows.items():
+            conn.execute(
+                "INSERT INTO letters (id, data, first_seen, last_seen) "
+                "VALUES (?, ?, '2026-11-20', '2026-11-20')",
+                (letter_id, f'{{"id": "{letter_id}", "trust": "verified"}}'),
+            )
+            conn.execute(
+                "INSERT INTO letter_payments (letter_id, status, amount, channel) VALUES (?, ?, '35.00', ?)",
+                (letter_id, status, channel),
+            )
+    upgraded = Database(path, migrations())
+    assert upgraded.version("letters") == len(MIGRATIONS.steps)
+    store = SqliteLettersStore(upgraded)
+    currencies = {letter_id: store.payment(letter_id).currency for letter_id in rows}  # type: ignore[union-attr]
+    assert currencies == {
+        "paid": "EUR",
+        "underpaid": "EUR",
+        "pending": "EUR",
+        "transfer": "EUR",
+        "differs": "",
+    }
 
 
 async def test_the_payment_status_is_offline_when_the_city_is_unreachable(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from tests.support.flet_fake import FakeFletClient
 from tests.support.runtime import module_runtime
 
 from leipzig_app.app import AppRuntime
+from leipzig_app.domain.letters import PaymentRecord, PaymentStatus
 from leipzig_app.domain.notices.code import Remedy
 from leipzig_app.i18n import Translator
 from leipzig_app.services.notices import NoticesService
@@ -158,6 +160,26 @@ async def test_a_payment_short_of_the_amount_is_shown_as_underpaid_with_what_is_
     assert client.find("notices.payment_differs").visible
     assert not client.find_all(lambda c: c.key in ("notices.paid", "notices.action.pay_now"))
     assert client.find("notices.action.bank_transfer").visible
+
+
+async def test_a_payment_that_does_not_match_is_shown_with_the_amount_and_currency_reported(
+    client: FakeFletClient, notices: NoticesService
+) -> None:
+    letter = await notices.open_letter([sign(demo_notice(cash_reference="5.0200.000017.1"))])
+    notices.store.save_payment(
+        PaymentRecord(letter.id, PaymentStatus.DIFFERS, Decimal("123.45"), reference="R-1", currency="CHF")
+    )
+    await client.navigate(f"/scanner/notice/{letter.id}")
+    assert client.find("notices.payment_differs").visible
+    text = screen(client)
+    assert "Die Stadt meldet 123,45\u00a0CHF." in text
+    assert "verlangt 123,45\u00a0€" in text
+    # A payment kept before its currency was (the city's currency not known): no amount is claimed.
+    notices.store.save_payment(
+        PaymentRecord(letter.id, PaymentStatus.DIFFERS, Decimal("123.45"), currency="")
+    )
+    await client.navigate(f"/scanner/notice/{letter.id}/pay")
+    assert "meldet 123,45" not in str(client.find("notices.pay.differs").get("value"))
 
 
 async def test_coming_back_from_the_payment_page_reads_the_result_by_itself(

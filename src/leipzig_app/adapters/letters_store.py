@@ -59,6 +59,14 @@ MIGRATIONS = Migrations(
         """,
         "ALTER TABLE letter_payments ADD COLUMN earlier_result TEXT NOT NULL DEFAULT '';",
         "ALTER TABLE letter_payments ADD COLUMN earlier_transaction TEXT NOT NULL DEFAULT '';",
+        # The currency of a payment. Kept before: euros wherever that is known (a payment that settles or
+        # underpays a letter is in euros by rule, a pending hand-off and a transfer hold the letter's own
+        # amount), not known ("") for a payment the city reported as not matching the letter, which may
+        # have been made in another currency.
+        """
+        ALTER TABLE letter_payments ADD COLUMN currency TEXT NOT NULL DEFAULT 'EUR';
+        UPDATE letter_payments SET currency = '' WHERE status = 'differs' AND channel = 'payment_page';
+        """,
     ],
 )
 
@@ -93,11 +101,12 @@ class SqliteLettersStore:
     def save_payment(self, record: PaymentRecord) -> None:
         self._write(
             "INSERT INTO letter_payments (letter_id, status, amount, paid_at, reference, channel, "
-            "updated_at, earlier_result, earlier_transaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(letter_id) DO UPDATE SET "
+            "updated_at, earlier_result, earlier_transaction, currency) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(letter_id) DO UPDATE SET "
             "status = excluded.status, amount = excluded.amount, paid_at = excluded.paid_at, "
             "reference = excluded.reference, channel = excluded.channel, updated_at = excluded.updated_at, "
-            "earlier_result = excluded.earlier_result, earlier_transaction = excluded.earlier_transaction",
+            "earlier_result = excluded.earlier_result, earlier_transaction = excluded.earlier_transaction, "
+            "currency = excluded.currency",
             (
                 record.letter_id,
                 record.status.value,
@@ -108,6 +117,7 @@ class SqliteLettersStore:
                 record.updated_at.isoformat() if record.updated_at else None,
                 record.earlier_result.value if record.earlier_result else "",
                 record.earlier_transaction,
+                record.currency,
             ),
         )
 
@@ -125,6 +135,7 @@ class SqliteLettersStore:
             updated_at=datetime.fromisoformat(row["updated_at"]) if row["updated_at"] else None,
             earlier_result=PaymentStatus(row["earlier_result"]) if row["earlier_result"] else None,
             earlier_transaction=row["earlier_transaction"],
+            currency=row["currency"],
         )
 
     # --- reminders ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ become the domain's errors.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +22,8 @@ from leipzig_app.adapters.http import guarded, json_body, retry_after_seconds
 from leipzig_app.domain.errors import InvalidResponseError, ServerError
 from leipzig_app.domain.letters import PaymentStatus, RemoteStatus
 
+#: An ISO 4217 currency code ("EUR", "CHF"): the payment record keeps it and the screen shows it.
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REMOTE_STATUSES = {
     "open": PaymentStatus.OPEN,
     "paid": PaymentStatus.PAID,
@@ -80,10 +83,11 @@ def parse_status(body: Any) -> RemoteStatus:
             "payment status: a paid status needs paid_at", params={"what": "payment status"}
         )
     currency = body.get("currency") or "EUR"
-    if not isinstance(currency, str):
+    if not isinstance(currency, str) or not _CURRENCY.match(currency.strip().upper()):
         raise InvalidResponseError(
-            "payment status: currency is not a text", params={"what": "payment status"}
+            "payment status: currency is not an ISO 4217 code", params={"what": "payment status"}
         )
+    currency = currency.strip().upper()
     transaction = body.get("transaction") or ""
     if not isinstance(transaction, str):
         raise InvalidResponseError(

@@ -33,6 +33,9 @@ from leipzig_app.domain.notices.trust import KeyList
 from leipzig_app.domain.urls import host_of, is_allowed_link
 
 DEFAULT_REMINDER_DAYS = 3
+#: The currency of every letter the app accepts: a notice code names euros or is refused, a GiroCode
+#: knows no other currency (EPC069-12), and a letter typed in is in euros.
+LETTER_CURRENCY = "EUR"
 _CASH_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]{0,34}$")
 
 
@@ -158,6 +161,10 @@ class PaymentRecord:
     reference: str = ""
     channel: str = "payment_page"  # "payment_page" or "bank_transfer" (marked by the resident)
     updated_at: datetime | None = None
+    #: ISO 4217 code of `amount`: what the city reported the payment was made in, else the letter's own
+    #: (`LETTER_CURRENCY`); "" only for a payment the city reported as not matching before the app kept
+    #: currencies, whose currency is not known.
+    currency: str = LETTER_CURRENCY
     #: For a hand-off still pending: the result of an earlier try (cancelled or failed) that the city
     #: reported when this one began. The city names only its last result, so that same answer afterwards
     #: is still the earlier try's and says nothing about this one.
@@ -231,7 +238,7 @@ def payment_outcome(letter: Letter, remote: RemoteStatus) -> PaymentStatus:
         letter.cash_reference
     ):
         return PaymentStatus.DIFFERS
-    if remote.currency.strip().upper() != "EUR":
+    if remote.currency.strip().upper() != LETTER_CURRENCY:
         return PaymentStatus.DIFFERS
     if letter.amount is None:
         return PaymentStatus.PAID  # the letter names no amount: nothing to compare with

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.letters import (
+    LETTER_CURRENCY,
     Letter,
     LetterError,
     LetterRenderer,
@@ -208,13 +209,24 @@ class NoticesService:
         payment = self.store.payment(letter.id)
         if payment is None or payment.amount is None or payment.status not in _RECEIVED:
             return
+        # The payment stays what it was, in its own currency: 35 CHF never settle a letter asking 35 EUR.
         received = RemoteStatus(
-            PaymentStatus.PAID, paid_at=payment.paid_at, reference=payment.reference, amount=payment.amount
+            PaymentStatus.PAID,
+            paid_at=payment.paid_at,
+            reference=payment.reference,
+            amount=payment.amount,
+            currency=payment.currency,
         )
         status = payment_outcome(letter, received)
         if status is not payment.status:
             self._record(
-                letter, status, payment.paid_at, payment.reference, payment.amount, channel=payment.channel
+                letter,
+                status,
+                payment.paid_at,
+                payment.reference,
+                payment.amount,
+                channel=payment.channel,
+                currency=payment.currency,
             )
 
     def enter_manually(
@@ -275,7 +287,12 @@ class NoticesService:
         remote = await self.payments.status(letter.cash_reference)
         if remote.status is PaymentStatus.PAID:
             self._record(
-                letter, payment_outcome(letter, remote), remote.paid_at, remote.reference, remote.amount
+                letter,
+                payment_outcome(letter, remote),
+                remote.paid_at,
+                remote.reference,
+                remote.amount,
+                currency=remote.currency,
             )
             self._refuse_if_paid(letter_id)
         self._refuse_if_differs(letter)
@@ -325,7 +342,9 @@ class NoticesService:
         if status is PaymentStatus.OPEN:
             status = current.status if current is not None else PaymentStatus.OPEN
         # The amount the city reports is kept as it is: an underpaid letter shows what is still open.
-        return self._record(letter, status, remote.paid_at, remote.reference, remote.amount)
+        return self._record(
+            letter, status, remote.paid_at, remote.reference, remote.amount, currency=remote.currency
+        )
 
     def mark_transferred(self, letter_id: str) -> PaymentRecord:
         """The resident says they transferred the money themselves (the app cannot read a bank back)."""
@@ -376,9 +395,12 @@ class NoticesService:
         amount: Decimal | None,
         *,
         channel: str = "payment_page",
+        currency: str = LETTER_CURRENCY,
         earlier_result: PaymentStatus | None = None,
         earlier_transaction: str = "",
     ) -> PaymentRecord:
+        """Keep the state of paying a letter. `amount` is in `currency`; without an amount the record holds
+        the letter's own amount, in the letter's currency."""
         record = PaymentRecord(
             letter_id=letter.id,
             status=status,
@@ -387,6 +409,7 @@ class NoticesService:
             reference=reference,
             channel=channel,
             updated_at=self.clock(),
+            currency=currency if amount is not None else LETTER_CURRENCY,
             earlier_result=earlier_result,
             earlier_transaction=earlier_transaction,
         )

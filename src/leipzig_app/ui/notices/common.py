@@ -31,10 +31,10 @@ def error_text(ctx: ViewContext, error: AppError) -> str:
     return ctx.t(error.key, **error.params) if ctx.t.has(error.key) else error.message
 
 
-def money(ctx: ViewContext, amount: object) -> str:
+def money(ctx: ViewContext, amount: object, currency: str = "EUR") -> str:
     from decimal import Decimal
 
-    return formatting.money(amount if isinstance(amount, Decimal) else None, ctx.t.base_language)
+    return formatting.money(amount if isinstance(amount, Decimal) else None, ctx.t.base_language, currency)
 
 
 def day(ctx: ViewContext, value: object) -> str:
@@ -47,14 +47,19 @@ def payment_differs_text(ctx: ViewContext, overview: Any) -> str:
     """What the screen says when the city received a payment that does not settle the letter."""
     payment, letter = overview.payment, overview.letter
     status = payment.status.value if payment is not None else "differs"
-    return ctx.t(
+    # The payment in the currency it was made in (a payment that does not match may be in another one).
+    paid = money(ctx, payment.amount, payment.currency) if payment is not None and payment.currency else ""
+    text = ctx.t(
         f"notices.paid.{status}",
-        paid=money(ctx, payment.amount if payment is not None else None),
+        paid=paid,
         owed=money(ctx, letter.amount),
         open=money(ctx, overview.outstanding),
         reference=(payment.reference if payment is not None else "") or "–",
         payee=letter.payee or letter.issuer or ctx.t("notices.summary.unknown_sender"),
     )
+    if status == "differs" and paid:
+        text += "\n" + ctx.t("notices.paid.differs_reported", paid=paid)
+    return text
 
 
 def fact(label: str, value: str, *, key: str) -> ft.Control:
