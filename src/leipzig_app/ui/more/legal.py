@@ -19,6 +19,13 @@ def _selectable(text: str, key: str | None = None) -> ft.Control:
     return ft.Text(text, selectable=True, semantics_label=text, key=key)
 
 
+def _at_start(button: ft.Control) -> ft.Control:
+    """A button where the text begins (left, or right in Arabic): a list stretches its items to its whole
+    width, and a stretched button draws its label in the middle of a wide page. The wrapping row still
+    gives the button the line's width, so its label breaks into lines at large text."""
+    return ft.Row([button], wrap=True)
+
+
 def _gap(ctx: ViewContext, gap: AccessibilityGap, index: int) -> ft.Control:
     """One non-accessible content: what, why (BITV 2.0 / EU 2018/1523 reasons) and the alternative."""
     t, lang = ctx.t, ctx.t.base_language
@@ -62,21 +69,27 @@ def build(ctx: ViewContext, which: str) -> ft.Control:
             ft.Text(local_text(legal.accessibility_method, lang)),
             heading(t("a11y.feedback"), level=2),
             _selectable(t("a11y.feedback.text", email=legal.accessibility_feedback_email)),
-            text_button(
-                t("a11y.feedback.write"),
-                key="a11y.feedback.mail",
-                on_click=lambda e: ctx.page.run_task(launch, f"mailto:{legal.accessibility_feedback_email}"),
+            _at_start(
+                text_button(
+                    t("a11y.feedback.write"),
+                    key="a11y.feedback.mail",
+                    on_click=lambda e: ctx.page.run_task(
+                        launch, f"mailto:{legal.accessibility_feedback_email}"
+                    ),
+                )
             ),
             heading(t("a11y.enforcement"), level=2),
             ft.Text(t("a11y.enforcement.text", body=legal.enforcement_body_name)),
             # a real link, opened like every other: the domain is shown first, the allow-list decides
-            text_button(
-                t("a11y.enforcement.open", domain=host_of(legal.enforcement_body_url)),
-                key="a11y.enforcement.url",
-                icon=ft.Icons.OPEN_IN_NEW,
-                on_click=lambda e: confirm_open(
-                    ctx, legal.enforcement_body_url, key="a11y.enforcement.confirm"
-                ),
+            _at_start(
+                text_button(
+                    t("a11y.enforcement.open", domain=host_of(legal.enforcement_body_url)),
+                    key="a11y.enforcement.url",
+                    icon=ft.Icons.OPEN_IN_NEW,
+                    on_click=lambda e: confirm_open(
+                        ctx, legal.enforcement_body_url, key="a11y.enforcement.confirm"
+                    ),
+                )
             ),
         ]
     return ft.ListView(
