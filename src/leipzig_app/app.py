@@ -121,7 +121,7 @@ class AppRuntime:
         profile = _load_profile_or_default(chosen, problems, fallback=default_city)
         settings = SettingsService(store, languages=profile.languages)
         services = AppServices(
-            profile=profile, settings=settings, problems=problems, cities=tuple(profiles.available_cities())
+            profile=profile, settings=settings, problems=problems, cities=tuple(profiles.city_choices())
         )
         runtime = cls(data_dir=folder, db=db, services=services)
         services.switch_city = runtime.switch_city

@@ -193,3 +193,20 @@ async def test_a_language_of_the_new_city_can_be_chosen_after_switching(tmp_path
         assert runtime.services.settings.load().language == "uk"
     finally:
         await runtime.aclose()
+
+
+async def test_settings_name_every_city_by_its_full_name(tmp_path: Path) -> None:
+    """The city choice showed the profile's file name ("Offenbach"), not the city's name."""
+    runtime = AppRuntime.create(city="offenbach", data_dir=tmp_path / "app")
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: has(client, "settings.city"))
+            city = client.find("settings.city")
+            options = {str(o["key"]): str(o["text"]) for o in city.get("options")}
+            assert options == {name: load_profile(name).name for name in available_cities()}
+            assert options["offenbach"] == "Offenbach am Main"
+            assert "Offenbach am Main" in city.own_texts()  # the chosen entry, as the field shows it
+            assert city.get("tooltip") == "Stadt: Offenbach am Main"
+    finally:
+        await runtime.aclose()

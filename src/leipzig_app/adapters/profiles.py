@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leipzig_app.adapters.paths import cities_dir
 from leipzig_app.domain.errors import ProfileError
-from leipzig_app.domain.profile import CityProfile, parse_profile
+from leipzig_app.domain.profile import CityChoice, CityProfile, parse_profile
 
 DEFAULT_CITY = "leipzig"
 
@@ -23,6 +23,20 @@ def profile_path(city: str | None = None) -> Path:
 def available_cities() -> list[str]:
     """Names of the profiles shipped under assets/cities/, sorted."""
     return sorted(p.stem for p in cities_dir().glob("*.toml"))
+
+
+def city_choices() -> list[CityChoice]:
+    """The shipped cities by their names, for the city choice in Settings. A profile that does not load keeps
+    its file name there: choosing it says what is wrong with it."""
+    choices = []
+    for city in available_cities():
+        try:
+            profile = load_profile(city)
+        except ProfileError:
+            choices.append(CityChoice(city, city))
+        else:
+            choices.append(CityChoice(city, profile.name))
+    return choices
 
 
 def load_profile(city: str | None = None) -> CityProfile:

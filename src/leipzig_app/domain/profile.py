@@ -138,6 +138,15 @@ class LegalSettings:
 
 
 @dataclass(frozen=True)
+class CityChoice:
+    """A city the resident can switch to in Settings: its profile's id and the city's full official name
+    ("Offenbach am Main", not the profile's file name)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class CityProfile:
     source: str
     id: str

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.domain.profile import CityProfile
+from leipzig_app.domain.profile import CityChoice, CityProfile
 from leipzig_app.services.settings import SettingsService
 
 
@@ -21,8 +21,8 @@ class AppServices:
     settings: SettingsService
     #: Problems found while starting (bad profile, demo city not started, ...), shown on the home screen.
     problems: list[AppError] = field(default_factory=list)
-    #: Cities the resident can switch to in Settings (names of shipped profiles).
-    cities: tuple[str, ...] = ()
+    #: Cities the resident can switch to in Settings (the shipped profiles).
+    cities: tuple[CityChoice, ...] = ()
     news: Any = None
     appointments: Any = None
     reports: Any = None

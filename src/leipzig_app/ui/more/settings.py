@@ -102,9 +102,9 @@ def build(ctx: ViewContext) -> ft.Control:
                 ft.Dropdown(
                     key="settings.city",
                     label=t("settings.city"),
-                    tooltip=t("settings.choice", label=t("settings.city"), value=ctx.profile.id.capitalize()),
+                    tooltip=t("settings.choice", label=t("settings.city"), value=ctx.profile.name),
                     value=ctx.profile.id,
-                    options=[ft.DropdownOption(key=name, text=name.capitalize()) for name in services.cities],
+                    options=[ft.DropdownOption(key=city.id, text=city.name) for city in services.cities],
                     on_select=on_city,
                 )
             ),
