@@ -41,6 +41,19 @@ def test_leipzig_profile_values() -> None:
     assert profile.payments.official_accounts == ("DE20860555921090000004",)
 
 
+def test_a_city_is_named_in_the_residents_language_and_in_german_where_it_has_no_name_in_it() -> None:
+    leipzig, offenbach = load_profile("leipzig"), load_profile("offenbach")
+    assert (leipzig.name, leipzig.name_in("de"), leipzig.name_in("en")) == ("Leipzig", "Leipzig", "Leipzig")
+    assert (leipzig.name_in("uk"), leipzig.name_in("ar")) == ("Лейпциг", "لايبزيغ")
+    assert offenbach.name == offenbach.name_in("en") == "Offenbach am Main"
+    assert (offenbach.name_in("uk"), offenbach.name_in("ar")) == ("Оффенбах-на-Майні", "أوفنباخ أم ماين")
+    # a plain text is the German name, and the name in every language
+    data = copy.deepcopy(_raw())
+    data["city"]["name"] = "Musterstadt"
+    profile = parse_profile(data, "city.toml")
+    assert [profile.name_in(lang) for lang in SUPPORTED_LANGUAGES] == ["Musterstadt"] * 4
+
+
 def test_bind_sandbox_replaces_every_placeholder() -> None:
     bound = load_profile().bind_sandbox("http://127.0.0.1:4711/")
     assert bound.news.feeds[0].url == "http://127.0.0.1:4711/feeds/stadt.rss"
@@ -73,6 +86,12 @@ def test_bind_sandbox_replaces_every_placeholder() -> None:
         (lambda d: d.update(schema_version=2), "schema_version", "1"),
         (lambda d: d["reports"].pop("endpoint"), "reports.endpoint", "Open311"),
         (lambda d: d["legal"].pop("imprint"), "legal.imprint", "missing"),
+        # the city's name per language: German (the official name) always, only languages the app speaks
+        (lambda d: d["city"].update(name={"uk": "Лейпциг"}), "city.name", "'de'"),
+        (lambda d: d["city"].update(name={"de": "Leipzig", "ua": "Лейпциг"}), "city.name", "de, en, uk, ar"),
+        (lambda d: d["city"].update(name={"de": "Leipzig", "ar": " "}), "city.name", "non-empty"),
+        (lambda d: d["city"].update(name={"de": "Leipzig", "uk": 1}), "city.name", "non-empty"),
+        (lambda d: d["city"].update(name=""), "city.name", "non-empty"),
     ],
 )
 def test_invalid_profile_names_field(mutate: Any, field: str, expected: str) -> None:
@@ -214,6 +233,8 @@ def _local_texts(value: Any, path: str) -> Iterator[tuple[str, Mapping[str, str]
             yield from _local_texts(item, f"{path}[{i}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
+            if isinstance(value, CityProfile) and f.name == "names":
+                continue  # the city's name: a language without its own shows the German one, by design
             yield from _local_texts(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
 
 

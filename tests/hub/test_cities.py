@@ -210,3 +210,34 @@ async def test_settings_name_every_city_by_its_full_name(tmp_path: Path) -> None
             assert city.get("tooltip") == "Stadt: Offenbach am Main"
     finally:
         await runtime.aclose()
+
+
+@pytest.mark.parametrize(("language", "name"), [("uk", "Лейпциг"), ("ar", "لايبزيغ")])
+async def test_the_city_is_named_in_the_residents_language(tmp_path: Path, language: str, name: str) -> None:
+    """Ukrainian and Arabic screens kept "Leipzig" in Latin letters in the middle of their own script."""
+    from leipzig_app.i18n import Translator
+
+    t = Translator(language)
+    runtime = AppRuntime.create(data_dir=tmp_path / "app")
+    try:
+        runtime.services.settings.update(language=language)
+        async with FakeFletClient(runtime.create_main(), platform="web", width=1280, height=800) as client:
+            await wait_for(client, lambda: t("home.welcome", city=name) in client.texts())
+            await client.navigate("/more/numbers")
+            await wait_for(client, lambda: t("hub.numbers.city", city=name) in client.texts())
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: has(client, "settings.city"))
+            city = client.find("settings.city")
+            options = {str(o["key"]): str(o["text"]) for o in city.get("options")}
+            assert options["leipzig"] == name
+            assert options["offenbach"] == load_profile("offenbach").name_in(language)
+            assert city.get("tooltip") == t("settings.choice", label=t("settings.city"), value=name)
+            assert not [text for text in client.texts() if "Leipzig" in text and "Leipzig App" not in text]
+
+            runtime.services.cities = runtime.services.cities[:1]  # a build that ships only this city
+            await client.navigate("/more")
+            await client.navigate("/more/settings")
+            await wait_for(client, lambda: has(client, "settings.city.current"))
+            assert client.find("settings.city.current").get("value") == t("settings.city.current", city=name)
+    finally:
+        await runtime.aclose()

@@ -35,7 +35,7 @@ def city_choices() -> list[CityChoice]:
         except ProfileError:
             choices.append(CityChoice(city, city))
         else:
-            choices.append(CityChoice(city, profile.name))
+            choices.append(CityChoice(city, profile.name, profile.names))
     return choices
 
 

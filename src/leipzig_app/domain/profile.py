@@ -42,6 +42,12 @@ LocalText = Mapping[str, str]
 TEXT_FALLBACKS = ("en", "de")
 
 
+def city_name(names: LocalText, language: str) -> str:
+    """A city's name in `language` ("Лейпциг"), else its official German name (never the English one: a
+    city's name is German unless the profile gives it in the resident's language)."""
+    return str(names.get(language) or names["de"])
+
+
 def local_text(text: LocalText | None, language: str) -> str:
     """`text` in `language`, else in the first fallback the city wrote it in; "" when there is none."""
     if not text:
@@ -140,10 +146,14 @@ class LegalSettings:
 @dataclass(frozen=True)
 class CityChoice:
     """A city the resident can switch to in Settings: its profile's id and the city's full official name
-    ("Offenbach am Main", not the profile's file name)."""
+    ("Offenbach am Main", not the profile's file name), with its names in other languages."""
 
     id: str
     name: str
+    names: LocalText = field(default_factory=dict)
+
+    def name_in(self, language: str) -> str:
+        return city_name({**self.names, "de": self.name}, language)
 
 
 @dataclass(frozen=True)
@@ -168,10 +178,16 @@ class CityProfile:
     payments: PaymentSettings
     notices: NoticeSettings
     services: Mapping[str, Any] = field(default_factory=dict)
+    #: The city's name per language (`name` is the German, official one, and always among them).
+    names: LocalText = field(default_factory=dict)
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    def name_in(self, language: str) -> str:
+        """The city's name as a resident reading `language` knows it ("Лейпциг"), else the German one."""
+        return city_name({**self.names, "de": self.name}, language)
 
     def bind_sandbox(self, base_url: str) -> CityProfile:
         """A copy with every `{sandbox}` placeholder replaced by the demo city's real base URL."""
@@ -198,10 +214,12 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
     for module in modules:
         if module not in MODULE_IDS:
             raise ProfileError(source, "modules.enabled", f"module ids from {MODULE_IDS}, not '{module}'")
+    names = _city_names(city)
     profile = CityProfile(
         source=source,
         id=city.slug("id"),
-        name=city.string("name"),
+        name=names["de"],
+        names=names,
         app_name=city.string("app_name"),
         state=city.string("state", pattern=r"^[A-Z]{2}$", expected="a two-letter state code such as SN"),
         municipality_key=city.string("municipality_key", pattern=r"^\d{8}$", expected="8 digits (AGS)"),
@@ -230,6 +248,22 @@ def parse_profile(data: Mapping[str, Any], source: str) -> CityProfile:
 
 
 # --- sections -------------------------------------------------------------------------------------------
+
+
+def _city_names(t: _Reader) -> dict[str, str]:
+    """`name`: the city's official (German) name, or a table of its names per language with at least 'de'
+    (`name = { de = "Leipzig", uk = "Лейпциг", ar = "لايبزيغ" }`)."""
+    languages = ", ".join(SUPPORTED_LANGUAGES)
+    value = t._get("name", (str, dict), f"a non-empty text, or a table of names per language ({languages})")
+    names = {"de": value} if isinstance(value, str) else dict(value)
+    if "de" not in names:
+        raise t._fail("name", "a table of names per language that has at least 'de' (the official name)")
+    for language, text in names.items():
+        if language not in SUPPORTED_LANGUAGES:
+            raise t._fail("name", f"names only in languages the app speaks ({languages}), not '{language}'")
+        if not isinstance(text, str) or not text.strip():
+            raise t._fail("name", f"a non-empty text as the name in '{language}'")
+    return {language: text.strip() for language, text in names.items()}
 
 
 def _timezone(t: _Reader) -> str:

@@ -38,7 +38,7 @@ CARDS: tuple[tuple[str, str, str, str, Any], ...] = (
 def build(ctx: ViewContext, route: str) -> ft.Control:
     t = ctx.t
     controls: list[ft.Control] = [
-        heading(t("home.welcome", city=ctx.profile.name), key="home.heading"),
+        heading(t("home.welcome", city=ctx.profile.name_in(t.base_language)), key="home.heading"),
         ft.Text(t("home.intro"), color=ft.Colors.ON_SURFACE_VARIANT),
     ]
     if ctx.profile.demo:

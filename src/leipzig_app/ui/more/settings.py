@@ -102,9 +102,16 @@ def build(ctx: ViewContext) -> ft.Control:
                 ft.Dropdown(
                     key="settings.city",
                     label=t("settings.city"),
-                    tooltip=t("settings.choice", label=t("settings.city"), value=ctx.profile.name),
+                    tooltip=t(
+                        "settings.choice",
+                        label=t("settings.city"),
+                        value=ctx.profile.name_in(t.base_language),
+                    ),
                     value=ctx.profile.id,
-                    options=[ft.DropdownOption(key=city.id, text=city.name) for city in services.cities],
+                    options=[
+                        ft.DropdownOption(key=city.id, text=city.name_in(t.base_language))
+                        for city in services.cities
+                    ],
                     on_select=on_city,
                 )
             ),
@@ -112,6 +119,9 @@ def build(ctx: ViewContext) -> ft.Control:
     else:
         controls += [
             heading(t("settings.city"), level=2),
-            ft.Text(t("settings.city.current", city=ctx.profile.name), key="settings.city.current"),
+            ft.Text(
+                t("settings.city.current", city=ctx.profile.name_in(t.base_language)),
+                key="settings.city.current",
+            ),
         ]
     return ft.ListView(controls, padding=16, spacing=12, expand=True, key="settings.list")

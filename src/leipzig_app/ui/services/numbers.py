@@ -49,6 +49,6 @@ def build(ctx: ViewContext, module_id: str) -> ft.Control:
         *[_tile(ctx, e) for e in national],
     ]
     if city:
-        controls += [heading(t("hub.numbers.city", city=ctx.profile.name), level=2),
+        controls += [heading(t("hub.numbers.city", city=ctx.profile.name_in(t.base_language)), level=2),
                      *[_tile(ctx, e) for e in city]]  # fmt: skip
     return page(ctx, module_id, controls)
