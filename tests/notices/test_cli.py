@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -12,6 +13,14 @@ from typing import Any
 import pytest
 
 from leipzig_app.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def app_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's data folder (with its demo city, whose state numbers the demo letters) for this test."""
+    folder = tmp_path / "app"
+    monkeypatch.setenv("LEIPZIG_APP_DATA", str(folder))
+    return folder
 
 
 def run(capsys: Any, *argv: str) -> tuple[int, Any, str]:
@@ -46,6 +55,77 @@ def test_issue_then_inspect_a_genuine_demo_letter(capsys: Any, tmp_path: Path) -
     assert out["verified"] is False
     assert out["fields"]["official_account"] is True
     assert not any(p["code"].startswith("mismatch") for p in out["problems"])
+
+
+def test_demo_letters_issued_on_one_day_each_have_their_own_kassenzeichen(
+    capsys: Any, tmp_path: Path, app_folder: Path
+) -> None:
+    import httpx
+
+    from leipzig_app.domain.letters import letter_id
+    from leipzig_app.domain.notices.code import decode_notice
+    from leipzig_app.sandbox.server import SandboxServer
+
+    def issued() -> Any:
+        return decode_notice(issue(capsys, tmp_path)["payload"])[0]
+
+    first, second = issued(), issued()
+    assert first.posted_date == second.posted_date
+    assert first.cash_reference != second.cash_reference
+    assert first.case_number != second.case_number
+    ids = {letter_id("notice", n.issuer_id, n.cash_reference, n.case_number) for n in (first, second)}
+    assert len(ids) == 2  # two letters to the app, not one
+    # The running number is the demo city's: it goes on after the demo city stopped and started again, and
+    # while it runs; its payment page takes every Kassenzeichen it makes.
+    with SandboxServer(app_folder / "demo-city") as city:
+        third = issued()
+        for notice in (first, second, third):
+            page = httpx.get(
+                f"{city.base_url}/payments/pay",
+                params={"kassenzeichen": notice.cash_reference, "betrag": "35.00"},
+            )
+            assert page.status_code == 200, page.text
+    fourth = issued()
+    references = [n.cash_reference for n in (first, second, third, fourth)]
+    assert len(set(references)) == 4
+    # The running number of the posting day: 1, 2, 3, 4 in a fresh demo city.
+    assert [int(reference.split(".")[2][2:]) for reference in references] == [1, 2, 3, 4]
+    for reference in references:  # the shape of a Leipzig Kassenzeichen: 5.YYMM.DDNNNN.P
+        assert re.fullmatch(r"5\.\d{4}\.\d{6,}\.\d", reference), reference
+
+
+def test_letters_issued_at_the_same_moment_get_numbers_of_their_own(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leipzig_app.sandbox.context import SandboxContext
+    from leipzig_app.sandbox.notices import issue_letter
+
+    posted, other_day = date(2026, 11, 11), date(2026, 11, 12)
+
+    def one(day: date) -> str:
+        # A context of its own for each letter, as two processes have: no lock shared in Python.
+        return issue_letter(SandboxContext(data_dir=tmp_path / "demo-city"), day).cash_reference
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        references = list(pool.map(one, [posted] * 24))
+    assert len(set(references)) == 24
+    # Each posting day has its own running number; the day is part of the Kassenzeichen.
+    first, second = one(other_day), one(other_day)
+    assert first.startswith("5.2611.120001.")
+    assert second.startswith("5.2611.120002.")
+
+
+def test_issue_says_what_to_do_when_the_demo_city_cannot_number_a_letter(capsys: Any, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the app's data folder should be", encoding="utf-8")
+    out = str(tmp_path / "l.png")
+    code, _, err = run(capsys, "--data-dir", str(blocked), "notice", "issue", "--out", out)
+    assert code == 1
+    assert "--cash-reference" in err
+    assert "Traceback" not in err
+    given = ["--data-dir", str(blocked), "notice", "issue", "--out", out, "--cash-reference", "5.1"]
+    code, _, err = run(capsys, *given)
+    assert code == 0, err
 
 
 def test_the_rendered_letter_scans_back(capsys: Any, tmp_path: Path) -> None:

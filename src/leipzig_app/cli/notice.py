@@ -12,9 +12,12 @@ on the same letter: disagreements are added as "mismatch_*" problems. `-` reads 
 (a GiroCode in an ISO 8859 character set is decoded as it declares).
 
 `issue` signs a notice with the demo city's DEMO key and renders an A4 page with both codes, printing
-`{"file", "payload", "girocode"}`. For tests and testers it also makes bad letters: `--tamper` changes the
-amount after signing (a forgery), `--key revoked` signs with the revoked demo key, `--girocode-iban` and
-`--girocode-amount` make the GiroCode disagree with the signed code.
+`{"file", "payload", "girocode"}`. Without `--cash-reference` the letter gets the next running number of
+the app's demo city (kept in DATA/demo-city, DATA as `--data-dir` before the command names it) as its
+Kassenzeichen and Aktenzeichen, so every demo letter is a letter of its own. For tests and testers it
+also makes bad letters: `--tamper` changes the amount after signing (a forgery), `--key revoked` signs
+with the revoked demo key, `--girocode-iban` and `--girocode-amount` make the GiroCode disagree with the
+signed code.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from leipzig_app.cli.output import CliError, emit
 if TYPE_CHECKING:
     from leipzig_app.domain.notices.code import Notice
     from leipzig_app.domain.notices.inspect import InspectionContext
+    from leipzig_app.sandbox.notices import IssuedLetter
 
 DEMO_IBAN = "DE20860555921090000004"
 _DEFAULT_REMEDY = {
@@ -86,8 +90,11 @@ def register(sub: Any) -> None:
     issue.add_argument("--posted", type=iso_date, metavar="DATE", help="posting date (default: today)")
     issue.add_argument("--notice-date", type=iso_date, metavar="DATE", help="default: the posting date")
     issue.add_argument("--due", type=iso_date, metavar="DATE", help="default: one month after posting")
-    issue.add_argument("--cash-reference", help="Kassenzeichen (default: made from the posting date)")
-    issue.add_argument("--case-number", help="Aktenzeichen (default: made from the posting date)")
+    issue.add_argument(
+        "--cash-reference",
+        help="Kassenzeichen (default: the demo city's next running number, kept in DATA/demo-city)",
+    )
+    issue.add_argument("--case-number", help="Aktenzeichen (default: from the posting date and that number)")
     issue.add_argument("--notice-type", choices=tuple(_DEFAULT_REMEDY), default="fee")
     issue.add_argument("--remedy", choices=("widerspruch", "einspruch", "none"), help="default: by type")
     issue.add_argument(
@@ -206,11 +213,15 @@ def _demo_notice(args: argparse.Namespace) -> Notice:
 
     posted: date = args.posted or date.today()
     notice_date: date = args.notice_date or posted
-    cash_reference = args.cash_reference or f"5.{posted:%y%m}.{posted:%d}0001.{posted.toordinal() % 10}"
+    cash_reference, case_number = args.cash_reference, args.case_number
+    if not cash_reference:
+        # Each demo letter its own Kassenzeichen: two letters posted on one day are two letters.
+        issued = _issue_numbers(args, posted)
+        cash_reference, case_number = issued.cash_reference, case_number or issued.case_number
     return Notice(
         issuer=AUTHORITY,
         issuer_id="14713000",
-        case_number=args.case_number or f"32.21-{posted:%Y}-{posted:%m%d}01",
+        case_number=case_number or f"32.21-{posted:%Y}-{posted:%m%d}01",
         cash_reference=cash_reference,
         notice_date=notice_date,
         posted_date=posted,
@@ -225,6 +236,27 @@ def _demo_notice(args: argparse.Namespace) -> Notice:
         notice_type=args.notice_type,
         instructions_given=not args.no_instructions,
     )
+
+
+def _issue_numbers(args: argparse.Namespace, posted: date) -> IssuedLetter:
+    """The next numbers of the app's demo city (its folder `demo-city` in the app's data folder, the one
+    `--data-dir` names): kept in its database, so they go on across restarts of the demo city."""
+    import sqlite3
+
+    from leipzig_app.adapters import paths
+    from leipzig_app.sandbox.context import SandboxContext
+    from leipzig_app.sandbox.notices import issue_letter
+
+    folder: Path | None = None
+    try:
+        folder = paths.data_dir(getattr(args, "data_dir", None)) / "demo-city"
+        return issue_letter(SandboxContext(data_dir=folder), posted)
+    except (OSError, sqlite3.Error) as error:
+        where = f"the demo city's folder {folder}" if folder else "the app's data folder"
+        raise CliError(
+            f"cannot number the letter in {where} ({error}): name another folder with --data-dir before "
+            "the command, or give --cash-reference"
+        ) from None
 
 
 def _rf_reference(cash_reference: str) -> str:

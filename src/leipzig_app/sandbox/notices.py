@@ -11,8 +11,10 @@
   list refuses the older one, as it should).
 
 The keys come from `data/demo_keys.json` (made by scripts/make_demo_notice_keys.py). They are demo keys:
-their private halves are public. The only state is the testers' revocations (table
-`notice_revocations`).
+their private halves are public. The state is the testers' revocations (table `notice_revocations`) and
+the running numbers of the demo letters the city issued, per posting day (table `notice_letters`, see
+`issue_letter`): every demo letter gets a Kassenzeichen and an Aktenzeichen of its own, also across a
+restart.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ SCHEMA: list[str] = [
     CREATE TABLE IF NOT EXISTS notice_revocations (
         kid TEXT PRIMARY KEY,
         revoked_on TEXT NOT NULL
+    )
+    """,
+    # One row per demo letter issued: its running number among the letters posted on the same day.
+    """
+    CREATE TABLE IF NOT EXISTS notice_letters (
+        posted TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        issued_at TEXT NOT NULL,
+        PRIMARY KEY (posted, number)
     )
     """,
 ]
@@ -125,6 +136,58 @@ def key_list_document(revoked_later: dict[str, date] | None = None) -> dict[str,
         signer_kid=signer.kid,
         signer_key=signer.private_key(),
     )
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    """The numbers the demo city gives one letter it issues."""
+
+    posted: date
+    #: The running number among the demo letters posted on the same day (1, 2, ...).
+    number: int
+    cash_reference: str
+    case_number: str
+
+
+def demo_cash_reference(posted: date, number: int) -> str:
+    """The Kassenzeichen of demo letter `number` posted on `posted`, shaped like Leipzig's: 5.YYMM.DDNNNN.P
+    (posting month and day, the day's running number in four digits, more only from the 10,000th letter
+    of a day, and a Luhn check digit over all digits before it)."""
+    from stdnum import luhn
+
+    body = f"5{posted:%y%m}{posted:%d}{number:04d}"
+    return f"5.{posted:%y%m}.{posted:%d}{number:04d}.{luhn.calc_check_digit(body)}"
+
+
+def demo_case_number(posted: date, number: int) -> str:
+    """The Aktenzeichen of demo letter `number` posted on `posted`: 32.21-YYYY-MMDDNN."""
+    return f"32.21-{posted:%Y}-{posted:%m%d}{number:02d}"
+
+
+def issue_letter(ctx: SandboxContext, posted: date) -> IssuedLetter:
+    """Give a new demo letter its numbers: the demo city's next running number for the posting day (kept
+    in its database, so never given twice, not even after a restart), as Kassenzeichen and Aktenzeichen.
+    Two letters posted on the same day are two letters to the app and to the payment page.
+
+    Works whether the demo city is running or not (the database is created when missing); raises
+    `OSError` or `sqlite3.Error` when its folder or database cannot be used."""
+    ctx.data_dir.mkdir(parents=True, exist_ok=True)
+    day = posted.isoformat()
+    with ctx.db() as conn:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        # One statement: the number is read and taken under the database's write lock, so two letters
+        # issued at the same moment (two processes) never get the same one.
+        cursor = conn.execute(
+            "INSERT INTO notice_letters (posted, number, issued_at) "
+            "SELECT ?, COALESCE(MAX(number), 0) + 1, ? FROM notice_letters WHERE posted = ?",
+            (day, ctx.now().isoformat(), day),
+        )
+        row = conn.execute(
+            "SELECT number FROM notice_letters WHERE rowid = ?", (cursor.lastrowid,)
+        ).fetchone()
+    number = int(row["number"])
+    return IssuedLetter(posted, number, demo_cash_reference(posted, number), demo_case_number(posted, number))
 
 
 def objection_form_page(case: str) -> str:
