@@ -343,6 +343,56 @@ async def test_object_asks_for_the_delivery_day_and_counts_the_deadline_from_it(
     )
 
 
+@pytest.mark.parametrize(("language", "written"), [("ar", "03\u200f/12\u200f/2026"), ("de", "03.12.2026")])
+async def test_the_date_fields_are_filled_as_the_screen_writes_dates(
+    notices: NoticesService, runtime: AppRuntime, language: str, written: str
+) -> None:
+    """On an Arabic screen the dates beside the fields read 03/12/2026 (day first, written right to left):
+    the fields are filled the same way, not as 03.12.2026. German stays 03.12.2026."""
+    from datetime import datetime
+
+    from leipzig_app.ui import formatting
+
+    fine = demo_notice(
+        cash_reference=f"5.0200.0000{len(language)}9.1",
+        notice_type="fine",
+        remedy=Remedy.EINSPRUCH,
+        notice_date=date(2026, 11, 30),
+        posted_date=date(2026, 12, 1),
+        due_date=date(2099, 1, 31),
+    )
+    letter = await notices.open_letter([sign(fine)])
+    notices.set_delivered(letter.id, date(2026, 12, 2))
+    runtime.services.settings.update(language=language)
+    try:
+        async with FakeFletClient(runtime.create_main(), platform="android", width=360, height=800) as client:
+            await client.navigate(f"/scanner/notice/{letter.id}/object")
+            shown = formatting.day(date(2026, 12, 2), language)
+            assert shown in str(client.find("notices.object.delivered_used").get("value"))
+            assert client.find("notices.object.delivered").get("value") == shown
+            hint = str(client.find("notices.object.delivered").get("hint_text"))
+            assert ("DD/MM/YYYY" in hint) == (language == "ar")  # the hint names the same form
+            # A day chosen in the calendar is written the same way, and read back as that day.
+            await client.click("notices.object.delivered_pick")
+            picker = client.find("notices.object.delivered_picker")
+            await client.update_props(picker, {"value": datetime(2026, 12, 3)})
+            await client.trigger(picker, "change")
+            assert notices.objection(letter.id).delivered == date(2026, 12, 3)
+            assert client.find("notices.object.delivered").get("value") == written
+            assert written == formatting.day(date(2026, 12, 3), language)
+            # Saving the field as it is filled keeps the day.
+            await client.click("notices.object.delivered_save")
+            assert notices.objection(letter.id).delivered == date(2026, 12, 3)
+            # The reminder day, beside its own date.
+            await client.navigate(f"/scanner/notice/{letter.id}/later")
+            day = notices.default_reminder_day(letter.id)
+            assert client.find("notices.later.day").get("value") == formatting.day(day, language)
+            await client.click("notices.later.save")
+            assert notices.overview(letter.id).reminder.remind_on == day  # type: ignore[union-attr]
+    finally:
+        runtime.services.settings.update(language="de")
+
+
 async def test_manual_entry_names_the_wrong_field_then_opens_the_letter(client: FakeFletClient) -> None:
     await client.navigate("/scanner/manual")
     await client.type("notices.manual.cash_reference", "5.0300.1")

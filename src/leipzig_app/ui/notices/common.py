@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,22 @@ def money(ctx: ViewContext, amount: object, currency: str = "EUR") -> str:
 
 
 def day(ctx: ViewContext, value: object) -> str:
-    from datetime import date
-
     return formatting.day(value if isinstance(value, date) else None, ctx.t.base_language)
+
+
+def field_day(ctx: ViewContext, value: date) -> str:
+    """A day to fill a date field of a letter with: the way the screen writes the dates beside the field,
+    where the field reads that form back. Arabic writes 30/12/2026, day first, with the direction marks
+    that keep it reading right to left (shown as 2026/12/30 from the left), and the field is filled so
+    too; German writes 30.12.2026. English and Ukrainian write the month in words, which a date field
+    does not read: their fields take 30.12.2026, as their hint says."""
+    from leipzig_app.domain.letters import LetterError, parse_day
+
+    shown = day(ctx, value)
+    with contextlib.suppress(LetterError):
+        if parse_day(shown, field_key="date") == value:
+            return shown
+    return f"{value:%d.%m.%Y}"
 
 
 def payment_differs_text(ctx: ViewContext, overview: Any) -> str:

@@ -9,7 +9,7 @@ from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.letters import parse_day
 from leipzig_app.services.notices import LetterOverview
 from leipzig_app.ui.context import ViewContext
-from leipzig_app.ui.notices.common import day, error_text, letter_route, save_file
+from leipzig_app.ui.notices.common import day, error_text, field_day, letter_route, save_file
 from leipzig_app.ui.widgets.common import callout, heading, labelled, primary_button, secondary_button
 
 
@@ -77,7 +77,7 @@ def build_later(ctx: ViewContext, overview: LetterOverview) -> list[ft.Control]:
         error_max_lines=4,
         label=t("notices.later.day_label"),
         hint_text=t("notices.date_hint"),
-        value=f"{chosen:%d.%m.%Y}",
+        value=field_day(ctx, chosen),  # as the screen writes dates (Arabic: 30/12/2026)
         key="notices.later.day",
         keyboard_type=ft.KeyboardType.DATETIME,
     )

@@ -17,6 +17,7 @@ from leipzig_app.ui.notices.common import (
     day,
     error_text,
     fact,
+    field_day,
     letter_route,
     save_file,
     toggle_step,
@@ -136,7 +137,8 @@ def _delivered(
         error_max_lines=4,
         label=t("notices.object.delivered_label"),
         hint_text=t("notices.date_hint"),
-        value=f"{info.delivered:%d.%m.%Y}" if info.delivered else "",
+        # The form the dates beside it are written in (Arabic: 30/12/2026), so the two agree.
+        value=field_day(ctx, info.delivered) if info.delivered else "",
         key="notices.object.delivered",
         keyboard_type=ft.KeyboardType.DATETIME,
     )
@@ -165,6 +167,7 @@ def _delivered(
         initial=info.delivered or today,
         help_text=t("notices.object.delivered_label"),
         on_picked=lambda value: save(),
+        write=lambda value: field_day(ctx, value),
     )
     inputs: list[ft.Control] = [
         labelled(field),

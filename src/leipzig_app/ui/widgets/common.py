@@ -52,16 +52,17 @@ def calendar_button(
     initial: date,
     help_text: str | None = None,
     on_picked: Callable[[str], Any],
+    write: Callable[[date], str] | None = None,
 ) -> ft.IconButton:
     """A calendar button for a date field: the chosen day is written into `field` as 20.11.2026 (the form
-    a resident types too), then `on_picked` gets that text."""
+    a resident types too), or as `write` writes it, then `on_picked` gets that text."""
 
     def picked(e: Any) -> None:
         value = picker.value
         if value is None:
             return
         chosen = value.date() if isinstance(value, datetime) else value
-        field.value = f"{chosen:%d.%m.%Y}"
+        field.value = write(chosen) if write is not None else f"{chosen:%d.%m.%Y}"
         on_picked(field.value)
 
     picker = ft.DatePicker(
