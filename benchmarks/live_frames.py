@@ -32,13 +32,15 @@ from letters.phone import phone_frame
 CLI = str(Path(sys.executable).with_name("leipzig-app"))
 SIZES = {"720p": (720, 1280), "1080p": (1080, 1920)}
 SHARES = (0.95, 0.8, 0.65)
+LETTER = ("--posted", "2026-11-11", "--amount", "48.50")
 
 
 def demo_letter() -> tuple[object, set[str]]:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "letter.png"
         issued = subprocess.run(
-            [CLI, "notice", "issue", "--out", str(out), "--posted", "2026-11-11", "--amount", "48.50"],
+            # A fresh data folder: the same letter number, so the same letter, on every run.
+            [CLI, "--data-dir", folder, "notice", "issue", "--out", str(out), *LETTER],
             capture_output=True,
             text=True,
             check=True,

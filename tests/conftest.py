@@ -22,6 +22,18 @@ from leipzig_app.sandbox.server import SandboxServer
 pytest_plugins = ["tests.support.fixtures"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_test_writes_into_the_users_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The app's default data folder, for the test run and every process it starts (`leipzig-app notice
+    issue` keeps the demo city's letter numbers there): a temporary one, never the user's own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LEIPZIG_APP_DATA", str(tmp_path_factory.mktemp("default-data")))
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
     """A fresh demo city (own data folder, own port), stopped after the test."""

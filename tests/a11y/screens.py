@@ -257,7 +257,18 @@ def letter_routes(letter_id: str) -> list[str]:
 def issue_demo_letter(target: Path, amount: str = "61.20") -> Path:
     """A printed demo letter (signed notice code and GiroCode) made by the app's own CLI."""
     result = subprocess.run(
-        [EXE, "notice", "issue", "--out", str(target), "--amount", amount],
+        # The issuing demo city numbers its letters in a folder of its own beside the letter.
+        [
+            EXE,
+            "--data-dir",
+            str(target.parent / "issuer"),
+            "notice",
+            "issue",
+            "--out",
+            str(target),
+            "--amount",
+            amount,
+        ],
         capture_output=True,
         text=True,
         timeout=60,

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 CLI = str(Path(sys.executable).with_name("leipzig-app"))
+LETTER = ("--posted", "2026-11-11", "--amount", "48.50")
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ def issue_letter(folder: Path) -> PrintedLetter:
     """A demo letter as a tester prints it, with the texts of both codes."""
     out = folder / "letter.png"
     issued = subprocess.run(
-        [CLI, "notice", "issue", "--out", str(out), "--posted", "2026-11-11", "--amount", "48.50"],
+        # A demo city of its own: the same letter number, so the same letter, on every run.
+        [CLI, "--data-dir", str(folder / "issuer"), "notice", "issue", "--out", str(out), *LETTER],
         capture_output=True,
         text=True,
         timeout=120,
