@@ -27,8 +27,8 @@ def gps_photo(path: Path) -> Path:
 
 
 def scroll_beside_map(page: Page, locator: Locator) -> Locator:
-    """Scroll until the control exists, with the pointer at the screen's edge: over the map, the wheel
-    would zoom the map instead of scrolling the step."""
+    """Scroll until the control exists, with the pointer at the screen's edge, clear of the photos and the
+    map (the wheel over the map scrolls the step too: tests/reports/test_map_e2e.py)."""
     page.mouse.move(394, 600)
     for _ in range(15):
         if locator.count():

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import flet as ft
 
 from leipzig_app.ui.location import current_position, open_settings
-from leipzig_app.ui.widgets.common import labelled, secondary_button, text_button
+from leipzig_app.ui.widgets.common import icon_button, labelled, secondary_button, text_button
 
 if TYPE_CHECKING:
     from leipzig_app.ui.reports.wizard import ReportWizard
@@ -101,21 +101,41 @@ def map_controls(wizard: ReportWizard) -> list[ft.Control]:
     def tapped(e: Any) -> None:
         wizard.use_position((float(e.coordinates.latitude), float(e.coordinates.longitude)))
 
+    the_map = fm.Map(
+        key="reports.map",
+        height=280,
+        initial_center=fm.MapLatitudeLongitude(*center),
+        initial_zoom=16,
+        on_tap=tapped,
+        # The step scrolls: a mouse wheel over the map scrolls it like anywhere else on the page, instead
+        # of zooming the map under the pointer (a page that stops scrolling halfway is a trap). The map
+        # zooms with its buttons below, a pinch or a double tap.
+        interaction_configuration=fm.InteractionConfiguration(
+            flags=fm.InteractionFlag.ALL & ~fm.InteractionFlag.SCROLL_WHEEL_ZOOM
+        ),
+        layers=[fm.TileLayer(url_template=service.map_tile_url), fm.MarkerLayer(markers=markers)],
+    )
     return [
         ft.Text(t("reports.map.hint"), color=ft.Colors.ON_SURFACE_VARIANT),
         # The map is for sighted pointer users; its inner parts (tiles, attribution) stay out of the
         # accessibility tree, which offers the address field instead.
-        ft.Semantics(
-            label=t("reports.map.label"),
-            exclude_semantics=True,
-            content=fm.Map(
-                key="reports.map",
-                height=280,
-                initial_center=fm.MapLatitudeLongitude(*center),
-                initial_zoom=16,
-                on_tap=tapped,
-                layers=[fm.TileLayer(url_template=service.map_tile_url), fm.MarkerLayer(markers=markers)],
-            ),
+        ft.Semantics(label=t("reports.map.label"), exclude_semantics=True, content=the_map),
+        ft.Row(
+            [
+                icon_button(
+                    ft.Icons.ADD,
+                    t("reports.map.zoom_in"),
+                    key="reports.map.zoom_in",
+                    on_click=lambda e: wizard.ctx.page.run_task(the_map.zoom_in),
+                ),
+                icon_button(
+                    ft.Icons.REMOVE,
+                    t("reports.map.zoom_out"),
+                    key="reports.map.zoom_out",
+                    on_click=lambda e: wizard.ctx.page.run_task(the_map.zoom_out),
+                ),
+            ],
+            wrap=True,
         ),
     ]
 
