@@ -216,6 +216,27 @@ async def test_demo_faults_are_injected_and_counted(http: Any, sandbox_url: str)
     await http.delete(f"{sandbox_url}/demo/open311/faults")
 
 
+async def test_the_demo_city_can_answer_too_many_requests(http: Any, profile: Any, sandbox_url: str) -> None:
+    """A rate limit (429, with the seconds to wait): the app waits at least that long and sends again."""
+    faults, stats = f"{sandbox_url}/demo/open311/faults", f"{sandbox_url}/demo/open311/stats"
+    before = (await http.get(stats)).json()["requests"]
+    answer = await http.post(
+        faults, json={"fail_next": 1, "modes": ["status"], "status": 429, "retry_after": 7}
+    )
+    assert answer.json()["retry_after"] == 7
+    assert (await http.post(faults, json={"status": 429, "retry_after": -1})).status_code == 400
+    assert (await http.post(faults, json={"status": 418})).status_code == 400
+    with pytest.raises(ServerError) as caught:
+        await _client(http, profile).submit(
+            ReportDraft("ampel", Location(address="Markt 3"), "Zu viele."), []
+        )
+    assert (caught.value.status, caught.value.retry_after) == (429, 7.0)
+    assert caught.value.retryable
+    after = (await http.get(stats)).json()
+    assert (after["requests"], after["faults_injected"]) == (before, 1)  # refused before it was stored
+    await http.delete(faults)
+
+
 async def test_demo_tiles_and_the_probe(http: Any, profile: Any, sandbox_url: str) -> None:
     from leipzig_app.adapters.tiles import tile_url, tiles_reachable
 

@@ -307,7 +307,13 @@ async def _post_with_faults(
     if fault and mode == "delay_before":
         await asyncio.sleep(fault.delay)
     if fault and mode == "status":
-        return error(fmt, fault.status, "Demo-Störung: der Server ist vorübergehend nicht verfügbar")
+        if fault.status == 429:
+            answer = error(fmt, 429, "Demo-Störung: zu viele Anfragen, bitte später noch einmal senden")
+        else:
+            answer = error(fmt, fault.status, "Demo-Störung: der Server ist vorübergehend nicht verfügbar")
+        if fault.retry_after is not None:
+            answer.headers["Retry-After"] = str(fault.retry_after)
+        return answer
     if mode == "reset_before":
         return BrokenResponse()
     answer = await _store_request(ctx, fmt, form, idem_key)

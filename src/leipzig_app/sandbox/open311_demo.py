@@ -2,8 +2,9 @@
 
 - `POST /demo/open311/requests/{id}/status` `{"status": "open"|"closed", "status_notes": "..."}`
 - `POST /demo/open311/process-batch`: every pending batch token gets its id now
-- `GET|POST|DELETE /demo/open311/faults`: show, set (`{"fail_next": 3, "modes": ["status"], "status": 503}`
-  or `{"rate": 0.3, "modes": [...], "scope": "all"}`) or clear injected faults
+- `GET|POST|DELETE /demo/open311/faults`: show, set (`{"fail_next": 3, "modes": ["status"], "status": 503}`,
+  `{"fail_next": 1, "status": 429, "retry_after": 5}` or `{"rate": 0.3, "modes": [...], "scope": "all"}`)
+  or clear injected faults
 - `POST /demo/open311/settings`: `honour_idempotency`, `batch_delay_seconds`, `check_after_seconds`,
   `close_after_seconds`, `refuse_json` (0, or 404/406/415 for every `.json` URL: an XML-only server)
 - `GET /demo/open311/stats`: number of requests and of duplicates (same description and category)

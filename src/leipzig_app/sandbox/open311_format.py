@@ -3,9 +3,10 @@ the demo city's fault injection for tests and the outbox benchmark.
 
 Faults are kept in the demo city's SQLite (so they survive a restart of the demo city) and consumed by the
 Open311 endpoints: "fail the next N requests" or "fail a share of requests at random", each failure one of
-`status` (500/503 before storing), `status_after` (stored, then 500), `reset_before` / `reset_after` (the
-connection breaks before or after the request was stored) and `delay_before` / `delay_after` (the answer
-comes only after `delay` seconds, so that clients time out).
+`status` (500/503, or 429 "too many requests" with an optional `Retry-After`, before storing),
+`status_after` (stored, then 500), `reset_before` / `reset_after` (the connection breaks before or after
+the request was stored) and `delay_before` / `delay_after` (the answer comes only after `delay` seconds,
+so that clients time out).
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ class Fault:
     mode: str
     status: int = 503
     delay: float = 5.0
+    #: Seconds sent as `Retry-After` with a `status` fault (None: no such header).
+    retry_after: int | None = None
 
 
 def set_faults(conn: sqlite3.Connection, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,8 +126,11 @@ def set_faults(conn: sqlite3.Connection, config: Mapping[str, Any]) -> dict[str,
     if not isinstance(modes, list) or any(m not in FAULT_MODES for m in modes):
         raise ValueError(f"modes must be a list of {', '.join(FAULT_MODES)}")
     status = int(config.get("status", 503))
-    if status not in (500, 502, 503, 504):
-        raise ValueError("status must be 500, 502, 503 or 504")
+    if status not in (429, 500, 502, 503, 504):
+        raise ValueError("status must be 429, 500, 502, 503 or 504")
+    retry_after = config.get("retry_after")
+    if retry_after is not None and not (isinstance(retry_after, int) and 0 <= retry_after <= 3600):
+        raise ValueError("retry_after must be whole seconds from 0 to 3600")
     rate = float(config.get("rate", 0.0))
     fail_next = int(config.get("fail_next", 0))
     delay = float(config.get("delay", 5.0))
@@ -140,6 +146,7 @@ def set_faults(conn: sqlite3.Connection, config: Mapping[str, Any]) -> dict[str,
         "fail_next": fail_next,
         "delay": delay,
         "scope": scope,
+        "retry_after": retry_after,
         "injected": 0,
     }
     set_setting(conn, "faults", stored)
@@ -162,7 +169,12 @@ def take_fault(
         return None
     config["injected"] += 1
     set_setting(conn, "faults", config)
-    return Fault(mode=rng.choice(modes), status=config["status"], delay=config["delay"])
+    return Fault(
+        mode=rng.choice(modes),
+        status=config["status"],
+        delay=config["delay"],
+        retry_after=config.get("retry_after"),
+    )
 
 
 @cache

@@ -67,6 +67,19 @@ _STATE_KEYS = {
 }
 
 
+def waits_for_connection(item: OutboxItem) -> bool:
+    """A queued item that waits because the device had no connection (or was never tried); the other
+    queued items wait because the city's server failed, was busy or did not answer in time."""
+    return item.error_key in (None, OfflineError.key)
+
+
+def state_key(item: OutboxItem) -> str:
+    """The message key of an item's outbox state ("Wartet auf Verbindung", "Wird später gesendet", ...)."""
+    if item.state == OutboxState.QUEUED and not waits_for_connection(item):
+        return "reports.state.waiting"
+    return _STATE_KEYS.get(item.state, "reports.state.sent")
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -479,7 +492,7 @@ class ReportsService:
                     "reports.state.server_closed" if item.status == "closed" else "reports.state.server_open"
                 )
             else:
-                state = t(_STATE_KEYS.get(item.state, "reports.state.sent"))
+                state = t(state_key(item))
             items.append(
                 HomeItem(
                     title=item.draft.service_name or item.draft.service_code,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from leipzig_app.domain.errors import AppError
-from leipzig_app.domain.outbox import OutboxItem
+from leipzig_app.domain.outbox import OutboxItem, OutboxState
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.widgets.common import empty_state, text_button
 
@@ -26,11 +26,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: Why a queued report waits, said so that it is clear the app sends it by itself (the general texts of
+#: these errors ask the resident to try again later).
+_WAITING = {
+    "error.offline": "reports.wait.offline",
+    "error.server": "reports.wait.server",
+    "error.timeout": "reports.wait.timeout",
+}
+
+
 def reason_text(ctx: ViewContext, item: OutboxItem) -> str:
     """Why a report waits or was refused, in the resident's language (the server's own words if unknown)."""
     if not item.error_key:
         return ""
-    return ctx.t(item.error_key, **item.error_params) if ctx.t.has(item.error_key) else item.error_detail
+    key = item.error_key
+    if item.state == OutboxState.QUEUED and key in _WAITING:
+        busy = key == "error.server" and item.error_params.get("status") == 429
+        key = "reports.wait.busy" if busy else _WAITING[key]
+    return ctx.t(key, **item.error_params) if ctx.t.has(key) else item.error_detail
 
 
 def open_correction(wizard: ReportWizard) -> ft.Control | None:

@@ -4,6 +4,7 @@ refused report can be corrected and sent again ("/reports/edit/<id>", the wizard
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import flet as ft
@@ -14,6 +15,9 @@ from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.reports.correct import reason_text
 from leipzig_app.ui.reports.wizard import state_text
 from leipzig_app.ui.widgets.common import empty_state, heading, primary_button, secondary_button, text_button
+
+#: How often an open report looks at the outbox for news (a local database read).
+FOLLOW_SECONDS = 1.0
 
 _ICONS = {
     OutboxState.QUEUED: ft.Icons.SCHEDULE,
@@ -88,8 +92,20 @@ def detail(ctx: ViewContext, item_id: str) -> ft.Control:
                 action=back,
             ),
         )
+    view = ft.ListView(_lines(ctx, item), padding=16, spacing=8, expand=True, key="reports.detail")
+    _follow(ctx, view, item)
+    return view
+
+
+def _lines(ctx: ViewContext, item: OutboxItem) -> list[ft.Control]:
+    t = ctx.t
+    back = text_button(
+        t("reports.back"), key="reports.detail.back", on_click=lambda e: ctx.navigate("/reports")
+    )
     lines: list[ft.Control] = [
-        back,
+        # A row puts the link where the text begins: as an item of the list it was stretched to the
+        # list's width, its label in the middle of the screen.
+        ft.Row([back], wrap=True),
         heading(item.draft.service_name or item.draft.service_code, key="reports.detail.heading"),
         ft.Text(state_text(ctx, item), key="reports.detail.state", weight=ft.FontWeight.BOLD),
     ]
@@ -115,7 +131,56 @@ def detail(ctx: ViewContext, item_id: str) -> ft.Control:
         if item.state == OutboxState.QUEUED and item.next_attempt_at:
             line(t("reports.detail.next", date=_when(ctx, item.next_attempt_at)), "reports.detail.next")
     lines.append(_actions(ctx, item))
-    return ft.ListView(lines, padding=16, spacing=8, expand=True, key="reports.detail")
+    return lines
+
+
+def _follow(ctx: ViewContext, view: ft.ListView, shown: OutboxItem) -> None:
+    """Keep the open report in step with the outbox while it is shown: the app's background loop (or
+    another copy of the app on the same data) sends it, tries again or reads the city's status meanwhile,
+    and the screen must not go on saying "Wird später gesendet" about a report that was sent. A change of
+    state is also said to a screen reader."""
+    service = ctx.services.reports
+    left = False
+
+    async def stop() -> None:
+        nonlocal left
+        left = True
+
+    async def watch() -> None:
+        nonlocal shown
+        while True:
+            await asyncio.sleep(FOLLOW_SECONDS)
+            current = None if left else service.outbox.get(shown.id)
+            if left or current is None:
+                return
+            if current == shown:
+                continue
+            before, shown = shown, current
+            view.controls = _lines(ctx, current)
+            try:
+                view.update()
+            except RuntimeError:  # the page went away without the screen being left
+                return
+            if (before.state, before.status, before.error_key) != (
+                current.state,
+                current.status,
+                current.error_key,
+            ):
+                ctx.announce(_news(ctx, current))
+
+    ctx.on_leave(stop)
+    ctx.page.run_task(watch)
+
+
+def _news(ctx: ViewContext, item: OutboxItem) -> str:
+    """What changed, in one sentence for the status line."""
+    t = ctx.t
+    if item.state == OutboxState.SENT and item.status != "closed":
+        if item.service_request_id:
+            return t("reports.sent", id=item.service_request_id)
+        return t("reports.sent_token")
+    reason = _note(ctx, item)
+    return f"{state_text(ctx, item)}: {reason}" if reason else state_text(ctx, item)
 
 
 def _actions(ctx: ViewContext, item: OutboxItem) -> ft.Control:

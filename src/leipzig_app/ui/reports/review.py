@@ -16,6 +16,7 @@ import flet as ft
 
 from leipzig_app.domain.errors import AppError
 from leipzig_app.domain.outbox import OutboxState
+from leipzig_app.services.reports import waits_for_connection
 from leipzig_app.ui.notices.common import save_file
 from leipzig_app.ui.widgets.common import heading, primary_button, secondary_button
 from leipzig_app.ui.widgets.links import launch
@@ -190,7 +191,7 @@ async def send(wizard: ReportWizard) -> None:
         )
     elif item.state == OutboxState.FAILED:
         message = t("reports.failed", reason=t(item.error_key or "error.server", **item.error_params))
-    else:
-        message = t("reports.queued")
+    else:  # kept in the outbox: say truly why it waits (no connection, or the city's server)
+        message = t("reports.queued" if waits_for_connection(item) else "reports.queued.server")
     wizard.ctx.navigate(f"/reports/mine/{item.id}")
     wizard.ctx.announce(message)

@@ -34,6 +34,7 @@ from leipzig_app.domain.reports import (
     search_services,
 )
 from leipzig_app.services.report_drafts import NEW_REPORT, STEPS, photo_limit
+from leipzig_app.services.reports import state_key
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.location import LocationResult
 from leipzig_app.ui.reports.correct import check_category, open_correction
@@ -451,13 +452,6 @@ _MISSING = frozenset(
     }
 )
 
-_STATE_KEYS = {
-    OutboxState.DRAFT: "reports.state.draft",
-    OutboxState.QUEUED: "reports.state.queued",
-    OutboxState.SENDING: "reports.state.sending",
-    OutboxState.FAILED: "reports.state.failed",
-}
-
 
 def state_text(ctx: ViewContext, item: Any) -> str:
     """The one-line state of an outbox item: outbox state, or the city's status once sent."""
@@ -465,4 +459,4 @@ def state_text(ctx: ViewContext, item: Any) -> str:
         return ctx.t(
             "reports.state.server_closed" if item.status == "closed" else "reports.state.server_open"
         )
-    return ctx.t(_STATE_KEYS.get(item.state, "reports.state.sent"))
+    return ctx.t(state_key(item))
