@@ -181,6 +181,18 @@ def test_hints() -> None:
     assert guidance(_outcome(), collected=True, complete=True) == scanner.HINT_DONE
 
 
+def _far_frame(width: int) -> np.ndarray:
+    """A frame with the notice code far away: the page (800 px wide) shown `width` px wide."""
+    far = cv2.resize(
+        on_page([qr_array(NOTICE, box=4)], size=(800, 600)),
+        (width, width * 3 // 4),
+        interpolation=cv2.INTER_AREA,
+    )
+    frame = np.full((1080, 1440), 255, dtype=np.uint8)
+    frame[400 : 400 + far.shape[0], 600 : 600 + far.shape[1]] = far
+    return frame
+
+
 def test_hints_from_real_frames(full_decoder: QrDecoder) -> None:
     session = ScannerService(full_decoder).live_session()
     rng = np.random.default_rng(1)
@@ -188,14 +200,17 @@ def test_hints_from_real_frames(full_decoder: QrDecoder) -> None:
     update = session.offer(dark)
     assert update is not None
     assert update.hint == scanner.HINT_MORE_LIGHT
-    far = cv2.resize(
-        on_page([qr_array(NOTICE, box=4)], size=(800, 600)), (260, 195), interpolation=cv2.INTER_AREA
-    )
-    frame = np.full((1080, 1440), 255, dtype=np.uint8)
-    frame[400:595, 600:860] = far
-    update = session.offer(frame)
+    update = session.offer(_far_frame(240))  # located, but its modules are too small to read
     assert update is not None
     assert update.hint == scanner.HINT_MOVE_CLOSER, (update.outcome.candidates, update.outcome.texts)
+
+
+def test_a_small_located_code_is_read_from_a_sharpened_crop(full_decoder: QrDecoder) -> None:
+    # A little larger (about 1.3 px per module in the frame): located but unread in the frame itself, read
+    # from the crop around it once sharpened, within a live frame's steps.
+    outcome = full_decoder.decode_frame(_far_frame(260), budget_ms=500)
+    assert outcome.texts == (NOTICE,)
+    assert outcome.codes[0].decoder == "zxing+crop480+sharpen"
 
 
 def test_invalid_session_settings() -> None:

@@ -49,6 +49,8 @@ class _Run:
     clock: Callable[[], float] = time.perf_counter
     codes: list[DecodedCode] = field(default_factory=list)
     candidates: list[Quad] = field(default_factory=list)
+    #: Regions that only look like codes (`locate.py`); never reported, only searched.
+    hints: list[Quad] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)
     exhausted: bool = False
 
@@ -71,6 +73,19 @@ class _Run:
             c for c in self.candidates if not any(strategy.covers(code.corners, c) for code in self.codes)
         ]
 
+    def open_hints(self) -> list[Quad]:
+        """Hints that neither a code read nor a symbol a decoder located accounts for (a located symbol
+        gets its own rescue steps)."""
+        return [
+            h
+            for h in self.hints
+            if not self.accounted_for(h)
+            and not any(strategy.covers(c, h) or strategy.covers(h, c) for c in self.candidates)
+        ]
+
+    def accounted_for(self, region: Quad) -> bool:
+        return any(strategy.covers(code.corners, region) for code in self.codes)
+
     def done(self) -> bool:
         """Codes were read and nothing else that looks like a code is left unread."""
         return bool(self.codes) and not self.open_candidates()
@@ -83,7 +98,7 @@ class _CostModel:
     on textured or noisy images than on clean ones.
     """
 
-    _START: ClassVar[dict[str, float]] = {"zxing": 50.0, "zxing-global": 50.0, "zbar": 250.0}
+    _START: ClassVar[dict[str, float]] = {"zxing": 50.0, "zxing-global": 50.0, "zbar": 250.0, "locate": 10.0}
     _DEFAULT = 400.0
 
     def __init__(self) -> None:
@@ -145,6 +160,7 @@ class QrDecoder:
         for _name, reader in self._readers:
             _safely(reader, blank)
         _safely(backends.opencv_read, blank)
+        _safely(strategy.warm_up_steps, blank)  # the region search and the deconvolution (numpy's FFT)
         backends.opencv_read_curved(blank)  # starts the worker process, where one can run
 
     def decode_image(self, source: str | bytes, *, budget_ms: float | None = None) -> ScanOutcome:
@@ -207,10 +223,15 @@ class QrDecoder:
         limit_ms = STILL_LIMIT_MS if budget_ms is None else budget_ms
         run = _Run(deadline=started + limit_ms / 1000.0)
         ran_any = False
-        for step in strategy.plan(gray, run.open_candidates, self._readers, self._zxing):
+        hints = run.open_hints if still else None
+        for step in strategy.plan(gray, run.open_candidates, self._readers, self._zxing, hints):
             if ran_any and run.out_of_time():
                 break
-            if run.done() and (step.phase == strategy.RESCUE or not still):
+            if step.region is not None:
+                # A hint region's steps run until a code read there accounts for it.
+                if run.accounted_for(step.region):
+                    continue
+            elif run.done() and (step.phase == strategy.RESCUE or not still):
                 break
             variant = step.variant()
             if variant is None:
@@ -228,7 +249,8 @@ class QrDecoder:
             codes, located = _safely(step.reader, variant.gray)
             self._costs.learn(step.name, megapixels, (time.perf_counter() - step_started) * 1000.0)
             run.codes.extend(variant.map_code(code, code.decoder) for code in codes)
-            run.candidates.extend(variant.to_original(quad) for quad in located)
+            found = run.hints if step.finds_hints else run.candidates
+            found.extend(variant.to_original(quad) for quad in located)
             run.codes = list(merge_codes(run.codes))
         return run
 

@@ -3,9 +3,13 @@
 1. First look: the strongest decoder on the image (zxing-cpp on the full path, zbar on the portable one).
 2. Second look: the other decoders, and another scale (half size for large photos, double for small
    ones). A letter has two codes and one decoder often reads only one, so stills always get this look.
-3. Rescue, only while something is unread: crops around symbols that were located but not read, a
-   flattened copy of bent paper, a preprocessing ladder (median, smoothing, sharpening, CLAHE, local
-   thresholds), and OpenCV's curved-surface decoder on crops and perspective-rectified copies.
+3. Stills only: regions that look like a code where no decoder located one (`locate.py`: blur and tiny
+   modules hide a symbol's finder patterns from the decoders, not its texture), each tried in a crop,
+   sharpened and, for a smeared photo, deconvolved. These steps run even when everything located was
+   read, since such a code was never located.
+4. Rescue, only while something is unread: crops around symbols that were located but not read (also
+   deconvolved), a flattened copy of bent paper, a preprocessing ladder (median, smoothing, sharpening,
+   CLAHE, local thresholds), and OpenCV's curved-surface decoder on crops and perspective-rectified copies.
 
 zbar and OpenCV slow down steeply with size, so on large photos they only see reduced copies. The engine
 (`engine.py`) runs these steps within the time it has.
@@ -15,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from leipzig_app.adapters.decoding import backends, variants, zbar
+from leipzig_app.adapters.decoding import backends, locate, variants, zbar
 from leipzig_app.adapters.decoding.variants import Variant
 from leipzig_app.domain.scanning import DecodedCode, Quad, same_place
 
@@ -36,12 +41,19 @@ SLOW_DECODERS = frozenset({"zbar", "opencv", "opencv-curved"})
 
 @dataclass(frozen=True)
 class Step:
-    """One decoder on one image variant; `phase` decides whether it runs once codes have been read."""
+    """One decoder on one image variant; `phase` decides whether it runs once codes have been read.
+
+    `finds_hints`: what the step locates are regions that only look like codes (hints), not symbols a
+    decoder located. `region`: the hint region the step works on; it is skipped once a code read there
+    accounts for it, and runs even when every located symbol has been read.
+    """
 
     phase: int
     name: str
     variant: Callable[[], Variant | None]
     reader: Reader
+    finds_hints: bool = False
+    region: Quad | None = None
 
 
 def _fixed(variant: Variant | None) -> Callable[[], Variant | None]:
@@ -147,6 +159,56 @@ def _curved(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
     return backends.opencv_read_curved(gray), []
 
 
+def _locate(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    return [], locate.code_like_regions(gray)
+
+
+#: Motion-blur vectors tried per region (the cepstrum's strongest candidates).
+SMEAR_GUESSES = 2
+
+
+def _deblur_steps(
+    quad: Quad, gray: NDArray[Any], readers: list[tuple[str, Reader]], region: Quad | None
+) -> Iterator[Step]:
+    """The region deconvolved with each likely motion-blur vector (estimated once, on first use)."""
+
+    @cache
+    def analysis() -> tuple[Variant, list[tuple[float, float]]] | None:
+        crop = variants.native_crop(gray, quad)
+        return None if crop is None else (crop, variants.smears(crop.gray, SMEAR_GUESSES))
+
+    def maker(index: int) -> Callable[[NDArray[Any]], Variant | None]:
+        def make(_gray: NDArray[Any]) -> Variant | None:
+            found = analysis()
+            if found is None or index >= len(found[1]):
+                return None
+            return variants.deblurred(found[0], found[1][index])
+
+        return make
+
+    for index in range(SMEAR_GUESSES):
+        restored = Lazy(maker(index), gray)
+        for name, reader in readers:
+            yield Step(RESCUE, name, restored.get, reader, region=region)
+
+
+def _region_steps(
+    quad: Quad, gray: NDArray[Any], readers: list[tuple[str, Reader]], region: Quad | None
+) -> Iterator[Step]:
+    """A located but unread symbol (`region` None) or a hint region (`region` = `quad`): a crop enlarged
+    to a fixed size, OpenCV's curved-surface decoder on it (located symbols only: it is slow), the crop
+    sharpened (defocus), and the crop deconvolved where it is smeared (motion)."""
+    crop = Lazy(_crop_maker(quad, variants.CROP_SIDE, None), gray)
+    for name, reader in readers:
+        yield Step(RESCUE, name, crop.get, reader, region=region)
+    if region is None:
+        yield Step(RESCUE, "opencv-curved", crop.get, _curved)
+    sharpened = Lazy(_crop_maker(quad, variants.CROP_SIDE, variants.sharpen), gray)
+    for name, reader in readers:
+        yield Step(RESCUE, name, sharpened.get, reader, region=region)
+    yield from _deblur_steps(quad, gray, readers, region)
+
+
 def covers(code: Quad, candidate: Quad) -> bool:
     """Whether a read code accounts for a located region (same place, or the region lies inside the code)."""
     if same_place(code, candidate):
@@ -163,8 +225,13 @@ def plan(
     open_candidates: Callable[[], list[Quad]],
     readers: list[tuple[str, Reader]],
     zxing: bool,
+    open_hints: Callable[[], list[Quad]] | None = None,
 ) -> Iterator[Step]:
-    """The steps for one image, lazily, so that crops see the regions located by earlier steps."""
+    """The steps for one image, lazily, so that crops see the regions located by earlier steps.
+
+    `open_hints` (stills): the code-like regions found so far that no code read accounts for; without it
+    no such regions are looked for.
+    """
     whole = variants.plain(gray)
     large = gray.size > SLOW_DECODER_MAX_PIXELS
     # Large photos are searched again at half size: blur and sensor noise average out, and the
@@ -182,6 +249,7 @@ def plan(
     if large:
         for name, reader in readers:
             yield Step(SECOND_LOOK, name, base.get, reader)
+        yield from _hints(gray, readers, open_hints)
         # Small modules in a large photo vanish at half size, and zbar and OpenCV cannot take the whole
         # photo: they read it in overlapping tiles at full resolution. With zxing-cpp this is a rescue.
         phase = RESCUE if zxing else SECOND_LOOK
@@ -195,18 +263,17 @@ def plan(
         yield Step(SECOND_LOOK, readers[0][0], upscaled.get, readers[0][1])
     if zxing:
         yield Step(SECOND_LOOK, "zxing-global", base.get, _zxing_global)
-    # 3. Crops around located but unread symbols.
+    if not large:
+        yield from _hints(gray, readers, open_hints)
+    # 4. Crops around located but unread symbols.
     for quad in distinct(open_candidates())[:3]:
-        crop = Lazy(_crop_maker(quad, variants.CROP_SIDE, None), gray)
-        for name, reader in readers:
-            yield Step(RESCUE, name, crop.get, reader)
-        yield Step(RESCUE, "opencv-curved", crop.get, _curved)
+        yield from _region_steps(quad, gray, readers, None)
     # Paper bent along a curve: flatten the sheet the symbol is printed on along its outline.
     for quad in distinct(open_candidates())[:2]:
         flat = Lazy(_flattener(quad, 300), gray)
         for name, reader in readers:
             yield Step(RESCUE, name, flat.get, reader)
-    # 4. The preprocessing ladder.
+    # The preprocessing ladder.
     makers: tuple[Callable[[NDArray[Any]], Variant | None], ...] = (
         variants.median,
         variants.smooth,
@@ -225,7 +292,7 @@ def plan(
         upscaled = Lazy(variants.upscale, gray)
         for name, reader in readers[1:]:
             yield Step(RESCUE, name, upscaled.get, reader)
-    # 5. OpenCV's decoder for bent paper, and OpenCV's multi-code detector last on the full path.
+    # OpenCV's decoder for bent paper, and OpenCV's multi-code detector last on the full path.
     for make in (variants.plain, variants.clahe):
         yield Step(RESCUE, "opencv-curved", Lazy(_derive(base.get, make), gray).get, _curved)
     # Paper bent around a curve defeats grid sampling; OpenCV's curved decoder is the only one that
@@ -243,6 +310,29 @@ def plan(
                 yield Step(RESCUE, "opencv-curved", Lazy(make_crop, gray).get, _curved)
     if zxing:
         yield Step(RESCUE, "opencv", base.get, _opencv)
+
+
+def warm_up_steps(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+    """Runs the region search and a deconvolution once, so that their first use costs no loading."""
+    _locate(gray)
+    side = min(gray.shape[:2])
+    corner = (float(side - 1), float(side - 1))
+    crop = variants.native_crop(gray, ((0.0, 0.0), (corner[0], 0.0), corner, (0.0, corner[1])))
+    if crop is not None:
+        for smear in variants.smears(crop.gray, 1):
+            variants.deblurred(crop, smear)
+    return [], []
+
+
+def _hints(
+    gray: NDArray[Any], readers: list[tuple[str, Reader]], open_hints: Callable[[], list[Quad]] | None
+) -> Iterator[Step]:
+    """3. Regions that look like codes (stills only), and the steps for those no code accounts for."""
+    if open_hints is None:
+        return
+    yield Step(SECOND_LOOK, "locate", _fixed(variants.plain(gray)), _locate, finds_hints=True)
+    for quad in open_hints():
+        yield from _region_steps(quad, gray, readers, quad)
 
 
 def readers_for(*, zxing: bool, use_zbar: bool) -> list[tuple[str, Reader]]:

@@ -208,3 +208,143 @@ def crop_around(
     border = int(side * 0.08)
     framed = cv2.copyMakeBorder(resized, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
     return Variant(framed, "crop", scale=factor, offset=(x0 - border / factor, y0 - border / factor))
+
+
+#: A motion-blurred crop is deconvolved at its own resolution, reduced to at most this side first.
+DEBLUR_MAX_SIDE = 640
+#: Smears shorter than this (in crop pixels) are left to sharpening.
+MIN_SMEAR_PX = 2.5
+#: Longest smear looked for: a hand-held phone rarely moves more within one exposure.
+MAX_SMEAR_PX = 24.0
+#: Ratio of the weak to the strong axis of the gradient's structure tensor above which a crop is taken as
+#: not smeared (measured: sharp and defocused codes 0.89-0.98; smeared by 1.5 modules and more, 0.2-0.6).
+MAX_SMEAR_ISOTROPY = 0.75
+
+
+def native_crop(gray: NDArray[Any], quad: Quad, margin: float = 0.3) -> Variant | None:
+    """The region of `quad` plus a margin at the image's own resolution (reduced only when large), so that
+    blur keeps the length it has in the photo."""
+    import cv2
+
+    height, width = gray.shape[:2]
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    if extent < 16:
+        return None
+    pad = extent * margin
+    x0, y0 = max(0, int(min(xs) - pad)), max(0, int(min(ys) - pad))
+    x1, y1 = min(width, int(max(xs) + pad) + 1), min(height, int(max(ys) + pad) + 1)
+    if x1 - x0 < 32 or y1 - y0 < 32:
+        return None
+    crop = gray[y0:y1, x0:x1]
+    factor = min(1.0, DEBLUR_MAX_SIDE / max(x1 - x0, y1 - y0))
+    if factor < 1.0:
+        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return Variant(crop, "native", scale=factor, offset=(float(x0), float(y0)))
+
+
+def smears(gray: NDArray[Any], count: int = 2) -> list[Point]:
+    """The likely motion-blur vectors (dx, dy) in pixels, most likely first; none for an unsmeared image.
+
+    Direction: a smear removes detail along the motion and keeps it across, so the gradient's structure
+    tensor becomes anisotropic with its weak axis along the motion. A code's module grid alone does not
+    do that (its square grid has equal energy in both axes), so an image whose tensor is nearly isotropic
+    (`MAX_SMEAR_ISOTROPY`) is taken as not smeared. Length: a straight smear of length L multiplies the
+    spectrum by a sinc whose zeros repeat every 1/L along the motion, which shows in the cepstrum (the
+    spectrum of the log spectrum) as a negative peak at distance L in that direction; it is searched on
+    rays within a few degrees of the direction. A second guess takes the next peak at another length
+    (a module of a code lying along the motion leaves one too); the decoders decide.
+    """
+    import math
+
+    import cv2
+    import numpy as np
+
+    height, width = gray.shape[:2]
+    side = min(height, width, 512)
+    if side < 64:
+        return []
+    y0, x0 = (height - side) // 2, (width - side) // 2
+    window = gray[y0 : y0 + side, x0 : x0 + side].astype(np.float32)
+    gx = cv2.Sobel(window, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(window, cv2.CV_32F, 0, 1, ksize=3)
+    xx, xy, yy = float((gx * gx).sum()), float((gx * gy).sum()), float((gy * gy).sum())
+    half_trace = (xx + yy) / 2
+    spread = math.sqrt(max(half_trace * half_trace - (xx * yy - xy * xy), 0.0))
+    if half_trace <= 0 or (half_trace - spread) / (half_trace + spread) > MAX_SMEAR_ISOTROPY:
+        return []
+    motion = 0.5 * math.atan2(2 * xy, xx - yy) + math.pi / 2  # across the strongest gradients
+    window -= float(window.mean())
+    hann = np.hanning(side).astype(np.float32)
+    spectrum = np.abs(np.fft.fft2(window * np.outer(hann, hann)))
+    log_spectrum = np.log(spectrum + 1e-3 * float(spectrum.max()) + 1e-6)
+    cepstrum = np.fft.fftshift(np.real(np.fft.ifft2(log_spectrum))).astype(np.float32)
+    radii = np.arange(MIN_SMEAR_PX, MAX_SMEAR_PX + 0.01, 0.25, dtype=np.float32)
+    angles = [motion + math.radians(d) for d in range(-6, 7, 2)]
+    centre = side // 2
+    rays = np.stack(
+        [
+            cv2.remap(
+                cepstrum,
+                (centre + radii * math.cos(a)).reshape(1, -1),
+                (centre + radii * math.sin(a)).reshape(1, -1),
+                cv2.INTER_LINEAR,
+            ).ravel()
+            for a in angles
+        ]
+    )
+    found: list[Point] = []
+    for _ in range(count):
+        row, col = np.unravel_index(int(np.argmin(rays)), rays.shape)
+        if not np.isfinite(rays[row, col]):
+            break
+        length, angle = float(radii[col]), angles[row]
+        found.append((length * math.cos(angle), length * math.sin(angle)))
+        # The next guess is another length, not this one again nor its echo at twice the length.
+        for echo in (length, 2 * length):
+            rays[:, np.abs(radii - echo) <= 1.5] = np.inf
+    return found
+
+
+def smear_kernel(dx: float, dy: float) -> NDArray[Any]:
+    """A straight motion-blur kernel: a line of length |(dx, dy)| through the centre, bilinearly drawn."""
+    import math
+
+    import numpy as np
+
+    length = math.hypot(dx, dy)
+    size = (math.ceil(length) + 3) | 1
+    kernel = np.zeros((size, size), np.float32)
+    centre = (size - 1) / 2
+    for step in np.linspace(-0.5, 0.5, max(8, int(length * 8))):
+        x, y = centre + step * dx, centre + step * dy
+        x0, y0 = math.floor(x), math.floor(y)
+        fx, fy = x - x0, y - y0
+        kernel[y0, x0] += (1 - fx) * (1 - fy)
+        kernel[y0, x0 + 1] += fx * (1 - fy)
+        kernel[y0 + 1, x0] += (1 - fx) * fy
+        kernel[y0 + 1, x0 + 1] += fx * fy
+    result: NDArray[Any] = kernel / float(kernel.sum())
+    return result
+
+
+def deblurred(crop: Variant, smear: Point, noise_ratio: float = 0.01) -> Variant:
+    """`crop` deconvolved with a straight smear (Wiener filter; `noise_ratio` keeps noise from exploding
+    at the frequencies the smear wiped out)."""
+    import cv2
+    import numpy as np
+
+    kernel = smear_kernel(*smear)
+    pad = 2 * kernel.shape[0]
+    image = cv2.copyMakeBorder(crop.gray.astype(np.float32) / 255.0, pad, pad, pad, pad, cv2.BORDER_REFLECT)
+    transfer = np.zeros_like(image)
+    size = kernel.shape[0]
+    transfer[:size, :size] = kernel
+    transfer = np.roll(transfer, (-(size // 2), -(size // 2)), axis=(0, 1))
+    kernel_f = np.fft.rfft2(transfer)
+    restored = np.fft.irfft2(
+        np.fft.rfft2(image) * np.conj(kernel_f) / (np.abs(kernel_f) ** 2 + noise_ratio), s=image.shape
+    )[pad:-pad, pad:-pad]
+    out = np.clip(restored * 255.0, 0, 255).astype(np.uint8)
+    return Variant(out, "deblur", scale=crop.scale, offset=crop.offset)
