@@ -33,10 +33,14 @@ def test_the_still_limit_counts_time_spent_outside_this_thread(monkeypatch: pyte
     monkeypatch.setattr(engine, "STILL_LIMIT_MS", 600.0)
     # A code with a damaged middle: located but unreadable, so the rescue steps (many of them curved)
     # try it until the limit ends the search.
+    # Whole modules are damaged, dark or light at random, over a quarter of the symbol: wrong modules,
+    # not erasures (noise finer than a module averages to grey, which the module reader takes as
+    # erased and corrects), and far more than error correction can repair.
     code = qr_array("LZ1:" + "A1B2C3D4E5" * 30, box=4)
     h, w = code.shape
-    damage = np.random.default_rng(1).integers(0, 2, (2 * h // 3 - h // 3, 3 * w // 4 - w // 4)) * 255
-    code[h // 3 : 2 * h // 3, w // 4 : 3 * w // 4] = damage
+    top, left, rows, columns = h // 16 * 4, w // 16 * 4, h // 8, w // 8  # in whole 4-px modules
+    modules = np.random.default_rng(1).integers(0, 2, (rows, columns)) * 255
+    code[top : top + 4 * rows, left : left + 4 * columns] = np.kron(modules, np.ones((4, 4), dtype=np.int64))
     page = on_page([code], size=(700, 600))
     started = time.perf_counter()
     outcome = QrDecoder().decode_image(encode(page))

@@ -98,7 +98,13 @@ class _CostModel:
     on textured or noisy images than on clean ones.
     """
 
-    _START: ClassVar[dict[str, float]] = {"zxing": 50.0, "zxing-global": 50.0, "zbar": 250.0, "locate": 10.0}
+    _START: ClassVar[dict[str, float]] = {
+        "zxing": 50.0,
+        "zxing-global": 50.0,
+        "zbar": 250.0,
+        "locate": 10.0,
+        "modules": 150.0,
+    }
     _DEFAULT = 400.0
 
     def __init__(self) -> None:

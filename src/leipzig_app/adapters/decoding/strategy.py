@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from leipzig_app.adapters.decoding import backends, locate, variants, zbar
+from leipzig_app.adapters.decoding import backends, grid, locate, variants, zbar
 from leipzig_app.adapters.decoding.variants import Variant
 from leipzig_app.domain.scanning import DecodedCode, Quad, same_place
 
@@ -197,7 +197,8 @@ def _region_steps(
 ) -> Iterator[Step]:
     """A located but unread symbol (`region` None) or a hint region (`region` = `quad`): a crop enlarged
     to a fixed size, OpenCV's curved-surface decoder on it (located symbols only: it is slow), the crop
-    sharpened (defocus), and the crop deconvolved where it is smeared (motion)."""
+    sharpened (defocus), the crop deconvolved where it is smeared (motion), and the symbol read module by
+    module with the hidden parts as erasures (a thumb, a sticker)."""
     crop = Lazy(_crop_maker(quad, variants.CROP_SIDE, None), gray)
     for name, reader in readers:
         yield Step(RESCUE, name, crop.get, reader, region=region)
@@ -207,6 +208,18 @@ def _region_steps(
     for name, reader in readers:
         yield Step(RESCUE, name, sharpened.get, reader, region=region)
     yield from _deblur_steps(quad, gray, readers, region)
+    native = Lazy(lambda image: variants.native_crop(image, quad), gray)
+    yield Step(RESCUE, "modules", native.get, _module_reader(readers[0][1]), region=region)
+
+
+def _module_reader(decode: Reader) -> Reader:
+    """The symbol read module by module with hidden parts as erasures (`grid.py`); `decode` (the
+    strongest decoder) reads the symbol redrawn from the corrected codewords."""
+
+    def read(gray: NDArray[Any]) -> tuple[list[DecodedCode], list[Quad]]:
+        return grid.read(gray, lambda image: decode(image)[0]), []
+
+    return read
 
 
 def covers(code: Quad, candidate: Quad) -> bool:
