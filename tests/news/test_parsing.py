@@ -247,3 +247,28 @@ def test_html_entities_do_not_hide_a_cut() -> None:
     with pytest.raises(InvalidResponseError) as caught:
         parse_feed(with_entity[:-40], feed=FEED, url="https://www.leipzig.de/f.rss")
     assert caught.value.key == "news.error.malformed"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "utc"),
+    [
+        ("Mon, 07 Dec 2026 10:00:00 CET", datetime(2026, 12, 7, 9, tzinfo=UTC)),
+        ("Mon, 07 Dec 2026 10:00:00 MEZ", datetime(2026, 12, 7, 9, tzinfo=UTC)),
+        ("Tue, 07 Jul 2026 10:00:00 CEST", datetime(2026, 7, 7, 8, tzinfo=UTC)),
+        ("Tue, 07 Jul 2026 10:00:00 MESZ", datetime(2026, 7, 7, 8, tzinfo=UTC)),
+        ("Mon, 07 Dec 2026 00:30:00 CET", datetime(2026, 12, 6, 23, 30, tzinfo=UTC)),
+        ("7 Dec 2026 10:00 EET", datetime(2026, 12, 7, 8, tzinfo=UTC)),
+        ("Mon, 07 Dec 2026 10:00:00 +0100", datetime(2026, 12, 7, 9, tzinfo=UTC)),
+        ("Mon, 07 Dec 2026 10:00:00 GMT", datetime(2026, 12, 7, 10, tzinfo=UTC)),
+    ],
+)
+def test_central_european_zone_names_are_not_read_as_utc(stamp: str, utc: datetime) -> None:
+    # German servers often write the zone by name; feedparser knows only GMT and the American ones and
+    # would read "10:00 CET" as 10:00 UTC: an hour off in "vor 2 Stunden" and in the order.
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Zonen</title>'
+        "<link>https://www.leipzig.de/</link><description>d</description><item><title>Termin</title>"
+        f"<link>https://www.leipzig.de/t</link><pubDate>{stamp}</pubDate></item></channel></rss>"
+    ).encode()
+    (item,) = parse_feed(body, feed=FEED, url="https://www.leipzig.de/feeds/test.xml").items
+    assert item.published == utc

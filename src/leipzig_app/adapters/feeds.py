@@ -19,6 +19,7 @@ side would only take turns for the interpreter lock, with the event loop among t
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import functools
 import re
 import time
@@ -160,8 +161,7 @@ def parse_feed(
     data: bytes, *, feed: Feed, url: str, content_type: str = "", max_items: int = MAX_ITEMS
 ) -> FetchResult:
     """Turn a feed document into deduplicated, newest-first items (at most `max_items`)."""
-    import feedparser
-
+    feedparser = _feedparser()
     what = feed.title or link_domain(url) or url
     headers = {"content-location": url}
     if content_type:
@@ -189,6 +189,37 @@ def parse_feed(
     items = [_item(entry, feed, source, url) for entry in parsed.entries]
     unique = newest_first(deduplicate(items))
     return FetchResult(items=tuple(unique[:max_items]), title=feed_title)
+
+
+@functools.cache
+def _feedparser() -> Any:
+    """feedparser, taught the European zone names it lacks (once per process)."""
+    import feedparser
+
+    feedparser.registerDateHandler(_date_with_european_zone_name)
+    return feedparser
+
+
+#: Zone names German and other European servers write instead of an offset ("10:00:00 CET"), in hours.
+#: feedparser knows GMT, the American zones and MET/MEST only, and takes any other name for UTC.
+_ZONE_NAMES = {
+    "cet": 1, "mez": 1, "cest": 2, "mesz": 2,
+    "wet": 0, "wez": 0, "west": 1, "wesz": 1,
+    "eet": 2, "oez": 2, "eest": 3, "oesz": 3,
+}  # fmt: skip
+
+
+def _date_with_european_zone_name(value: str) -> time.struct_time | None:
+    """An RFC 822 date ending in a European zone name, in UTC (None: not such a date)."""
+    rest, _, zone = value.strip().rpartition(" ")
+    offset = _ZONE_NAMES.get(zone.lower())
+    if offset is None or not rest:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(f"{rest} {offset:+03d}00")
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(UTC).timetuple()
 
 
 def _not_well_formed(parsed: Any, data: bytes) -> str | None:
