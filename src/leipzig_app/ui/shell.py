@@ -27,6 +27,13 @@ from leipzig_app.ui.widgets.common import error_banner, icon_button
 log = logging.getLogger(__name__)
 
 NARROW_BREAKPOINT = 600
+#: The widest the content column gets beside the rail (logical px). Lines of text across a whole desktop
+#: window (150 characters and more) are hard to follow back to the next line's start (WCAG 1.4.8 advises
+#: at most 80 characters), and a full-width "Neue Meldung" button looks broken. At 720 px a line of the
+#: screens' 14 px body text holds about 100 characters, one of 16 px text about 85, and at 200 % text
+#: about 50; chips, cards, forms, the map and the viewfinder (at most 560 px) still have room. The column
+#: is centred in the space beside the rail; phones (below NARROW_BREAKPOINT) keep the whole width.
+CONTENT_MAX_WIDTH = 720
 #: Size of the hidden text that measures the device's text scale (its line is exactly this high at 100 %).
 PROBE_SIZE = 40.0
 
@@ -322,15 +329,13 @@ class Shell:
                 )
             ],
         )
+        status: ft.Control = ft.Container(self.status, padding=ft.Padding.symmetric(horizontal=16))
+        content: ft.Control = ft.Container(self.content, expand=True)
+        if not narrow:
+            content = _centred_column(self.content, key="shell.column", fill_height=True)
+            status = _centred_column(status, key="shell.status_column", fill_height=False)
         body = ft.Column(
-            [
-                ft.Container(self.content, expand=True),
-                ft.Semantics(
-                    live_region=True,
-                    container=True,
-                    content=ft.Container(self.status, padding=ft.Padding.symmetric(horizontal=16)),
-                ),
-            ],
+            [content, ft.Semantics(live_region=True, container=True, content=status)],
             expand=True,
             spacing=0,
         )
@@ -366,7 +371,10 @@ class Shell:
                     for s in self.sections
                 ],
             )
-            main = ft.SafeArea(ft.Row([rail, ft.VerticalDivider(width=1), body], expand=True), expand=True)
+            # No gap between rail, divider and content: the content column is centred in what is left.
+            main = ft.SafeArea(
+                ft.Row([rail, ft.VerticalDivider(width=1), body], expand=True, spacing=0), expand=True
+            )
         # The probe lies behind the app, invisible, untouchable and silent to screen readers.
         page.controls = [ft.Stack([self.probe, main], fit=ft.StackFit.EXPAND, expand=True)]
 
@@ -391,6 +399,24 @@ class Shell:
         with contextlib.suppress(Exception):
             service = ft.SemanticsService()
             await asyncio.wait_for(service.announce_message(message, rtl=self.t.rtl), timeout=2)
+
+
+def _centred_column(control: ft.Control, *, key: str, fill_height: bool) -> ft.Control:
+    """`control` at most CONTENT_MAX_WIDTH wide, centred in the width there is.
+
+    Flet has no box constraints for a plain container, but Flutter clamps a container's width to the room
+    its parent offers: inside a Row, a loosely expanding child that asks for CONTENT_MAX_WIDTH gets exactly
+    that on a wide window and the whole room when there is less (a narrow window, the rail grown by 200 %
+    text), without the server having to know how wide the rail is drawn. The screen inside keeps its own
+    scrolling, so the wheel scrolls it wherever the pointer is over the column.
+    """
+    return ft.Row(
+        [ft.Container(control, key=key, width=CONTENT_MAX_WIDTH, expand=True, expand_loose=True)],
+        alignment=ft.MainAxisAlignment.CENTER,
+        vertical_alignment=ft.CrossAxisAlignment.STRETCH if fill_height else ft.CrossAxisAlignment.START,
+        spacing=0,
+        expand=fill_height,
+    )
 
 
 async def run_shell(page: ft.Page, services: AppServices) -> Shell:
