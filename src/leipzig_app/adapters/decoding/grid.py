@@ -19,19 +19,20 @@ So this reader, given a crop around a symbol that was located but not read:
 3. samples every module's centre, marks the middling-grey modules without contrast around them as
    erased, and reads format (and for version 7 and up, version) information, which must match a valid
    BCH codeword within three bits;
-4. corrects each block with Reed-Solomon, erasures and errors together (2 errors + erasures <= n - k),
-   and gives up if any block cannot be corrected or does not check out afterwards;
+4. corrects each block with Reed-Solomon (reedsolo), erasures and errors together
+   (2 errors + erasures <= n - k), and gives up if any block cannot be corrected or does not check out
+   afterwards;
 5. draws the corrected symbol anew, clean, and has it read by the decoders, so that its text goes
    through the same rules as every other (character sets, ECI).
 
-Plain Python and OpenCV: it runs on the portable path as well.
+Pure Python (reedsolo) and OpenCV: it runs on the portable path as well.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from leipzig_app.domain.scanning import DecodedCode, Point, with_corners
@@ -56,126 +57,19 @@ GREY_BAND = (0.3, 0.75)
 FLAT_SPREAD = 0.25
 
 # ----------------------------------------------------------------------------------------------------
-# GF(256) with the QR code's polynomial x^8 + x^4 + x^3 + x^2 + 1, and Reed-Solomon with erasures.
-
-_EXP = [0] * 512
-_LOG = [0] * 256
-_value = 1
-for _power in range(255):
-    _EXP[_power] = _value
-    _LOG[_value] = _power
-    _value <<= 1
-    if _value & 0x100:
-        _value ^= 0x11D
-for _power in range(255, 512):
-    _EXP[_power] = _EXP[_power - 255]
+# Reed-Solomon with erasures: reedsolo, with the QR code's field (polynomial x^8 + x^4 + x^3 + x^2 + 1,
+# generator 2, first consecutive root alpha^0).
 
 
 class Uncorrectable(Exception):
     """More damage in a block than its error correction can repair."""
 
 
-def _mul(a: int, b: int) -> int:
-    return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
+@cache
+def _codec(nsym: int) -> Any:
+    import reedsolo
 
-
-def _pow2(power: int) -> int:
-    return _EXP[power % 255]
-
-
-def _inverse(a: int) -> int:
-    return _EXP[255 - _LOG[a]]
-
-
-def _poly_eval(poly: list[int], x: int) -> int:
-    """Horner's rule; coefficients highest degree first."""
-    y = poly[0]
-    for coefficient in poly[1:]:
-        y = _mul(y, x) ^ coefficient
-    return y
-
-
-def _poly_mul(p: list[int], q: list[int]) -> list[int]:
-    result = [0] * (len(p) + len(q) - 1)
-    for j, b in enumerate(q):
-        for i, a in enumerate(p):
-            result[i + j] ^= _mul(a, b)
-    return result
-
-
-def _poly_add(p: list[int], q: list[int]) -> list[int]:
-    result = [0] * max(len(p), len(q))
-    for i, a in enumerate(p):
-        result[i + len(result) - len(p)] = a
-    for i, b in enumerate(q):
-        result[i + len(result) - len(q)] ^= b
-    return result
-
-
-def _poly_scale(p: list[int], x: int) -> list[int]:
-    return [_mul(a, x) for a in p]
-
-
-def _syndromes(block: list[int], nsym: int) -> list[int]:
-    """S_j = block(alpha^j), j = 0 .. nsym-1 (the QR code's generator has the roots alpha^0 ...)."""
-    return [_poly_eval(block, _pow2(j)) for j in range(nsym)]
-
-
-def _error_locator(syndromes: list[int], nsym: int, erasure_count: int) -> list[int]:
-    """Berlekamp-Massey on the Forney syndromes: the locator of the errors beside the known erasures."""
-    locator, previous = [1], [1]
-    for k in range(nsym - erasure_count):
-        delta = syndromes[k]
-        for j in range(1, len(locator)):
-            delta ^= _mul(locator[-(j + 1)], syndromes[k - j])
-        previous = [*previous, 0]
-        if delta != 0:
-            if len(previous) > len(locator):
-                new = _poly_scale(previous, delta)
-                previous = _poly_scale(locator, _inverse(delta))
-                locator = new
-            locator = _poly_add(locator, _poly_scale(previous, delta))
-    while len(locator) > 1 and locator[0] == 0:
-        del locator[0]
-    errors = len(locator) - 1
-    if 2 * errors + erasure_count > nsym:
-        raise Uncorrectable("too many errors")
-    return locator
-
-
-def _forney_syndromes(syndromes: list[int], erasures: list[int], length: int) -> list[int]:
-    """The syndromes with the erasures' contribution removed, so Berlekamp-Massey looks for errors only."""
-    forney = list(syndromes)
-    for position in erasures:
-        x = _pow2(length - 1 - position)
-        for j in range(len(forney) - 1):
-            forney[j] = _mul(forney[j], x) ^ forney[j + 1]
-    return forney
-
-
-def _correct_errata(block: list[int], syndromes: list[int], positions: list[int]) -> list[int]:
-    """Forney's algorithm: the error values at known positions (errors and erasures alike)."""
-    length = len(block)
-    powers = [length - 1 - p for p in positions]
-    locator = [1]
-    for power in powers:
-        locator = _poly_mul(locator, _poly_add([1], [_pow2(power), 0]))
-    # Evaluator: (S(x) * locator(x)) mod x^(errata + 1), S = 0, S_0 .. S_nsym-1 in reversed order.
-    product = _poly_mul([0, *syndromes][::-1], locator)
-    evaluator = product[len(product) - len(locator) :]
-    roots = [_pow2(power) for power in powers]
-    magnitudes = [0] * length
-    for i, x in enumerate(roots):
-        x_inverse = _inverse(x)
-        derivative = 1
-        for j, other in enumerate(roots):
-            if j != i:
-                derivative = _mul(derivative, 1 ^ _mul(x_inverse, other))
-        if derivative == 0:
-            raise Uncorrectable("no error value")
-        y = _mul(x, _poly_eval(evaluator, x_inverse))
-        magnitudes[positions[i]] = _mul(y, _inverse(derivative))
-    return [a ^ b for a, b in zip(block, magnitudes, strict=True)]
+    return reedsolo.RSCodec(nsym, fcr=0, prim=0x11D, generator=2, c_exp=8)
 
 
 def rs_correct(block: list[int], nsym: int, erasures: list[int], spare: int = 0) -> list[int]:
@@ -183,28 +77,28 @@ def rs_correct(block: list[int], nsym: int, erasures: list[int], spare: int = 0)
 
     Raises `Uncorrectable` when 2 * errors + erasures exceed `nsym - spare` or the result does not check
     out. `spare` codewords of redundancy are kept for detection only: a block damaged beyond its capacity
-    is then taken for another, valid one (a misread) far more rarely (measured on random blocks beyond
-    capacity: 144 of 1688 accepted results wrong without spare codewords, 1 of 1252 with one, none of 978
-    with two).
+    is then taken for another, valid one (a misread) far more rarely. Measured on 20,000 random blocks
+    (10 to 28 correction codewords) damaged one to four errors beyond their capacity: 1,280 were taken for
+    another block without spare codewords, 3 with one, none with two.
     """
-    if len(erasures) > nsym:
+    import reedsolo
+
+    codec = _codec(nsym)
+    word = bytearray(block)
+    if codec.check(word)[0]:
+        return list(word)
+    if len(erasures) > nsym - spare:
         raise Uncorrectable("too many erasures")
-    word = list(block)
-    for position in erasures:
-        word[position] = 0
-    syndromes = _syndromes(word, nsym)
-    if not any(syndromes):
-        return word
-    forney = _forney_syndromes(syndromes, erasures, len(word))
-    locator = _error_locator(forney, nsym - spare, len(erasures))
-    reversed_locator = locator[::-1]
-    errors = [len(word) - 1 - i for i in range(len(word)) if _poly_eval(reversed_locator, _pow2(i)) == 0]
-    if len(errors) != len(locator) - 1:
-        raise Uncorrectable("error locator has the wrong number of roots")
-    corrected = _correct_errata(word, syndromes, erasures + errors)
-    if any(_syndromes(corrected, nsym)):
+    try:
+        _message, corrected, errata = codec.decode(word, erase_pos=list(erasures))
+    except reedsolo.ReedSolomonError as error:
+        raise Uncorrectable(str(error)) from error
+    errors = len(set(errata) - set(erasures))
+    if 2 * errors + len(erasures) > nsym - spare:
+        raise Uncorrectable("too many errors")
+    if not codec.check(corrected)[0]:
         raise Uncorrectable("correction does not check out")
-    return corrected
+    return list(corrected)
 
 
 # ----------------------------------------------------------------------------------------------------
