@@ -12,6 +12,7 @@ the user must fix. No traceback ever reaches the terminal (set LEIPZIG_APP_DEBUG
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -49,6 +50,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(error))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`leipzig-app news ... | head`): stop quietly, as Unix tools do, and keep
+        # the interpreter's last flush at exit from failing on the closed pipe.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as error:  # the last line of defence: one clear line, never a traceback
         if os.environ.get("LEIPZIG_APP_DEBUG"):
             raise

@@ -12,8 +12,17 @@ class CliError(Exception):
 
 
 def emit(obj: Any) -> None:
-    """Print one JSON document on its own line (UTF-8, umlauts kept) and flush it at once."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    """Print one JSON document on its own line (UTF-8, umlauts kept) and flush it at once.
+
+    Where standard output cannot take the text (a terminal or pipe set to ASCII, say), the same document
+    is written with JSON's own escapes (`\\u00fc`): still valid JSON that reads back to the same text.
+    """
+    try:
+        line = json.dumps(obj, ensure_ascii=False, default=str) + "\n"
+        line.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        line = json.dumps(obj, ensure_ascii=True, default=str) + "\n"
+    sys.stdout.write(line)
     sys.stdout.flush()
 
 
