@@ -11,7 +11,7 @@ from tests.support.local_server import serve
 
 from leipzig_app.adapters.http import guarded, make_client
 from leipzig_app.adapters.waste_calendar import WasteCalendarClient
-from leipzig_app.domain.errors import InvalidResponseError, OfflineError, ServerError
+from leipzig_app.domain.errors import InsecureEndpointError, InvalidResponseError, OfflineError, ServerError
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -21,6 +21,12 @@ class _Handler(BaseHTTPRequestHandler):
             step = int(self.path.rsplit("/", 1)[-1] or 0) if self.path != "/loop" else 0
             self.send_response(302)
             self.send_header("Location", f"/loop/{step + 1}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/to-plain-http":
+            # a non-loopback host on a reserved name: nothing may be sent there at all
+            self.send_response(302)
+            self.send_header("Location", "http://news.example.invalid/feed.rss")
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self.path == "/broken-gzip":
@@ -53,6 +59,17 @@ async def test_a_redirect_loop_is_an_invalid_answer(server: str) -> None:
     assert info.value.key == "error.invalid_response"
     assert "too many redirects" in str(info.value)
     assert info.value.params == {"what": "news"}
+
+
+async def test_a_redirect_to_plain_http_elsewhere_is_refused_with_a_readable_reason(server: str) -> None:
+    async with make_client() as client:
+        with pytest.raises(InsecureEndpointError) as info:
+            await client.get(f"{server}/to-plain-http")
+    assert info.value.params == {"host": "news.example.invalid"}
+    assert str(info.value) == (
+        "refused to contact news.example.invalid: expected HTTPS "
+        "(plain HTTP is only allowed on the loopback address 127.0.0.1)"
+    )
 
 
 async def test_an_undecodable_body_is_an_invalid_answer(server: str) -> None:

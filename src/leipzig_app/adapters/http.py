@@ -26,7 +26,7 @@ async def _refuse_insecure(request: httpx.Request) -> None:
     problem = check_endpoint_url(str(request.url))
     if problem:
         raise InsecureEndpointError(
-            f"refused to contact {request.url.host}: {problem}", params={"host": request.url.host}
+            f"refused to contact {request.url.host}: expected {problem}", params={"host": request.url.host}
         )
 
 
