@@ -107,6 +107,20 @@ def test_items_without_dates_keep_feed_order_and_get_a_title() -> None:
     assert len({i.id for i in result.items}) == 3
 
 
+def test_an_entry_with_nothing_to_read_is_left_out() -> None:
+    # No title, no text, no link (a picture alone gives a card no one can name): nothing to show or open.
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
+        b'<item><guid isPermaLink="false">leer-1</guid></item>'
+        b'<item><guid isPermaLink="false">leer-2</guid><description>  </description>'
+        b'<enclosure url="https://www.leipzig.de/b.jpg" type="image/jpeg" length="1"/></item>'
+        b"<item><guid>voll</guid><title>Baustelle am Ring</title></item>"
+        b"</channel></rss>"
+    )
+    result = parse_feed(data, feed=FEED, url="https://www.leipzig.de/feeds/test.xml")
+    assert [i.title for i in result.items] == ["Baustelle am Ring"]
+
+
 def test_item_limit_keeps_the_newest() -> None:
     result = parse("rss20.xml", max_items=1)
     assert [i.title for i in result.items] == ["Fernwärme: Neue Leitung in Lindenau"]

@@ -186,7 +186,8 @@ def parse_feed(
         )
     feed_title = plain_text(str(parsed.feed.get("title", ""))) if parsed.feed.get("title") else ""
     source = feed.title or feed_title or link_domain(url)
-    items = [_item(entry, feed, source, url) for entry in parsed.entries]
+    # An entry without title, text and link (a picture alone at most) has nothing to read or open.
+    items = [item for entry in parsed.entries if (item := _item(entry, feed, source, url)).title]
     unique = newest_first(deduplicate(items))
     return FetchResult(items=tuple(unique[:max_items]), title=feed_title)
 
