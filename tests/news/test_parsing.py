@@ -274,9 +274,16 @@ def test_html_entities_do_not_hide_a_cut() -> None:
         ("7 Dec 2026 10:00 EET", datetime(2026, 12, 7, 8, tzinfo=UTC)),
         ("Mon, 07 Dec 2026 10:00:00 +0100", datetime(2026, 12, 7, 9, tzinfo=UTC)),
         ("Mon, 07 Dec 2026 10:00:00 GMT", datetime(2026, 12, 7, 10, tzinfo=UTC)),
+        # German day and month names, which some content systems write into pubDate
+        ("Mo, 07 Dez 2026 10:00:00 +0100", datetime(2026, 12, 7, 9, tzinfo=UTC)),
+        ("Di, 03 Mär 2026 10:00:00 MEZ", datetime(2026, 3, 3, 9, tzinfo=UTC)),
+        ("Di., 03 Mrz. 2026 10:00:00 GMT", datetime(2026, 3, 3, 10, tzinfo=UTC)),
+        ("Fr, 01 Mai 2026 08:15:00 MESZ", datetime(2026, 5, 1, 6, 15, tzinfo=UTC)),
+        ("Donnerstag, 15 Okt 2026 12:00:00 +0200", datetime(2026, 10, 15, 10, tzinfo=UTC)),
+        ("So, 27 Dez 2026 18:00:00", datetime(2026, 12, 27, 18, tzinfo=UTC)),
     ],
 )
-def test_central_european_zone_names_are_not_read_as_utc(stamp: str, utc: datetime) -> None:
+def test_european_zone_names_and_german_dates_are_read_right(stamp: str, utc: datetime) -> None:
     # German servers often write the zone by name; feedparser knows only GMT and the American ones and
     # would read "10:00 CET" as 10:00 UTC: an hour off in "vor 2 Stunden" and in the order.
     body = (

@@ -194,10 +194,10 @@ def parse_feed(
 
 @functools.cache
 def _feedparser() -> Any:
-    """feedparser, taught the European zone names it lacks (once per process)."""
+    """feedparser, taught the European zone names and German dates it lacks (once per process)."""
     import feedparser
 
-    feedparser.registerDateHandler(_date_with_european_zone_name)
+    feedparser.registerDateHandler(_european_rfc822_date)
     return feedparser
 
 
@@ -209,17 +209,39 @@ _ZONE_NAMES = {
     "eet": 2, "oez": 2, "eest": 3, "oesz": 3,
 }  # fmt: skip
 
+#: German month names as content systems write them into RFC 822 dates ("Mo, 07 Dez 2026"), by their
+#: first three letters (März also as Mrz and Maerz), in the English form RFC 822 requires.
+_GERMAN_MONTHS = {
+    "jan": "Jan", "feb": "Feb", "mär": "Mar", "mrz": "Mar", "mae": "Mar", "apr": "Apr", "mai": "May",
+    "jun": "Jun", "jul": "Jul", "aug": "Aug", "sep": "Sep", "okt": "Oct", "nov": "Nov", "dez": "Dec",
+}  # fmt: skip
+_LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]{2,10}\.?\s*,\s*")
 
-def _date_with_european_zone_name(value: str) -> time.struct_time | None:
-    """An RFC 822 date ending in a European zone name, in UTC (None: not such a date)."""
-    rest, _, zone = value.strip().rpartition(" ")
-    offset = _ZONE_NAMES.get(zone.lower())
-    if offset is None or not rest:
+
+def _european_rfc822_date(value: str) -> time.struct_time | None:
+    """An RFC 822 date with a European zone name or German day and month names, in UTC.
+
+    None where the date is neither (feedparser's own handlers read it then). A date without any zone
+    counts as UTC, as feedparser takes it.
+    """
+    parts = _LEADING_WEEKDAY.sub("", value.strip()).split()
+    if len(parts) < 3:
+        return None
+    changed = False
+    month = _GERMAN_MONTHS.get(parts[1].rstrip(".").lower()[:3])
+    if month and month != parts[1]:
+        parts[1], changed = month, True
+    offset = _ZONE_NAMES.get(parts[-1].lower())
+    if offset is not None:
+        parts[-1], changed = f"{offset:+03d}00", True
+    if not changed:
         return None
     try:
-        when = email.utils.parsedate_to_datetime(f"{rest} {offset:+03d}00")
+        when = email.utils.parsedate_to_datetime(" ".join(parts))
     except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).timetuple()
 
 
