@@ -45,3 +45,38 @@ async def test_the_open_report_says_why_it_waits_and_follows_the_outbox(runtime:
             assert shows(client, f"Vorgangsnummer: {sent.service_request_id}")
             status = f"Meldung gesendet. Vorgangsnummer: {sent.service_request_id}"
             await wait_for(client, lambda: client.find("shell.status").get("value") == status)
+
+
+async def test_a_new_reason_to_wait_is_said_even_when_the_state_stays(runtime: AppRuntime) -> None:
+    # 500 and then 429 are both "the city's server answered with an error" and the report waits on, but
+    # the reason the screen gives changes ("überlastet"): a screen reader hears it too.
+    assert runtime.sandbox is not None
+    service = runtime.services.reports
+    faults = f"{runtime.sandbox.base_url}/demo/open311/faults"
+    async with httpx.AsyncClient() as http:
+        await http.post(faults, json={"fail_next": 1, "modes": ["status"], "status": 500})
+        draft = ReportDraft("ampel", Location(address="Markt 1"), "Ampel aus (500).", service_name="Ampel")
+        item = await service.submit_report(draft)
+        assert item.state == OutboxState.QUEUED
+        assert item.error_params.get("status") == 500
+        async with FakeFletClient(runtime.create_main(), platform="web", width=1000, height=800) as client:
+            await client.navigate(f"/reports/mine/{item.id}")
+            await wait_for(client, lambda: has(client, "reports.detail.state"))
+            assert not shows(client, "überlastet")
+
+            await http.post(
+                faults, json={"fail_next": 1, "modes": ["status"], "status": 429, "retry_after": 600}
+            )
+            waiting = service.outbox.get(item.id)
+            assert waiting is not None
+            service.outbox.save(replace(waiting, next_attempt_at=datetime.now(UTC)))  # due now
+            await service.sync_outbox()
+            again = service.outbox.get(item.id)
+            assert again is not None
+            assert again.state == OutboxState.QUEUED
+            assert again.error_params.get("status") == 429
+            await wait_for(
+                client, lambda: "überlastet (429)" in str(client.find("shell.status").get("value"))
+            )
+            assert str(client.find("shell.status").get("value")).startswith("Wird später gesendet")
+            await http.delete(faults)

@@ -138,7 +138,7 @@ def _follow(ctx: ViewContext, view: ft.ListView, shown: OutboxItem) -> None:
     """Keep the open report in step with the outbox while it is shown: the app's background loop (or
     another copy of the app on the same data) sends it, tries again or reads the city's status meanwhile,
     and the screen must not go on saying "Wird später gesendet" about a report that was sent. A change of
-    state is also said to a screen reader."""
+    state or of the reason to wait is also said to a screen reader."""
     service = ctx.services.reports
     left = False
 
@@ -161,12 +161,11 @@ def _follow(ctx: ViewContext, view: ft.ListView, shown: OutboxItem) -> None:
                 view.update()
             except RuntimeError:  # the page went away without the screen being left
                 return
-            if (before.state, before.status, before.error_key) != (
-                current.state,
-                current.status,
-                current.error_key,
-            ):
-                ctx.announce(_news(ctx, current))
+            # Said whenever what there is to say changes: the state, the city's status, or the reason to
+            # wait (a 500 and then a 429 leave the report waiting, for another reason).
+            news = _news(ctx, current)
+            if news != _news(ctx, before):
+                ctx.announce(news)
 
     ctx.on_leave(stop)
     ctx.page.run_task(watch)
