@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leipzig_app.domain.languages import writing_direction
+from leipzig_app.domain.languages import in_own_direction, writing_direction
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,20 @@ from leipzig_app.domain.languages import writing_direction
 )
 def test_the_first_strong_character_decides(text: str | None, direction: str | None) -> None:
     assert writing_direction(text) == direction
+
+
+@pytest.mark.parametrize(
+    ("text", "screen_rtl", "shown"),
+    [
+        # a German sentence on an Arabic screen keeps its full stop at its end: isolated (as <bdi> does)
+        ("Ideen bis Ende des Monats einreichen.", True, "\u2068Ideen bis Ende des Monats einreichen.\u2069"),
+        ("الرسوم مرتفعة جدا.", False, "\u2068الرسوم مرتفعة جدا.\u2069"),
+        # text in the screen's own direction, or without letters, stays as it is
+        ("Ideen einreichen.", False, "Ideen einreichen."),
+        ("الرسوم مرتفعة جدا.", True, "الرسوم مرتفعة جدا."),
+        ("12.05.2026", True, "12.05.2026"),
+        ("", True, ""),
+    ],
+)
+def test_text_from_elsewhere_runs_in_its_own_direction(text: str, screen_rtl: bool, shown: str) -> None:
+    assert in_own_direction(text, screen_rtl) == shown

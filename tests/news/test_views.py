@@ -231,6 +231,29 @@ async def test_the_list_speaks_english(runtime: AppRuntime) -> None:
         await client.close()
 
 
+async def test_on_an_arabic_screen_german_news_runs_left_to_right(runtime: AppRuntime) -> None:
+    # Without the isolate the German teaser would take the screen's direction and show its full stop on
+    # the left ("...beschlossen" / ".einreichen"); the screen's own texts stay as they are.
+    runtime.services.settings.update(language="ar")
+    client = await open_news(runtime)
+    try:
+        texts = [str(c.get("value")) for c in client.find_all(lambda c: c.type == "Text" and c.get("value"))]
+        title = "Stadtrat beschließt neue Grünflächen für Grünau"
+        assert f"\u2068{title}\u2069" in texts
+        teasers = [t for t in texts if "zwölf neue Grünflächen" in t]
+        assert teasers
+        assert all(t.startswith("\u2068") and t.endswith("\u2069") for t in teasers)
+        assert "عدد الأخبار: 10" in texts  # the screen's own text, unmarked
+        inner = client.find_all(lambda c: c.type == "Container" and c.has_handler("click") and c.visible)[0]
+        await client.click(inner)
+        await client.wait_until(lambda: has(client, "news.detail.title"))
+        paragraphs = [str(c.get("value")) for c in client.find("news.detail.body").props["controls"]]
+        assert any("online einreichen." in p for p in paragraphs)
+        assert all(p.startswith("\u2068") and p.endswith("\u2069") for p in paragraphs)
+    finally:
+        await client.close()
+
+
 async def test_more_news_bring_their_own_pictures(
     runtime: AppRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

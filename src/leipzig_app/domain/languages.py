@@ -26,3 +26,22 @@ def writing_direction(text: str | None) -> str | None:
         if kind == "L":
             return "ltr"
     return None
+
+
+#: Unicode's first-strong isolate and its end (UAX #9, FSI ... PDI).
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+
+
+def in_own_direction(text: str, screen_rtl: bool) -> str:
+    """Text from elsewhere (a German news item on an Arabic screen, or the other way round), marked so that
+    it runs in its own direction inside the screen's.
+
+    Without the marks, the paragraph takes the screen's direction: "Die Bürger können Ideen einreichen."
+    on an Arabic screen ends with its full stop on the left, before "Die". A first-strong isolate (what
+    HTML's `<bdi>` does) keeps it whole. Text in the screen's own direction, or with no letters, is
+    returned as it is."""
+    direction = writing_direction(text)
+    if direction is None or (direction == "rtl") == screen_rtl:
+        return text
+    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from leipzig_app.domain.languages import in_own_direction
 from leipzig_app.services.container import HomeCard
 from leipzig_app.ui.context import ViewContext
 from leipzig_app.ui.widgets.common import error_banner, heading, text_button
@@ -136,7 +137,10 @@ async def _fill_card(ctx: ViewContext, attr: str, empty_key: str, body: ft.Colum
             controls.append(
                 ft.ListTile(
                     key=f"home.{attr}.item.{i}",
-                    title=ft.Text(item.title, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+                    # a German news title or office name on an Arabic screen runs in its own direction
+                    title=ft.Text(
+                        in_own_direction(item.title, t.rtl), max_lines=2, overflow=ft.TextOverflow.ELLIPSIS
+                    ),
                     subtitle=ft.Text(item.subtitle) if item.subtitle else None,
                     on_click=(lambda e, r=item.route: ctx.navigate(r)) if item.route else None,
                     content_padding=0,

@@ -9,11 +9,13 @@ platform share sheet (Flet's `Share` service) and falls back to copying the link
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from typing import Any
 
 import flet as ft
 
+from leipzig_app.domain.languages import in_own_direction
 from leipzig_app.domain.news import NewsItem, link_domain, openable_link
 from leipzig_app.domain.urls import is_allowed_link
 from leipzig_app.services.news import NewsService
@@ -47,14 +49,16 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
             expand=True,
         )
     language = t.base_language
-    meta = [item.sources]
+    # The feed's own words run in their own direction (German news on an Arabic screen, ...).
+    own = functools.partial(in_own_direction, screen_rtl=t.rtl)
+    meta = [own(item.sources)]
     if item.published is not None:
         meta.append(f"{service.when(item, language)} ({service.stamp(item.published, language)})")
     else:
         meta.append(t("news.no_date"))
     controls: list[ft.Control] = [
         back,
-        heading(item.title, level=2, key="news.detail.title"),
+        heading(own(item.title), level=2, key="news.detail.title"),
         ft.Text(" · ".join(meta), key="news.detail.meta", color=ft.Colors.ON_SURFACE_VARIANT),
     ]
     if item.image:
@@ -69,7 +73,7 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
             ctx.page.run_task(_load_image, ctx, service, item, slot)
         controls.append(slot)
     body = ft.Column(
-        [ft.Text(p) for p in item.paragraphs] or [ft.Text(t("news.no_text"))],
+        [ft.Text(own(p)) for p in item.paragraphs] or [ft.Text(t("news.no_text"))],
         spacing=12,
         key="news.detail.body",
     )
@@ -81,7 +85,7 @@ def build_detail(ctx: ViewContext, service: NewsService, item_id: str) -> ft.Con
                 ft.ListTile(
                     key=f"news.detail.link.{i}",
                     leading=ft.Icon(ft.Icons.LINK),
-                    title=ft.Text(link.text),
+                    title=ft.Text(own(link.text)),
                     subtitle=ft.Text(link.domain),
                     on_click=lambda e, url=link.url: _confirm_open(ctx, url),
                     content_padding=0,

@@ -19,6 +19,7 @@ from typing import Any
 
 import flet as ft
 
+from leipzig_app.domain.languages import in_own_direction
 from leipzig_app.domain.news import NewsItem, is_new
 from leipzig_app.services.news import NewsService, NewsSnapshot
 from leipzig_app.ui.context import ViewContext
@@ -241,7 +242,7 @@ class NewsList:
         when = self.service.when(item, t.base_language)
         card.show(
             item,
-            meta=" · ".join(part for part in (item.sources, when) if part),
+            meta=" · ".join(part for part in (in_own_direction(item.sources, t.rtl), when) if part),
             new=is_new(item, self.last_visit),
             image=self.service.cached_image(item.image) if item.image and with_image else None,
         )
@@ -376,8 +377,10 @@ class _Card:
     def show(self, item: NewsItem, *, meta: str, new: bool, image: bytes | None) -> None:
         self.meta.value = meta
         self.badge.visible = new
-        self.heading.value = item.title
-        self.teaser.value = item.teaser
+        # German news on an Arabic screen (and the other way round) runs in its own direction.
+        rtl = self.ctx.t.rtl
+        self.heading.value = in_own_direction(item.title, rtl)
+        self.teaser.value = in_own_direction(item.teaser, rtl)
         self.teaser.visible = bool(item.teaser)
         if image is not None:
             self.set_image(image)
