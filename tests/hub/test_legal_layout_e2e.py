@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from tests.a11y.screens import go, set_preferences
-from tests.support.browser import next_frames, open_app
+from tests.support.browser import box_of, next_frames, open_app
 
 from leipzig_app.i18n import catalog
 
@@ -33,12 +33,6 @@ def _words(language: str, key: str) -> str:
 @pytest.fixture
 def browser_context_options() -> dict[str, Any]:
     return {"viewport": DESKTOP, "locale": "de-DE"}
-
-
-def _box(locator: Any) -> dict[str, float]:
-    box = locator.bounding_box()
-    assert box is not None
-    return dict(box)
 
 
 def _ink(page: Any, box: dict[str, float]) -> tuple[float, float]:
@@ -68,8 +62,8 @@ def _buttons_start_with_the_text(page: Any, language: str) -> list[str]:
     for name in (_words(language, "a11y.feedback.write"), _words(language, "a11y.enforcement.open")):
         button = page.get_by_role("button").filter(has_text=name).first
         button.wait_for(timeout=WAIT)
-        left, right = _ink(page, _box(button))
-        edge = _box(text)
+        left, right = _ink(page, box_of(button))
+        edge = box_of(text)
         gap = edge["x"] + edge["width"] - right if language == "ar" else left - edge["x"]
         if not 0 <= gap <= PADDING:
             problems.append(f"{language}: {name!r} drawn {gap:.0f} px from the text's start edge")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from tests.a11y.screens import go
-from tests.support.browser import open_app, screenshot, type_into
+from tests.support.browser import box_of, open_app, screenshot, type_into
 
 from leipzig_app.i18n import catalog
 
@@ -28,12 +28,6 @@ MIN_TARGET = 48
 @pytest.fixture
 def browser_context_options() -> dict[str, Any]:
     return {"viewport": DESKTOP, "locale": "de-DE"}
-
-
-def _box(locator: Any) -> dict[str, float]:
-    box = locator.bounding_box()
-    assert box is not None
-    return dict(box)
 
 
 @pytest.mark.e2e
@@ -58,13 +52,13 @@ def test_the_wheel_over_the_map_scrolls_the_step_and_the_buttons_zoom(
     the_map.wait_for(timeout=WAIT)
     page.wait_for_timeout(1500)  # the first tiles
     assert set(zooms) == {16}, zooms
-    before = _box(the_map)
+    before = box_of(the_map)
     page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
     for _ in range(3):
         page.mouse.wheel(0, 200)
         page.wait_for_timeout(300)
     page.wait_for_timeout(1000)
-    after = _box(the_map)
+    after = box_of(the_map)
     screenshot(page, screenshot_dir / "after-wheel.png")
     assert set(zooms) == {16}, f"the wheel zoomed the map: tiles of levels {sorted(set(zooms))}"
     assert after["y"] < before["y"] - 100, f"the step did not scroll: map at {before['y']}, then {after['y']}"
@@ -73,7 +67,7 @@ def test_the_wheel_over_the_map_scrolls_the_step_and_the_buttons_zoom(
     plus = page.get_by_role("button", name=texts["reports.map.zoom_in"]).first
     minus = page.get_by_role("button", name=texts["reports.map.zoom_out"]).first
     for button in (plus, minus):
-        box = _box(button)
+        box = box_of(button)
         assert min(box["width"], box["height"]) >= MIN_TARGET - 0.5, box
     plus.click()
     page.wait_for_timeout(1500)

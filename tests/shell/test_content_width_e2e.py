@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from tests.a11y.screens import go, set_preferences
-from tests.support.browser import next_frames, open_app, screenshot, set_text_scale
+from tests.support.browser import box_of, next_frames, open_app, screenshot, set_text_scale
 
 from leipzig_app.i18n import catalog
 from leipzig_app.ui.shell import CONTENT_MAX_WIDTH
@@ -49,12 +49,11 @@ def browser_context_options() -> dict[str, Any]:
 
 
 def _box(locator: Any) -> dict[str, float]:
+    """Where the control is drawn once it is there and Flutter has settled its layout."""
     locator.wait_for(timeout=WAIT)
     next_frames(locator.page, 2)
     locator.page.wait_for_timeout(300)
-    box = locator.bounding_box()
-    assert box is not None
-    return dict(box)
+    return box_of(locator)
 
 
 def _new_report_button(page: Any, language: str) -> dict[str, float]:

@@ -230,6 +230,13 @@ def next_frames(page: Page, frames: int = 2) -> None:
     )
 
 
+def box_of(locator: Locator) -> dict[str, float]:
+    """Where the control is drawn (x, y, width, height in page pixels); it must be on the page."""
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not drawn"
+    return dict(box)
+
+
 def screenshot(page: Page, path: str | Path, *, settle_ms: int = 500) -> Path:
     """A PNG of the page once Flutter has drawn: two animation frames plus a short settle time."""
     target = Path(path)
